@@ -1,0 +1,69 @@
+//! How refused commands become problem documents.
+
+use std::error::Error as StdError;
+
+use super::error::ApiError;
+use crate::domain::schedule::ScheduleError;
+use crate::domain::tenant::TenantError;
+use crate::domain::uniqueness::{AZURE_TENANT_SCOPE, SCHEDULE_NAME_SCOPE};
+use crate::store::CommandError;
+
+/// A domain error's HTTP meaning.
+pub trait Rejection {
+    fn to_api_error(&self) -> ApiError;
+}
+
+impl Rejection for TenantError {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            TenantError::NotFound | TenantError::Deleted => ApiError::NotFound("tenant"),
+            TenantError::AlreadyRegistered => ApiError::Conflict {
+                code: "tenant_already_exists",
+                detail: self.to_string(),
+            },
+        }
+    }
+}
+
+impl Rejection for ScheduleError {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            ScheduleError::NotFound | ScheduleError::Deleted => ApiError::NotFound("schedule"),
+            ScheduleError::AlreadyExists => ApiError::Conflict {
+                code: "schedule_already_exists",
+                detail: self.to_string(),
+            },
+        }
+    }
+}
+
+impl<E: StdError + Rejection> From<CommandError<E>> for ApiError {
+    fn from(error: CommandError<E>) -> Self {
+        match error {
+            CommandError::Rejected(rejection) => rejection.to_api_error(),
+            CommandError::StaleVersion { actual, .. } => {
+                ApiError::PreconditionFailed { current: actual }
+            }
+            CommandError::Conflict => ApiError::Conflict {
+                code: "concurrent_modification",
+                detail: "the resource was changed concurrently; retry the request".to_owned(),
+            },
+            CommandError::Claim(claim) if claim.scope == SCHEDULE_NAME_SCOPE => {
+                ApiError::Conflict {
+                    code: "schedule_name_taken",
+                    detail: "another schedule of this tenant already has this name".to_owned(),
+                }
+            }
+            CommandError::Claim(claim) if claim.scope == AZURE_TENANT_SCOPE => ApiError::Conflict {
+                code: "azure_tenant_already_registered",
+                detail: format!("Azure tenant {} is already registered", claim.key),
+            },
+            CommandError::Claim(claim) => ApiError::Conflict {
+                code: "already_taken",
+                detail: claim.to_string(),
+            },
+            CommandError::Unavailable(cause) => ApiError::Unavailable(cause.to_string()),
+            CommandError::Internal(cause) => ApiError::Internal(cause.to_string()),
+        }
+    }
+}

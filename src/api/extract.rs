@@ -1,0 +1,181 @@
+//! Request extractors that turn every kind of bad input into a problem document naming the
+//! field: JSON bodies, query strings, path ids and `If-Match`.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{ready, LocalBoxFuture, Ready};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::error::{ApiError, FieldError};
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON body parsed with the failing field's path reported (`cadence.times[1]`).
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = is_json(request);
+        let declared_length = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared_length.is_some_and(|length| length > BODY_LIMIT) {
+                return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+                if body.len() + chunk.len() > BODY_LIMIT {
+                    return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ValidJson)
+        })
+    }
+}
+
+fn is_json(request: &HttpRequest) -> bool {
+    match request.mime_type() {
+        Ok(Some(mime)) => {
+            mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        }
+        _ => false,
+    }
+}
+
+/// Parses JSON, classifying failures: broken syntax is 400 `malformed_json`; a well-formed
+/// body with a wrong, missing or unknown field is 422 with that field named.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                ApiError::Validation(vec![field_error(&path, &inner.to_string())])
+            }
+            _ => ApiError::MalformedJson(strip_position(&inner.to_string())),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|error| ApiError::MalformedJson(strip_position(&error.to_string())))?;
+    Ok(value)
+}
+
+/// serde_json appends " at line L column C"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn field_error(path: &str, message: &str) -> FieldError {
+    let message = strip_position(message);
+    let named = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("unknown field") || message.starts_with("missing field"));
+    let field = match (path, named) {
+        (".", Some(name)) => name.to_owned(),
+        (path, Some(name)) if !path.ends_with(name) => format!("{path}.{name}"),
+        (".", None) => "body".to_owned(),
+        (path, _) => path.to_owned(),
+    };
+    let code = if message.starts_with("unknown field") {
+        "unknown_field"
+    } else if message.starts_with("missing field") {
+        "missing_field"
+    } else if message.starts_with("invalid type") {
+        "invalid_type"
+    } else {
+        "invalid_value"
+    };
+    FieldError::new(field, code, message)
+}
+
+/// A query string parsed with the failing parameter named.
+pub struct ValidQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let query = request.query_string();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        ready(
+            serde_path_to_error::deserialize(deserializer)
+                .map(ValidQuery)
+                .map_err(|error| {
+                    let path = error.path().to_string();
+                    let message = error.into_inner().to_string();
+                    let mut field = field_error(&path, &message);
+                    if field.field == "body" {
+                        field.field = "query".to_owned();
+                    }
+                    field.code = "invalid_query".to_owned();
+                    ApiError::BadRequest(field)
+                }),
+        )
+    }
+}
+
+/// A path id that must be a UUID; anything else is 400 naming the parameter.
+pub fn parse_id(raw: &str, field: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::BadRequest(FieldError::new(
+            field,
+            "invalid_id",
+            format!("{field} must be a UUID, got {raw:?}"),
+        ))
+    })
+}
+
+/// The aggregate version named by `If-Match` (`"3"`), or none for absent or `*`.
+pub struct IfMatch(pub Option<u64>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let Some(value) = request.headers().get(header::IF_MATCH) else {
+            return ready(Ok(IfMatch(None)));
+        };
+        let parsed = value.to_str().ok().map(str::trim).and_then(|text| {
+            if text == "*" {
+                return Some(None);
+            }
+            let unquoted = text.strip_prefix('"')?.strip_suffix('"')?;
+            unquoted.parse::<u64>().ok().map(Some)
+        });
+        ready(match parsed {
+            Some(version) => Ok(IfMatch(version)),
+            None => Err(ApiError::BadRequest(FieldError::new(
+                "If-Match",
+                "invalid_if_match",
+                "If-Match must be the ETag of the resource, e.g. \"3\"",
+            ))),
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
+
+mod commands;
+pub mod context;
+pub mod error;
+pub mod extract;
+mod health;
+pub mod openapi;
+pub mod pagination;
+mod policy_types;
+pub mod schedules;
+pub mod state;
+pub mod tenants;
+
+use actix_web::http::header;
+use actix_web::{web, App, HttpResponse};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::AppExt;
+
+pub use state::AppState;
+
+pub const TAG_TENANTS: &str = "tenants";
+pub const TAG_SCHEDULES: &str = "backup-schedules";
+pub const TAG_POLICY_TYPES: &str = "policy-types";
+pub const TAG_HEALTH: &str = "health";
+
+/// Every route of the service. The server and the OpenAPI document are built from this one
+/// list, so a route cannot exist without being documented.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .configure(tenants::routes)
+                .configure(schedules::routes)
+                .service(policy_types::list_policy_types),
+        );
+}
+
+/// The OpenAPI document, built without a server or database.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    openapi::complete(document)
+}
+
+/// The `ETag` of an aggregate version.
+pub fn etag(version: u64) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// Unknown routes answer a problem document like everything else.
+pub async fn route_not_found() -> Result<HttpResponse, error::ApiError> {
+    Err(error::ApiError::RouteNotFound)
+}
+
+/// Registers the shared state, the routes, `/openapi.json` and Swagger UI at `/docs`.
+pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |config| {
+        config.app_data(state);
+        routes(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+            config,
+        ));
+        config.service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+                .url("/openapi.json", openapi_document()),
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! The OpenAPI document: assembled from the routes by utoipa-actix-web, then completed with
+//! the problem responses every operation can give.
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use super::error::{FieldError, Problem};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "TenantPilot",
+        description = "Scheduled, immutable, tenant-scoped backups of Microsoft Intune configuration.\n\n\
+            Errors are RFC 9457 `application/problem+json` documents with a stable `code`. \
+            Lists use cursor pagination (`limit`, `cursor` → `next_cursor`). Single resources \
+            carry their aggregate version as `ETag`; send it back as `If-Match` to refuse a \
+            change based on a stale read (412). Every response carries `X-Request-Id`.",
+        license(name = "Proprietary")
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "tenants", description = "Microsoft 365 tenants under management"),
+        (name = "backup-schedules", description = "When and what to back up"),
+        (name = "policy-types", description = "The catalog of Intune policy types"),
+        (name = "health", description = "Probes for orchestrators"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the problem responses an operation can give and does not document itself.
+pub fn complete(mut document: OpenApi) -> OpenApi {
+    for (path, item) in document.paths.paths.iter_mut() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_problem_responses(operation);
+        }
+    }
+    document
+}
+
+fn add_problem_responses(operation: &mut Operation) {
+    let has_body = operation.request_body.is_some();
+    let has_if_match = operation.parameters.iter().flatten().any(|parameter| {
+        matches!(parameter, RefOr::T(parameter)
+            if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match")
+    });
+    let mut problems = vec![
+        (
+            "400",
+            "Malformed request: a bad id, query parameter or header (`code` names it)",
+        ),
+        (
+            "404",
+            "No such resource (also for resources of tenants the caller cannot see)",
+        ),
+        (
+            "500",
+            "Internal error; the body says nothing more, the logs do",
+        ),
+        ("503", "The database is unavailable; retry later"),
+    ];
+    if has_body {
+        problems.push(("413", "The body is larger than 64 KiB"));
+        problems.push(("415", "The body is not application/json"));
+        problems.push((
+            "422",
+            "The body is valid JSON but not a valid request; `errors` names each field",
+        ));
+    }
+    if has_if_match {
+        problems.push((
+            "412",
+            "If-Match named a version that is no longer current; the current ETag is returned",
+        ));
+    }
+    for (status, description) in problems {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(problem_response(description)));
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}

@@ -1,0 +1,248 @@
+//! Backup-schedule request and response bodies, their validation, and row mapping.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::api::error::{ApiError, FieldError};
+use crate::domain::cadence::{Cadence, CadenceError};
+use crate::domain::schedule::{
+    InvalidPolicyTypes, PolicyTypeSelection, RetentionKeepLast, ScheduleChanges, ScheduleName,
+    ScheduleSpec,
+};
+use crate::domain::timezone::Timezone;
+
+/// Retention when a create request does not say.
+pub const DEFAULT_RETENTION: i64 = 7;
+
+/// When a schedule fires, as wall-clock times in its timezone.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[schema(as = Cadence, example = json!({"kind": "weekly", "days": ["mon", "thu"], "times": ["22:00"]}))]
+pub enum CadenceDoc {
+    /// Every day at each of `times`.
+    Daily {
+        /// 1 to 24 distinct `HH:MM` wall-clock times.
+        #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = json!(["02:30"]))]
+        times: Vec<String>,
+    },
+    /// On each of `days` (local weekdays) at each of `times`.
+    Weekly {
+        days: Vec<DayDoc>,
+        /// 1 to 24 distinct `HH:MM` wall-clock times.
+        #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = json!(["22:00"]))]
+        times: Vec<String>,
+    },
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = DayOfWeek)]
+pub enum DayDoc {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Nightly", "enabled": true, "cadence": {"kind": "daily", "times": ["02:30"]},
+    "timezone": "Europe/Berlin", "policy_types": ["deviceConfigurations", "settingsCatalog"],
+    "include_foundations": true, "retention_keep_last": 7
+}))]
+pub struct CreateScheduleRequest {
+    /// 1 to 100 characters, unique per tenant (case-insensitive).
+    pub name: String,
+    /// Default true.
+    pub enabled: Option<bool>,
+    #[schema(value_type = CadenceDoc)]
+    pub cadence: Cadence,
+    /// An IANA timezone name, e.g. `Europe/Berlin`.
+    pub timezone: String,
+    /// Keys from `GET /api/v1/policy-types`; at least one, no duplicates.
+    pub policy_types: Vec<String>,
+    /// Also back up assignment filters, scope tags and other referenced objects. Default false.
+    pub include_foundations: Option<bool>,
+    /// Backup-producing runs to keep, 1 to 365. Default 7.
+    pub retention_keep_last: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"cadence": {"kind": "daily", "times": ["01:00", "13:00"]}}))]
+pub struct UpdateScheduleRequest {
+    pub name: Option<String>,
+    pub enabled: Option<bool>,
+    #[schema(value_type = Option<CadenceDoc>)]
+    pub cadence: Option<Cadence>,
+    pub timezone: Option<String>,
+    pub policy_types: Option<Vec<String>>,
+    pub include_foundations: Option<bool>,
+    pub retention_keep_last: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c2-1b2c-7d3e-8f9a-0b1c2d3e4f5a", "tenant_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f",
+    "name": "Nightly", "enabled": true, "cadence": {"kind": "daily", "times": ["02:30"]},
+    "timezone": "Europe/Berlin", "policy_types": ["deviceConfigurations", "settingsCatalog"],
+    "include_foundations": true, "retention_keep_last": 7,
+    "next_run_at": "2026-11-27T01:30:00Z", "last_run_at": null, "last_run_status": null,
+    "version": 1, "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z"
+}))]
+pub struct ScheduleResponse {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub enabled: bool,
+    #[schema(value_type = CadenceDoc)]
+    pub cadence: serde_json::Value,
+    pub timezone: String,
+    pub policy_types: Vec<String>,
+    pub include_foundations: bool,
+    pub retention_keep_last: i32,
+    /// The next slot (UTC) the dispatcher will claim; null when disabled.
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub last_run_at: Option<DateTime<Utc>>,
+    /// `success`, `partial` or `failed`.
+    pub last_run_status: Option<String>,
+    /// The aggregate version; also sent as the `ETag`.
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub const SCHEDULE_COLUMNS: &str = "id, tenant_id, name, enabled, cadence, timezone, \
+     policy_types, include_foundations, retention_keep_last, next_run_at, last_run_at, \
+     last_run_status, version, created_at, updated_at";
+
+impl ScheduleResponse {
+    pub fn from_row(row: &Row) -> Self {
+        let version: i64 = row.get(12);
+        Self {
+            id: row.get(0),
+            tenant_id: row.get(1),
+            name: row.get(2),
+            enabled: row.get(3),
+            cadence: row.get(4),
+            timezone: row.get(5),
+            policy_types: row.get(6),
+            include_foundations: row.get(7),
+            retention_keep_last: row.get(8),
+            next_run_at: row.get(9),
+            last_run_at: row.get(10),
+            last_run_status: row.get(11),
+            version: version as u64,
+            created_at: row.get(13),
+            updated_at: row.get(14),
+        }
+    }
+}
+
+/// Collects every field error of a request before answering, so a client fixes all at once.
+#[derive(Default)]
+struct Checks(Vec<FieldError>);
+
+impl Checks {
+    fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        code: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result
+            .map_err(|error| self.0.push(FieldError::new(field, code, error)))
+            .ok()
+    }
+
+    fn name(&mut self, text: &str) -> Option<ScheduleName> {
+        self.check("name", "invalid_name", ScheduleName::parse(text))
+    }
+
+    fn cadence(&mut self, cadence: Cadence) -> Option<Cadence> {
+        let result = cadence.validated();
+        let field = match &result {
+            Err(CadenceError::NoDays | CadenceError::DuplicateDay(_)) => "cadence.days",
+            Err(_) => "cadence.times",
+            Ok(_) => "cadence",
+        };
+        self.check(field, "invalid_cadence", result)
+    }
+
+    fn timezone(&mut self, text: &str) -> Option<Timezone> {
+        self.check("timezone", "invalid_timezone", text.parse::<Timezone>())
+    }
+
+    fn policy_types(&mut self, keys: Vec<String>) -> Option<PolicyTypeSelection> {
+        let result = PolicyTypeSelection::parse(keys);
+        let code = match &result {
+            Err(InvalidPolicyTypes::Unknown(_)) => "unknown_policy_type",
+            _ => "invalid_policy_types",
+        };
+        self.check("policy_types", code, result)
+    }
+
+    fn retention(&mut self, value: i64) -> Option<RetentionKeepLast> {
+        self.check(
+            "retention_keep_last",
+            "invalid_retention",
+            RetentionKeepLast::new(value),
+        )
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ApiError::Validation(self.0)),
+        }
+    }
+}
+
+pub fn validate_create(request: CreateScheduleRequest) -> Result<ScheduleSpec, ApiError> {
+    let mut checks = Checks::default();
+    let name = checks.name(&request.name);
+    let cadence = checks.cadence(request.cadence);
+    let timezone = checks.timezone(&request.timezone);
+    let policy_types = checks.policy_types(request.policy_types);
+    let retention = checks.retention(request.retention_keep_last.unwrap_or(DEFAULT_RETENTION));
+    let spec = (|| {
+        Some(ScheduleSpec {
+            name: name?,
+            enabled: request.enabled.unwrap_or(true),
+            cadence: cadence?,
+            timezone: timezone?,
+            policy_types: policy_types?,
+            include_foundations: request.include_foundations.unwrap_or(false),
+            retention_keep_last: retention?,
+        })
+    })();
+    checks.finish(spec)
+}
+
+pub fn validate_update(request: UpdateScheduleRequest) -> Result<ScheduleChanges, ApiError> {
+    let mut checks = Checks::default();
+    let changes = ScheduleChanges {
+        name: request.name.as_deref().and_then(|name| checks.name(name)),
+        enabled: request.enabled,
+        cadence: request.cadence.and_then(|cadence| checks.cadence(cadence)),
+        timezone: request
+            .timezone
+            .as_deref()
+            .and_then(|zone| checks.timezone(zone)),
+        policy_types: request
+            .policy_types
+            .and_then(|keys| checks.policy_types(keys)),
+        include_foundations: request.include_foundations,
+        retention_keep_last: request
+            .retention_keep_last
+            .and_then(|keep| checks.retention(keep)),
+    };
+    checks.finish(Some(changes))
+}

@@ -1,0 +1,282 @@
+//! `/api/v1/tenants`: the Microsoft 365 tenants under management.
+
+mod model;
+
+pub use model::{CreateTenantRequest, TenantResponse, UpdateTenantRequest};
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use uuid::Uuid;
+
+use super::context::RequestContext;
+use super::error::{ApiError, Problem};
+use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
+use super::pagination::{Page, PageQuery};
+use super::state::AppState;
+use super::{etag, TAG_TENANTS};
+use crate::domain::tenant::TenantCommand;
+use crate::secrets::{discard_secret, store_secret};
+use model::{validate_create, validate_update, TENANT_COLUMNS};
+
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(create_tenant)
+        .service(list_tenants)
+        .service(get_tenant)
+        .service(update_tenant)
+        .service(delete_tenant)
+        .service(deactivate_tenant)
+        .service(reactivate_tenant);
+}
+
+/// The live (not deleted) tenant, or 404.
+pub async fn find_tenant(state: &AppState, id: Uuid) -> Result<TenantResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let sql = format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1 AND deleted_at IS NULL");
+    client
+        .query_opt(&sql, &[&id])
+        .await?
+        .map(|row| TenantResponse::from_row(&row))
+        .ok_or(ApiError::NotFound("tenant"))
+}
+
+fn tenant_response(status: actix_web::http::StatusCode, tenant: TenantResponse) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(etag(tenant.version))
+        .json(tenant)
+}
+
+/// Register a tenant.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    request_body = CreateTenantRequest,
+    responses(
+        (status = 201, description = "Registered", body = TenantResponse,
+         headers(("Location" = String), ("ETag" = String))),
+        (status = 409, description = "The Azure tenant is already registered", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tenants")]
+async fn create_tenant(
+    state: web::Data<AppState>,
+    context: RequestContext,
+    ValidJson(request): ValidJson<CreateTenantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant_id = Uuid::now_v7();
+    let mut new_tenant = validate_create(request, tenant_id)?;
+    let client = state.pool.get().await?;
+    if let Some(secret) = &new_tenant.client_secret {
+        new_tenant.command.client_secret_id = Some(store_secret(&client, tenant_id, secret).await?);
+    }
+    let secret_id = new_tenant.command.client_secret_id;
+    let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
+    let result = state
+        .tenants
+        .execute(
+            &tenant_id.to_string(),
+            TenantCommand::Register(new_tenant.command),
+            &metadata,
+            None,
+        )
+        .await;
+    if let Err(error) = result {
+        if let Some(secret_id) = secret_id {
+            discard_secret(&client, secret_id).await?;
+        }
+        return Err(error.into());
+    }
+    state.catch_up().await?;
+    let tenant = find_tenant(&state, tenant_id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/tenants/{tenant_id}")))
+        .insert_header(etag(tenant.version))
+        .json(tenant))
+}
+
+/// List tenants.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    params(PageQuery),
+    responses((status = 200, description = "One page of tenants", body = Page<TenantResponse>))
+)]
+#[get("/tenants")]
+async fn list_tenants(
+    state: web::Data<AppState>,
+    ValidQuery(query): ValidQuery<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.validate()?;
+    let client = state.pool.get().await?;
+    let sql = format!(
+        "SELECT {TENANT_COLUMNS} FROM tenants
+         WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR id > $1)
+         ORDER BY id LIMIT $2"
+    );
+    let rows = client
+        .query(&sql, &[&page.after, &(page.limit + 1)])
+        .await?;
+    let tenants = rows.iter().map(TenantResponse::from_row).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(tenants, page, |tenant: &TenantResponse| {
+            tenant.id
+        })),
+    )
+}
+
+/// Get a tenant.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    responses((status = 200, description = "The tenant", body = TenantResponse, headers(("ETag" = String))))
+)]
+#[get("/tenants/{tenant_id}")]
+async fn get_tenant(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant_id = parse_id(&path, "tenant_id")?;
+    let tenant = find_tenant(&state, tenant_id).await?;
+    Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
+}
+
+/// Change a tenant's name or credentials.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
+    request_body = UpdateTenantRequest,
+    responses((status = 200, description = "The changed tenant", body = TenantResponse, headers(("ETag" = String))))
+)]
+#[patch("/tenants/{tenant_id}")]
+async fn update_tenant(
+    state: web::Data<AppState>,
+    context: RequestContext,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    ValidJson(request): ValidJson<UpdateTenantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant_id = parse_id(&path, "tenant_id")?;
+    let mut changes = validate_update(request)?;
+    find_tenant(&state, tenant_id).await?;
+    let client = state.pool.get().await?;
+    if let Some(secret) = &changes.client_secret {
+        changes.command.client_secret_id = Some(store_secret(&client, tenant_id, secret).await?);
+    }
+    let secret_id = changes.command.client_secret_id;
+    let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
+    let result = state
+        .tenants
+        .execute(
+            &tenant_id.to_string(),
+            TenantCommand::Update(changes.command),
+            &metadata,
+            if_match.0,
+        )
+        .await;
+    if let Err(error) = result {
+        if let Some(secret_id) = secret_id {
+            discard_secret(&client, secret_id).await?;
+        }
+        return Err(error.into());
+    }
+    state.catch_up().await?;
+    let tenant = find_tenant(&state, tenant_id).await?;
+    Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
+}
+
+/// Delete a tenant. Refused while it still has schedules.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "The tenant still has schedules", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/tenants/{tenant_id}")]
+async fn delete_tenant(
+    state: web::Data<AppState>,
+    context: RequestContext,
+    path: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let tenant_id = parse_id(&path, "tenant_id")?;
+    find_tenant(&state, tenant_id).await?;
+    let client = state.pool.get().await?;
+    let schedules: i64 = client
+        .query_one(
+            "SELECT count(*) FROM backup_schedules WHERE tenant_id = $1 AND deleted_at IS NULL",
+            &[&tenant_id],
+        )
+        .await?
+        .get(0);
+    if schedules > 0 {
+        return Err(ApiError::Conflict {
+            code: "tenant_has_schedules",
+            detail: format!("the tenant still has {schedules} schedule(s); delete them first"),
+        });
+    }
+    let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
+    state
+        .tenants
+        .execute(
+            &tenant_id.to_string(),
+            TenantCommand::Delete,
+            &metadata,
+            if_match.0,
+        )
+        .await?;
+    state.catch_up().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn set_active(
+    state: &AppState,
+    context: RequestContext,
+    raw_id: &str,
+    if_match: IfMatch,
+    command: TenantCommand,
+) -> Result<HttpResponse, ApiError> {
+    let tenant_id = parse_id(raw_id, "tenant_id")?;
+    find_tenant(state, tenant_id).await?;
+    let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
+    state
+        .tenants
+        .execute(&tenant_id.to_string(), command, &metadata, if_match.0)
+        .await?;
+    state.catch_up().await?;
+    let tenant = find_tenant(state, tenant_id).await?;
+    Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
+}
+
+/// Deactivate a tenant: its schedules' runs fail with `tenant_inactive` until reactivated.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    responses((status = 200, description = "The tenant, now inactive", body = TenantResponse, headers(("ETag" = String))))
+)]
+#[post("/tenants/{tenant_id}/deactivate")]
+async fn deactivate_tenant(
+    state: web::Data<AppState>,
+    context: RequestContext,
+    path: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    set_active(&state, context, &path, if_match, TenantCommand::Deactivate).await
+}
+
+/// Reactivate a tenant.
+#[utoipa::path(
+    tag = TAG_TENANTS,
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    responses((status = 200, description = "The tenant, now active", body = TenantResponse, headers(("ETag" = String))))
+)]
+#[post("/tenants/{tenant_id}/reactivate")]
+async fn reactivate_tenant(
+    state: web::Data<AppState>,
+    context: RequestContext,
+    path: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    set_active(&state, context, &path, if_match, TenantCommand::Reactivate).await
+}

@@ -1,0 +1,184 @@
+//! Tenant request and response bodies, their validation, and the read-model row mapping.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::api::error::{ApiError, FieldError};
+use crate::domain::tenant::{RegisterTenant, TenantName, UpdateTenant};
+
+const MAX_SECRET_CHARS: usize = 1024;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "display_name": "Contoso", "azure_tenant_id": "6f1b2a9e-8c4d-4e1a-9b7f-2d3c4b5a6e7f",
+    "client_id": "0e3c1d2b-5a6f-4b7c-8d9e-0f1a2b3c4d5e", "client_secret": "app-registration-secret-value"
+}))]
+pub struct CreateTenantRequest {
+    /// 1 to 200 characters.
+    pub display_name: String,
+    /// The Microsoft Entra (Azure AD) tenant id, a GUID.
+    pub azure_tenant_id: String,
+    /// The app registration's application (client) id, a GUID.
+    pub client_id: String,
+    /// The app registration's client secret value. Write-only: never returned.
+    #[schema(write_only, format = Password)]
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "Contoso Ltd"}))]
+pub struct UpdateTenantRequest {
+    pub display_name: Option<String>,
+    pub client_id: Option<String>,
+    /// A new client secret value. Write-only: never returned.
+    #[schema(write_only, format = Password)]
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f", "display_name": "Contoso",
+    "azure_tenant_id": "6f1b2a9e-8c4d-4e1a-9b7f-2d3c4b5a6e7f",
+    "client_id": "0e3c1d2b-5a6f-4b7c-8d9e-0f1a2b3c4d5e", "has_client_secret": true,
+    "status": "active", "version": 1,
+    "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z"
+}))]
+pub struct TenantResponse {
+    pub id: Uuid,
+    pub display_name: String,
+    pub azure_tenant_id: Uuid,
+    pub client_id: Uuid,
+    pub has_client_secret: bool,
+    /// `active` or `inactive`.
+    pub status: String,
+    /// The aggregate version; also sent as the `ETag`.
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub const TENANT_COLUMNS: &str = "id, display_name, azure_tenant_id, client_id, \
+     client_secret_id IS NOT NULL, status, version, created_at, updated_at";
+
+impl TenantResponse {
+    pub fn from_row(row: &Row) -> Self {
+        let version: i64 = row.get(6);
+        Self {
+            id: row.get(0),
+            display_name: row.get(1),
+            azure_tenant_id: row.get(2),
+            client_id: row.get(3),
+            has_client_secret: row.get(4),
+            status: row.get(5),
+            version: version as u64,
+            created_at: row.get(7),
+            updated_at: row.get(8),
+        }
+    }
+}
+
+/// A validated create request; the secret is kept apart from the command.
+pub struct NewTenant {
+    pub command: RegisterTenant,
+    pub client_secret: Option<String>,
+}
+
+pub fn validate_create(
+    request: CreateTenantRequest,
+    tenant_id: Uuid,
+) -> Result<NewTenant, ApiError> {
+    let mut errors = Vec::new();
+    let display_name = check(
+        &mut errors,
+        "display_name",
+        "invalid_display_name",
+        TenantName::parse(&request.display_name),
+    );
+    let azure_tenant_id = guid(&mut errors, "azure_tenant_id", &request.azure_tenant_id);
+    let client_id = guid(&mut errors, "client_id", &request.client_id);
+    let client_secret = secret(&mut errors, request.client_secret);
+    match (display_name, azure_tenant_id, client_id) {
+        (Some(display_name), Some(azure_tenant_id), Some(client_id)) if errors.is_empty() => {
+            Ok(NewTenant {
+                command: RegisterTenant {
+                    tenant_id,
+                    display_name,
+                    azure_tenant_id,
+                    client_id,
+                    client_secret_id: None,
+                },
+                client_secret,
+            })
+        }
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+pub struct TenantChanges {
+    pub command: UpdateTenant,
+    pub client_secret: Option<String>,
+}
+
+pub fn validate_update(request: UpdateTenantRequest) -> Result<TenantChanges, ApiError> {
+    let mut errors = Vec::new();
+    let display_name = request.display_name.as_deref().and_then(|name| {
+        check(
+            &mut errors,
+            "display_name",
+            "invalid_display_name",
+            TenantName::parse(name),
+        )
+    });
+    let client_id = request
+        .client_id
+        .as_deref()
+        .and_then(|text| guid(&mut errors, "client_id", text));
+    let client_secret = secret(&mut errors, request.client_secret);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(TenantChanges {
+        command: UpdateTenant {
+            display_name,
+            client_id,
+            client_secret_id: None,
+        },
+        client_secret,
+    })
+}
+
+fn check<T, E: std::fmt::Display>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    code: &str,
+    result: Result<T, E>,
+) -> Option<T> {
+    result
+        .map_err(|error| errors.push(FieldError::new(field, code, error)))
+        .ok()
+}
+
+fn guid(errors: &mut Vec<FieldError>, field: &str, text: &str) -> Option<Uuid> {
+    let parsed = Uuid::try_parse(text).map_err(|_| format!("{field} must be a GUID, got {text:?}"));
+    check(errors, field, "invalid_guid", parsed)
+}
+
+fn secret(errors: &mut Vec<FieldError>, secret: Option<String>) -> Option<String> {
+    let secret = secret?;
+    let length = secret.chars().count();
+    if secret.trim().is_empty() || length > MAX_SECRET_CHARS {
+        // the message never repeats the value: it is a secret, even when it is wrong
+        errors.push(FieldError::new(
+            "client_secret",
+            "invalid_client_secret",
+            format!("client_secret must be 1 to {MAX_SECRET_CHARS} characters"),
+        ));
+        return None;
+    }
+    Some(secret)
+}

@@ -1,0 +1,215 @@
+//! Typed settings from the environment, validated once at start-up (fail fast).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Which parts of the service this process runs (`TENANTPILOT_ROLES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Api,
+    Dispatcher,
+    Worker,
+    Consumers,
+}
+
+impl Role {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "api" => Some(Self::Api),
+            "dispatcher" => Some(Self::Dispatcher),
+            "worker" => Some(Self::Worker),
+            "consumers" => Some(Self::Consumers),
+            _ => None,
+        }
+    }
+}
+
+/// How log lines are written (`TENANTPILOT_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A value that must never be printed (keys, tokens, database passwords).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: SecretString,
+    pub database_pool_size: usize,
+    pub bind: SocketAddr,
+    pub graph_url: String,
+    pub login_url: String,
+    pub secret_key: Option<SecretString>,
+    pub admin_token: Option<SecretString>,
+    pub roles: BTreeSet<Role>,
+    pub log_format: LogFormat,
+    pub tick_interval: Duration,
+    pub missed_slot_grace: Duration,
+    pub projector_poll_interval: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/tenantpilot";
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Builds settings from any variable source, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let text = |name: &'static str, default: &str| lookup(name).unwrap_or(default.to_owned());
+        Ok(Self {
+            database_url: SecretString::new(text("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            database_pool_size: parse_number(&lookup, "TENANTPILOT_DB_POOL_SIZE", 16, 1..=1000)?,
+            bind: parse(
+                "TENANTPILOT_BIND",
+                &text("TENANTPILOT_BIND", "127.0.0.1:8080"),
+            )?,
+            graph_url: text("TENANTPILOT_GRAPH_URL", "https://graph.microsoft.com"),
+            login_url: text("TENANTPILOT_LOGIN_URL", "https://login.microsoftonline.com"),
+            secret_key: lookup("TENANTPILOT_SECRET_KEY").map(SecretString::new),
+            admin_token: lookup("TENANTPILOT_ADMIN_TOKEN").map(SecretString::new),
+            roles: parse_roles(&text(
+                "TENANTPILOT_ROLES",
+                "api,dispatcher,worker,consumers",
+            ))?,
+            log_format: match text("TENANTPILOT_LOG_FORMAT", "pretty").as_str() {
+                "pretty" => LogFormat::Pretty,
+                "json" => LogFormat::Json,
+                other => return Err(invalid("TENANTPILOT_LOG_FORMAT", other, "pretty or json")),
+            },
+            tick_interval: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_TICK_SECONDS",
+                60,
+                1..=3600,
+            )?),
+            missed_slot_grace: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_GRACE_SECONDS",
+                300,
+                0..=86_400,
+            )?),
+            projector_poll_interval: Duration::from_millis(parse_number(
+                &lookup,
+                "TENANTPILOT_PROJECTOR_POLL_MS",
+                500,
+                10..=60_000,
+            )?),
+        })
+    }
+
+    pub fn runs(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+fn invalid(variable: &'static str, value: &str, expected: &str) -> ConfigError {
+    ConfigError {
+        variable,
+        message: format!("{value:?} is not valid, expected {expected}"),
+    }
+}
+
+fn parse<T: std::str::FromStr>(variable: &'static str, value: &str) -> Result<T, ConfigError> {
+    value
+        .parse()
+        .map_err(|_| invalid(variable, value, "a value of the documented form"))
+}
+
+fn parse_number<T>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
+{
+    let Some(value) = lookup(variable) else {
+        return Ok(default);
+    };
+    let expected = format!("a number from {} to {}", range.start(), range.end());
+    match value.parse::<T>() {
+        Ok(number) if range.contains(&number) => Ok(number),
+        _ => Err(invalid(variable, &value, &expected)),
+    }
+}
+
+fn parse_roles(value: &str) -> Result<BTreeSet<Role>, ConfigError> {
+    let expected = "a comma-separated list of api, dispatcher, worker, consumers";
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| Role::parse(part).ok_or_else(|| invalid("TENANTPILOT_ROLES", part, expected)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_work_against_a_local_postgres() {
+        let settings = settings(&[]).expect("defaults are valid");
+        assert_eq!(settings.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.roles.len(), 4);
+        assert_eq!(settings.missed_slot_grace, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn an_unknown_role_is_refused_with_the_variable_named() {
+        let error = settings(&[("TENANTPILOT_ROLES", "api,cron")]).unwrap_err();
+        assert_eq!(error.variable, "TENANTPILOT_ROLES");
+        assert!(error.message.contains("cron"));
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused() {
+        let error = settings(&[("TENANTPILOT_TICK_SECONDS", "0")]).unwrap_err();
+        assert_eq!(error.variable, "TENANTPILOT_TICK_SECONDS");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let settings = settings(&[("TENANTPILOT_ADMIN_TOKEN", "tp_supersecret")]).unwrap();
+        assert!(!format!("{settings:?}").contains("supersecret"));
+    }
+}

@@ -1,0 +1,67 @@
+//! Schema migrations: SQL files under `migrations/`, embedded in the binary, applied in order
+//! and recorded in `schema_migrations`.
+
+use deadpool_postgres::Pool;
+
+use super::DbSetupError;
+
+/// Every migration, in the order it is applied. Never edit an applied file: add a new one.
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_event_store",
+        include_str!("../../migrations/0001_event_store.sql"),
+    ),
+    (
+        "0002_read_models",
+        include_str!("../../migrations/0002_read_models.sql"),
+    ),
+];
+
+/// Serialises concurrent migrators (several instances starting at once).
+const MIGRATION_LOCK: i64 = 0x7465_6e61_6e74_0001;
+
+/// Applies every migration not applied yet; returns the names applied by this call.
+pub async fn run_migrations(pool: &Pool) -> Result<Vec<&'static str>, DbSetupError> {
+    let mut client = pool.get().await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let result = apply_pending(&mut client).await;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    result
+}
+
+async fn apply_pending(
+    client: &mut deadpool_postgres::Client,
+) -> Result<Vec<&'static str>, DbSetupError> {
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 name text PRIMARY KEY,
+                 applied_at timestamptz NOT NULL DEFAULT now())",
+        )
+        .await?;
+    let applied: Vec<String> = client
+        .query("SELECT name FROM schema_migrations", &[])
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let mut newly_applied = Vec::new();
+    for (name, sql) in MIGRATIONS {
+        if applied.iter().any(|done| done == name) {
+            continue;
+        }
+        let transaction = client.transaction().await?;
+        transaction.batch_execute(sql).await?;
+        transaction
+            .execute("INSERT INTO schema_migrations (name) VALUES ($1)", &[name])
+            .await?;
+        transaction.commit().await?;
+        tracing::info!(migration = name, "applied migration");
+        newly_applied.push(*name);
+    }
+    Ok(newly_applied)
+}

@@ -1,0 +1,8 @@
+//! The domain: aggregates, commands, events and value objects. No I/O, no clock.
+
+pub mod cadence;
+pub mod policy_types;
+pub mod schedule;
+pub mod tenant;
+pub mod timezone;
+pub mod uniqueness;

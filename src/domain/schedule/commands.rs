@@ -1,0 +1,62 @@
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::values::{PolicyTypeSelection, RetentionKeepLast, ScheduleName};
+use crate::domain::cadence::Cadence;
+use crate::domain::timezone::Timezone;
+
+/// Every command names the tenant it is meant for; a schedule of another tenant answers
+/// "not found", so one tenant's request can never touch another tenant's schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleCommand {
+    Create(CreateSchedule),
+    Update {
+        tenant_id: Uuid,
+        changes: ScheduleChanges,
+        now: DateTime<Utc>,
+    },
+    Enable {
+        tenant_id: Uuid,
+        now: DateTime<Utc>,
+    },
+    Disable {
+        tenant_id: Uuid,
+    },
+    Delete {
+        tenant_id: Uuid,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateSchedule {
+    pub schedule_id: Uuid,
+    pub tenant_id: Uuid,
+    pub spec: ScheduleSpec,
+    /// The first slot is computed strictly after this instant.
+    pub now: DateTime<Utc>,
+}
+
+/// The writable fields of a schedule, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleSpec {
+    pub name: ScheduleName,
+    pub enabled: bool,
+    pub cadence: Cadence,
+    pub timezone: Timezone,
+    pub policy_types: PolicyTypeSelection,
+    pub include_foundations: bool,
+    pub retention_keep_last: RetentionKeepLast,
+}
+
+/// Any subset of the writable fields. A change of `enabled` is recorded as
+/// `ScheduleEnabled` / `ScheduleDisabled` after the field changes, in the same commit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScheduleChanges {
+    pub name: Option<ScheduleName>,
+    pub enabled: Option<bool>,
+    pub cadence: Option<Cadence>,
+    pub timezone: Option<Timezone>,
+    pub policy_types: Option<PolicyTypeSelection>,
+    pub include_foundations: Option<bool>,
+    pub retention_keep_last: Option<RetentionKeepLast>,
+}

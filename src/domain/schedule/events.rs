@@ -1,0 +1,65 @@
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::values::{PolicyTypeSelection, RetentionKeepLast, ScheduleName};
+use crate::domain::cadence::Cadence;
+use crate::domain::timezone::Timezone;
+
+/// Schedule events. `next_run_at` is decided by the aggregate and recorded, so read models
+/// rebuilt from the log reproduce it without consulting a clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ScheduleEvent {
+    ScheduleCreated {
+        schedule_id: Uuid,
+        tenant_id: Uuid,
+        name: ScheduleName,
+        enabled: bool,
+        cadence: Cadence,
+        timezone: Timezone,
+        policy_types: PolicyTypeSelection,
+        include_foundations: bool,
+        retention_keep_last: RetentionKeepLast,
+        next_run_at: Option<DateTime<Utc>>,
+    },
+    /// Only the fields that changed are present; `next_run_at` is the value after the change.
+    ScheduleUpdated {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<ScheduleName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cadence: Option<Cadence>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timezone: Option<Timezone>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy_types: Option<PolicyTypeSelection>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        include_foundations: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retention_keep_last: Option<RetentionKeepLast>,
+        next_run_at: Option<DateTime<Utc>>,
+    },
+    ScheduleEnabled {
+        next_run_at: Option<DateTime<Utc>>,
+    },
+    ScheduleDisabled,
+    ScheduleDeleted,
+}
+
+impl DomainEvent for ScheduleEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::ScheduleCreated { .. } => "ScheduleCreated",
+            Self::ScheduleUpdated { .. } => "ScheduleUpdated",
+            Self::ScheduleEnabled { .. } => "ScheduleEnabled",
+            Self::ScheduleDisabled => "ScheduleDisabled",
+            Self::ScheduleDeleted => "ScheduleDeleted",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}

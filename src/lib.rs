@@ -1,0 +1,13 @@
+//! TenantPilot: scheduled, immutable, tenant-scoped backups of Microsoft Intune configuration.
+
+pub mod api;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod projections;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

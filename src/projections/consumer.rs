@@ -1,0 +1,161 @@
+//! A checkpointed consumer of the global feed. Each batch is applied and its checkpoint
+//! advanced in one transaction, so a crash between the two is impossible: a restarted
+//! consumer resumes exactly where the last committed batch ended and applies nothing twice.
+
+use std::future::Future;
+
+use cqrs_es::persist::EventUpcaster;
+use deadpool_postgres::Pool;
+use deadpool_postgres::Transaction;
+
+use crate::store::{read_all, upcasters, StoredEvent};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsumerError {
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("event at position {position} ({event_type}) cannot be read: {source}")]
+    Payload {
+        position: i64,
+        event_type: String,
+        source: serde_json::Error,
+    },
+}
+
+/// What a consumer does with each event, inside the batch's transaction.
+pub trait EventHandler: Send + Sync {
+    fn handle(
+        &self,
+        transaction: &Transaction<'_>,
+        event: &StoredEvent,
+    ) -> impl Future<Output = Result<(), ConsumerError>> + Send;
+
+    /// Empties everything the handler wrote, for a rebuild from position zero.
+    fn reset(
+        &self,
+        transaction: &Transaction<'_>,
+    ) -> impl Future<Output = Result<(), ConsumerError>> + Send;
+}
+
+pub struct Consumer<H> {
+    name: &'static str,
+    handler: H,
+    batch_size: i64,
+    upcasters: Vec<Box<dyn EventUpcaster>>,
+}
+
+impl<H: EventHandler> Consumer<H> {
+    pub fn new(name: &'static str, handler: H) -> Self {
+        Self {
+            name,
+            handler,
+            batch_size: 500,
+            upcasters: upcasters(),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Applies every event committed so far; returns how many were applied.
+    pub async fn catch_up(&self, pool: &Pool) -> Result<usize, ConsumerError> {
+        let mut total = 0;
+        loop {
+            let applied = self.apply_one_batch(pool).await?;
+            total += applied;
+            if applied < self.batch_size as usize {
+                return Ok(total);
+            }
+        }
+    }
+
+    async fn apply_one_batch(&self, pool: &Pool) -> Result<usize, ConsumerError> {
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        // The row lock makes concurrent catch-ups (API requests, the background loop, other
+        // instances) take turns; the second one reads the checkpoint the first committed.
+        let checkpoint = lock_checkpoint(&transaction, self.name).await?;
+        let events = read_all(&transaction, &self.upcasters, checkpoint, self.batch_size).await?;
+        let Some(last) = events.last().map(|event| event.position) else {
+            return Ok(0);
+        };
+        for event in &events {
+            self.handler.handle(&transaction, event).await?;
+        }
+        save_checkpoint(&transaction, self.name, last).await?;
+        transaction.commit().await?;
+        Ok(events.len())
+    }
+
+    /// Rebuilds from position zero in one transaction: readers keep seeing the old state
+    /// until the new one is complete.
+    pub async fn rebuild(&self, pool: &Pool) -> Result<usize, ConsumerError> {
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        lock_checkpoint(&transaction, self.name).await?;
+        self.handler.reset(&transaction).await?;
+        let mut position = 0;
+        let mut total = 0;
+        loop {
+            let events = read_all(&transaction, &self.upcasters, position, self.batch_size).await?;
+            for event in &events {
+                self.handler.handle(&transaction, event).await?;
+            }
+            total += events.len();
+            match events.last() {
+                Some(last) => position = last.position,
+                None => break,
+            }
+        }
+        save_checkpoint(&transaction, self.name, position).await?;
+        transaction.commit().await?;
+        Ok(total)
+    }
+}
+
+async fn lock_checkpoint(
+    transaction: &Transaction<'_>,
+    name: &str,
+) -> Result<i64, tokio_postgres::Error> {
+    transaction
+        .execute(
+            "INSERT INTO consumer_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+            &[&name],
+        )
+        .await?;
+    let row = transaction
+        .query_one(
+            "SELECT position FROM consumer_checkpoints WHERE name = $1 FOR UPDATE",
+            &[&name],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+async fn save_checkpoint(
+    transaction: &Transaction<'_>,
+    name: &str,
+    position: i64,
+) -> Result<(), tokio_postgres::Error> {
+    transaction
+        .execute(
+            "UPDATE consumer_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
+            &[&name, &position],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Reads an event's payload as the typed event of its aggregate.
+pub(crate) fn payload<T: serde::de::DeserializeOwned>(
+    event: &StoredEvent,
+) -> Result<T, ConsumerError> {
+    serde_json::from_value(event.payload.clone()).map_err(|source| ConsumerError::Payload {
+        position: event.position,
+        event_type: event.event_type.clone(),
+        source,
+    })
+}

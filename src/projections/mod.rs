@@ -1,0 +1,9 @@
+//! Read models built from the global feed by checkpointed consumers.
+
+mod consumer;
+mod projector;
+mod schedules;
+mod tenants;
+
+pub use consumer::{Consumer, ConsumerError, EventHandler};
+pub use projector::{ReadModels, READ_MODELS};

@@ -1,0 +1,131 @@
+//! The `backup_schedules` read model, including the indexed `next_run_at` the dispatcher
+//! selects due schedules by.
+
+use deadpool_postgres::Transaction;
+use uuid::Uuid;
+
+use super::consumer::{payload, ConsumerError};
+use crate::domain::schedule::ScheduleEvent;
+use crate::store::StoredEvent;
+
+pub(super) async fn apply(
+    transaction: &Transaction<'_>,
+    event: &StoredEvent,
+) -> Result<(), ConsumerError> {
+    let id = Uuid::parse_str(&event.aggregate_id).unwrap_or_default();
+    let at = event.occurred_at();
+    let version = event.sequence;
+    match payload::<ScheduleEvent>(event)? {
+        ScheduleEvent::ScheduleCreated {
+            tenant_id,
+            name,
+            enabled,
+            cadence,
+            timezone,
+            policy_types,
+            include_foundations,
+            retention_keep_last,
+            next_run_at,
+            ..
+        } => {
+            let cadence = serde_json::to_value(&cadence).unwrap_or_default();
+            transaction
+                .execute(
+                    "INSERT INTO backup_schedules (id, tenant_id, name, enabled, cadence,
+                         timezone, policy_types, include_foundations, retention_keep_last,
+                         next_run_at, version, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+                    &[
+                        &id,
+                        &tenant_id,
+                        &name.as_str(),
+                        &enabled,
+                        &cadence,
+                        &timezone.name(),
+                        &policy_types.keys(),
+                        &include_foundations,
+                        &i32::from(retention_keep_last.get()),
+                        &next_run_at,
+                        &version,
+                        &at,
+                    ],
+                )
+                .await?;
+        }
+        ScheduleEvent::ScheduleUpdated {
+            name,
+            cadence,
+            timezone,
+            policy_types,
+            include_foundations,
+            retention_keep_last,
+            next_run_at,
+        } => {
+            let name = name.as_ref().map(|name| name.as_str());
+            let cadence = cadence.map(|cadence| serde_json::to_value(&cadence).unwrap_or_default());
+            let timezone = timezone.map(|timezone| timezone.name());
+            let policy_types = policy_types.as_ref().map(|selection| selection.keys());
+            let retention = retention_keep_last.map(|keep| i32::from(keep.get()));
+            transaction
+                .execute(
+                    "UPDATE backup_schedules SET
+                         name = coalesce($4, name),
+                         cadence = coalesce($5, cadence),
+                         timezone = coalesce($6, timezone),
+                         policy_types = coalesce($7, policy_types),
+                         include_foundations = coalesce($8, include_foundations),
+                         retention_keep_last = coalesce($9, retention_keep_last),
+                         next_run_at = $10,
+                         version = $2, updated_at = $3
+                     WHERE id = $1",
+                    &[
+                        &id,
+                        &version,
+                        &at,
+                        &name,
+                        &cadence,
+                        &timezone,
+                        &policy_types,
+                        &include_foundations,
+                        &retention,
+                        &next_run_at,
+                    ],
+                )
+                .await?;
+        }
+        ScheduleEvent::ScheduleEnabled { next_run_at } => {
+            set_enabled(transaction, id, version, at, true, next_run_at).await?;
+        }
+        ScheduleEvent::ScheduleDisabled => {
+            set_enabled(transaction, id, version, at, false, None).await?;
+        }
+        ScheduleEvent::ScheduleDeleted => {
+            transaction
+                .execute(
+                    "UPDATE backup_schedules SET enabled = false, next_run_at = NULL,
+                         deleted_at = $3, version = $2, updated_at = $3 WHERE id = $1",
+                    &[&id, &version, &at],
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_enabled(
+    transaction: &Transaction<'_>,
+    id: Uuid,
+    version: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    enabled: bool,
+    next_run_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), ConsumerError> {
+    transaction
+        .execute(
+            "UPDATE backup_schedules SET enabled = $4, next_run_at = $5,
+                 version = $2, updated_at = $3 WHERE id = $1",
+            &[&id, &version, &at, &enabled, &next_run_at],
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Cross-aggregate uniqueness (a schedule name per tenant, one run per slot, an Azure tenant
+//! registered once), claimed in `unique_claims` inside the append transaction of the event
+//! that needs it, so that concurrent commands cannot both win.
+
+use cqrs_es::persist::PersistenceError;
+use deadpool_postgres::Transaction;
+
+use crate::domain::uniqueness::ClaimChange;
+
+/// Another aggregate already holds this key. Surfaces through
+/// `AggregateError::UnexpectedError` and is recovered by [`super::CommandError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key:?} is already taken in {scope}")]
+pub struct ClaimConflict {
+    pub scope: String,
+    pub key: String,
+}
+
+pub(super) async fn apply(
+    transaction: &Transaction<'_>,
+    change: &ClaimChange,
+) -> Result<(), PersistenceError> {
+    match change {
+        ClaimChange::Claim {
+            scope,
+            key,
+            owner,
+            replaces_previous,
+        } => {
+            if *replaces_previous {
+                transaction
+                    .execute(
+                        "DELETE FROM unique_claims WHERE scope = $1 AND owner_id = $2 AND key <> $3",
+                        &[scope, owner, key],
+                    )
+                    .await
+                    .map_err(super::repository::classify)?;
+            }
+            // DO NOTHING waits for a concurrent claimer of the same key to finish; the check
+            // below then sees its committed row.
+            let inserted = transaction
+                .execute(
+                    "INSERT INTO unique_claims (scope, key, owner_id) VALUES ($1, $2, $3)
+                     ON CONFLICT (scope, key) DO NOTHING",
+                    &[scope, key, owner],
+                )
+                .await
+                .map_err(super::repository::classify)?;
+            if inserted == 0 {
+                let holder: String = transaction
+                    .query_one(
+                        "SELECT owner_id FROM unique_claims WHERE scope = $1 AND key = $2",
+                        &[scope, key],
+                    )
+                    .await
+                    .map_err(super::repository::classify)?
+                    .get(0);
+                if &holder != owner {
+                    return Err(PersistenceError::UnknownError(Box::new(ClaimConflict {
+                        scope: scope.clone(),
+                        key: key.clone(),
+                    })));
+                }
+            }
+        }
+        ClaimChange::ReleaseAll { scope, owner } => {
+            transaction
+                .execute(
+                    "DELETE FROM unique_claims WHERE scope = $1 AND owner_id = $2",
+                    &[scope, owner],
+                )
+                .await
+                .map_err(super::repository::classify)?;
+        }
+    }
+    Ok(())
+}

@@ -7,6 +7,7 @@ use cqrs_es::Aggregate;
 use deadpool_postgres::Pool;
 use serde_json::Value;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::claims;
@@ -74,28 +75,35 @@ impl PgEventRepository {
             }
         }
         // Take the lock as late as possible: it is held until commit, so it serialises only
-        // the insert and the commit of concurrent appenders.
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+        // the insert and the commit of concurrent appenders. Both statements are prepared
+        // once per connection and pipelined: the server runs them in the order sent, so the
+        // lock is always held before `nextval` hands out positions, at one round trip.
+        let lock = transaction
+            .prepare_cached("SELECT pg_advisory_xact_lock($1)")
             .await
             .map_err(classify)?;
-        transaction
-            .execute(
-                INSERT_EVENTS,
-                &[
-                    &rows.event_ids,
-                    &rows.aggregate_types,
-                    &rows.aggregate_ids,
-                    &rows.sequences,
-                    &rows.event_types,
-                    &rows.event_versions,
-                    &rows.tenant_ids,
-                    &rows.payloads,
-                    &rows.metadata,
-                ],
-            )
+        let insert = transaction
+            .prepare_cached(INSERT_EVENTS)
             .await
             .map_err(classify)?;
+        let insert_params: [&(dyn ToSql + Sync); 9] = [
+            &rows.event_ids,
+            &rows.aggregate_types,
+            &rows.aggregate_ids,
+            &rows.sequences,
+            &rows.event_types,
+            &rows.event_versions,
+            &rows.tenant_ids,
+            &rows.payloads,
+            &rows.metadata,
+        ];
+        let (locked, inserted) = futures_util::future::join(
+            transaction.execute(&lock, &[&APPEND_LOCK]),
+            transaction.execute(&insert, &insert_params),
+        )
+        .await;
+        locked.map_err(classify)?;
+        inserted.map_err(classify)?;
         transaction.commit().await.map_err(classify)
     }
 }

@@ -47,7 +47,7 @@ mod tests {
             json!({}),
         );
         let upcast_event = upcast(&upcasters, old);
-        assert_eq!(upcast_event.event_version, "2");
+        assert_eq!(upcast_event.event_version, "2.0.0");
         assert_eq!(
             upcast_event.payload["ScheduleCreated"]["label"],
             "added by v2"

@@ -1,0 +1,146 @@
+//! The event store's guarantees, exercised against PostgreSQL.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
+use serde_json::json;
+use tenantpilot::domain::schedule::Schedule;
+use tenantpilot::store::{read_all, PgEventRepository};
+
+use crate::helpers::fresh_database;
+
+fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
+    SerializedEvent::new(
+        aggregate_id.to_owned(),
+        sequence,
+        "ordering_probe".to_owned(),
+        "ProbeRecorded".to_owned(),
+        "1".to_owned(),
+        json!({"type": "ProbeRecorded", "n": sequence}),
+        json!({"actor": "test"}),
+    )
+}
+
+/// 8 writers append 500 single-event commits each while a reader tails the feed by
+/// position. Positions must reach the reader in commit order: a reader that passed over an
+/// event committed later with a smaller position would never see it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
+    const WRITERS: usize = 8;
+    const EVENTS_EACH: usize = 500;
+    let (_, pool) = fresh_database().await;
+    let repository = PgEventRepository::new(pool.clone());
+
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let repository = repository.clone();
+            tokio::spawn(async move {
+                let aggregate_id = format!("writer-{writer}");
+                for sequence in 1..=EVENTS_EACH {
+                    repository
+                        .persist::<Schedule>(&[event(&aggregate_id, sequence)], None)
+                        .await
+                        .expect("append succeeds");
+                }
+            })
+        })
+        .collect();
+
+    let reader = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await.expect("reader connection");
+            let mut seen = Vec::new();
+            let mut after = 0;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+            while seen.len() < WRITERS * EVENTS_EACH && tokio::time::Instant::now() < deadline {
+                let batch = read_all(&client, &[], after, 100).await.expect("read");
+                if batch.is_empty() {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+                for stored in batch {
+                    assert!(stored.position > after, "positions increase");
+                    after = stored.position;
+                    seen.push((stored.aggregate_id, stored.sequence));
+                }
+            }
+            seen
+        }
+    });
+
+    for writer in writers {
+        writer.await.expect("writer finished");
+    }
+    let seen = reader.await.expect("reader finished");
+    let unique: HashSet<_> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no event is read twice");
+    assert_eq!(
+        seen.len(),
+        WRITERS * EVENTS_EACH,
+        "the tailing reader saw every event (a skipped one means commit order broke)"
+    );
+    for writer in 0..WRITERS {
+        let sequences: Vec<i64> = seen
+            .iter()
+            .filter(|(id, _)| *id == format!("writer-{writer}"))
+            .map(|(_, sequence)| *sequence)
+            .collect();
+        assert_eq!(sequences, (1..=EVENTS_EACH as i64).collect::<Vec<_>>());
+    }
+}
+
+#[tokio::test]
+async fn a_second_writer_of_the_same_sequence_gets_an_optimistic_lock_error() {
+    let (_, pool) = fresh_database().await;
+    let repository = PgEventRepository::new(pool);
+    repository
+        .persist::<Schedule>(&[event("a", 1)], None)
+        .await
+        .unwrap();
+    let second = repository.persist::<Schedule>(&[event("a", 1)], None).await;
+    assert!(matches!(second, Err(PersistenceError::OptimisticLockError)));
+}
+
+#[tokio::test]
+async fn stored_events_cannot_be_changed_or_deleted() {
+    let (_, pool) = fresh_database().await;
+    let repository = PgEventRepository::new(pool.clone());
+    repository
+        .persist::<Schedule>(&[event("a", 1)], None)
+        .await
+        .unwrap();
+    let client = pool.get().await.unwrap();
+    let update = client
+        .execute("UPDATE events SET payload = '{}'::jsonb", &[])
+        .await;
+    let delete = client.execute("DELETE FROM events", &[]).await;
+    assert!(update.is_err(), "update refused");
+    assert!(delete.is_err(), "delete refused");
+    let payload: serde_json::Value = client
+        .query_one("SELECT payload FROM events", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(payload["n"], 1);
+}
+
+#[tokio::test]
+async fn a_multi_event_append_keeps_its_order_and_is_all_or_nothing() {
+    let (_, pool) = fresh_database().await;
+    let repository = PgEventRepository::new(pool.clone());
+    repository
+        .persist::<Schedule>(&[event("a", 1), event("a", 2), event("a", 3)], None)
+        .await
+        .unwrap();
+    // sequence 3 is taken, so the whole append of 3 and 4 must fail
+    let conflicting = repository
+        .persist::<Schedule>(&[event("a", 4), event("a", 3)], None)
+        .await;
+    assert!(conflicting.is_err());
+    let client = pool.get().await.unwrap();
+    let events = read_all(&client, &[], 0, 10).await.unwrap();
+    let sequences: Vec<i64> = events.iter().map(|stored| stored.sequence).collect();
+    assert_eq!(sequences, vec![1, 2, 3]);
+}

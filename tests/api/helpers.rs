@@ -1,0 +1,164 @@
+//! Spawns the real application on a fresh database per test, bound to a free port.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use reqwest::{Client, Response};
+use serde_json::Value;
+use tenantpilot::clock::ManualClock;
+use tenantpilot::config::Settings;
+use tenantpilot::startup::Application;
+use uuid::Uuid;
+
+/// Server URL of the PostgreSQL the tests create their databases on.
+pub fn server_url() -> String {
+    std::env::var("TENANTPILOT_TEST_DATABASE_SERVER")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A new, migrated database of its own.
+pub async fn fresh_database() -> (String, Pool) {
+    let url = format!("{}/tp_test_{}", server_url(), Uuid::new_v4().simple());
+    let pool = tenantpilot::db::prepare(&url, 16)
+        .await
+        .expect("test database can be prepared");
+    (url, pool)
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("valid RFC 3339")
+        .with_timezone(&Utc)
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: Pool,
+    pub clock: ManualClock,
+    pub http: Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (url, _) = fresh_database().await;
+    let settings = Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
+        "TENANTPILOT_ROLES" => Some("api".to_owned()),
+        _ => None,
+    })
+    .expect("test settings are valid");
+    let clock = ManualClock::new(at("2026-06-01T12:00:00Z"));
+    let app = Application::build(&settings, Arc::new(clock.clone()))
+        .await
+        .expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        address,
+        pool,
+        clock,
+        http: Client::new(),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_empty(&self, path: &str) -> Response {
+        self.http.post(self.url(path)).send().await.expect("request sent")
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
+        let mut request = self.http.patch(self.url(path)).json(body);
+        if let Some(etag) = if_match {
+            request = request.header("If-Match", etag);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.http.delete(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// How many events the store holds: bad requests must not change it.
+    pub async fn event_count(&self) -> i64 {
+        let client = self.pool.get().await.expect("connection");
+        client
+            .query_one("SELECT count(*) FROM events", &[])
+            .await
+            .expect("count")
+            .get(0)
+    }
+
+    pub async fn events_of(&self, aggregate_id: &str) -> Vec<(String, Value, Value)> {
+        let client = self.pool.get().await.expect("connection");
+        client
+            .query(
+                "SELECT event_type, payload, metadata FROM events
+                 WHERE aggregate_id = $1 ORDER BY sequence",
+                &[&aggregate_id],
+            )
+            .await
+            .expect("events")
+            .iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2)))
+            .collect()
+    }
+
+    pub async fn create_tenant(&self, name: &str) -> Value {
+        let body = serde_json::json!({
+            "display_name": name,
+            "azure_tenant_id": Uuid::new_v4().to_string(),
+            "client_id": Uuid::new_v4().to_string(),
+            "client_secret": "app-secret-value",
+        });
+        let response = self.post("/api/v1/tenants", &body).await;
+        assert_eq!(response.status(), 201, "tenant created");
+        response.json().await.expect("tenant body")
+    }
+
+    pub async fn create_schedule(&self, tenant_id: &str, body: &Value) -> Response {
+        self.post(&format!("/api/v1/tenants/{tenant_id}/backup-schedules"), body)
+            .await
+    }
+}
+
+pub fn nightly(name: &str) -> Value {
+    serde_json::json!({
+        "name": name,
+        "cadence": {"kind": "daily", "times": ["02:30"]},
+        "timezone": "Europe/Berlin",
+        "policy_types": ["deviceConfigurations", "settingsCatalog"],
+        "include_foundations": true,
+        "retention_keep_last": 7
+    })
+}
+
+pub async fn problem(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json", "errors are problem+json");
+    (status, response.json().await.expect("problem body"))
+}

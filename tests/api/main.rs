@@ -1,0 +1,9 @@
+//! Integration tests: the real service against a real PostgreSQL, one database per test.
+
+mod bad_input;
+mod event_store;
+mod helpers;
+mod openapi;
+mod projections;
+mod schedules;
+mod tenants;

@@ -74,6 +74,8 @@ async fn main() {
         .expect("bench database");
     let repository = PgEventRepository::new(pool.clone());
 
+    // warm-up: prepared statements on every pooled connection, WAL segments
+    append(&repository, "warm-up", 100, 1).await;
     append(&repository, "1 event/commit, 8 writers", 500, 1).await;
     append(&repository, "10 events/commit, 8 writers", 100, 10).await;
 

@@ -101,7 +101,9 @@ async fn main() {
         let admin = tenantpilot::db::create_pool("postgres://postgres@127.0.0.1:5432/postgres", 1)
             .expect("admin pool");
         if let Ok(client) = admin.get().await {
-            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await;
+            let _ = client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+                .await;
         }
     }
 }

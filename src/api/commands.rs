@@ -33,6 +33,22 @@ impl Rejection for ScheduleError {
                 code: "schedule_already_exists",
                 detail: self.to_string(),
             },
+            ScheduleError::Disabled => ApiError::Conflict {
+                code: "schedule_disabled",
+                detail: self.to_string(),
+            },
+            ScheduleError::SlotAlreadyClaimed(_) => ApiError::Conflict {
+                code: "slot_already_claimed",
+                detail: self.to_string(),
+            },
+            ScheduleError::SlotNotDue(_) => ApiError::Conflict {
+                code: "slot_not_due",
+                detail: self.to_string(),
+            },
+            ScheduleError::RunAlreadyActive(_) => ApiError::Conflict {
+                code: "run_already_active",
+                detail: self.to_string(),
+            },
         }
     }
 }

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_read_models",
         include_str!("../../migrations/0002_read_models.sql"),
     ),
+    ("0003_runs", include_str!("../../migrations/0003_runs.sql")),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -2,6 +2,7 @@
 
 pub mod cadence;
 pub mod policy_types;
+pub mod run;
 pub mod schedule;
 pub mod tenant;
 pub mod timezone;

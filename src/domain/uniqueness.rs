@@ -3,6 +3,7 @@
 
 use cqrs_es::persist::SerializedEvent;
 
+use super::run::RunTrigger;
 use super::schedule::ScheduleEvent;
 use super::tenant::TenantEvent;
 
@@ -22,6 +23,7 @@ pub enum ClaimChange {
 
 pub const SCHEDULE_NAME_SCOPE: &str = "schedule_name";
 pub const AZURE_TENANT_SCOPE: &str = "azure_tenant";
+pub const SCHEDULE_SLOT_SCOPE: &str = "schedule_slot";
 
 /// The claims an event makes. Events that are not about unique things make none.
 pub fn claim_changes(event: &SerializedEvent) -> Vec<ClaimChange> {
@@ -43,6 +45,19 @@ pub fn claim_changes(event: &SerializedEvent) -> Vec<ClaimChange> {
             Ok(ScheduleEvent::ScheduleUpdated {
                 name: Some(name), ..
             }) => vec![schedule_name(tenant, &name.unique_key(), owner)],
+            // One run per cadence slot: the run id owns the slot key, so a second claim of
+            // the same slot (by any dispatcher) conflicts even for the same schedule.
+            Ok(ScheduleEvent::SlotClaimed {
+                run_id,
+                scheduled_for,
+                trigger: RunTrigger::Scheduled,
+                ..
+            }) => vec![ClaimChange::Claim {
+                scope: SCHEDULE_SLOT_SCOPE.to_owned(),
+                key: format!("{owner}/{}", scheduled_for.to_rfc3339()),
+                owner: run_id.to_string(),
+                replaces_previous: false,
+            }],
             Ok(ScheduleEvent::ScheduleDeleted) => vec![ClaimChange::ReleaseAll {
                 scope: SCHEDULE_NAME_SCOPE.to_owned(),
                 owner,

@@ -2,6 +2,7 @@
 
 mod consumer;
 mod projector;
+mod runs;
 mod schedules;
 mod tenants;
 

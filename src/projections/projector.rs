@@ -1,9 +1,10 @@
-//! The read-model projector: one consumer that keeps `tenants` and `backup_schedules`.
+//! The read-model projector: one consumer that keeps `tenants`, `backup_schedules` and
+//! `backup_runs`.
 
 use deadpool_postgres::Transaction;
 
 use super::consumer::{ConsumerError, EventHandler};
-use super::{schedules, tenants};
+use super::{runs, schedules, tenants};
 use crate::store::StoredEvent;
 
 /// The checkpoint name of the read-model projector.
@@ -20,13 +21,16 @@ impl EventHandler for ReadModels {
         match event.aggregate_type.as_str() {
             "tenant" => tenants::apply(transaction, event).await,
             "schedule" => schedules::apply(transaction, event).await,
+            "run" => runs::apply(transaction, event).await,
             _ => Ok(()),
         }
     }
 
     async fn reset(&self, transaction: &Transaction<'_>) -> Result<(), ConsumerError> {
         transaction
-            .batch_execute("DELETE FROM tenants; DELETE FROM backup_schedules;")
+            .batch_execute(
+                "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs;",
+            )
             .await?;
         Ok(())
     }

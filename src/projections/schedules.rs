@@ -99,6 +99,30 @@ pub(super) async fn apply(
         ScheduleEvent::ScheduleDisabled => {
             set_enabled(transaction, id, version, at, false, None).await?;
         }
+        ScheduleEvent::SlotClaimed { next_run_at, .. }
+        | ScheduleEvent::SlotSkipped { next_run_at, .. }
+        | ScheduleEvent::NextRunRecomputed { next_run_at } => {
+            transaction
+                .execute(
+                    "UPDATE backup_schedules SET next_run_at = $4, version = $2, updated_at = $3
+                     WHERE id = $1",
+                    &[&id, &version, &at, &next_run_at],
+                )
+                .await?;
+        }
+        ScheduleEvent::RunRecorded {
+            status,
+            finished_at,
+            ..
+        } => {
+            transaction
+                .execute(
+                    "UPDATE backup_schedules SET last_run_at = $4, last_run_status = $5,
+                         version = $2, updated_at = $3 WHERE id = $1",
+                    &[&id, &version, &at, &finished_at, &status.as_str()],
+                )
+                .await?;
+        }
         ScheduleEvent::ScheduleDeleted => {
             transaction
                 .execute(

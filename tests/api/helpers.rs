@@ -69,7 +69,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.http.get(self.url(path)).send().await.expect("request sent")
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
@@ -82,7 +86,11 @@ impl TestApp {
     }
 
     pub async fn post_empty(&self, path: &str) -> Response {
-        self.http.post(self.url(path)).send().await.expect("request sent")
+        self.http
+            .post(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
@@ -94,7 +102,11 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.http.delete(self.url(path)).send().await.expect("request sent")
+        self.http
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// How many events the store holds: bad requests must not change it.
@@ -135,8 +147,11 @@ impl TestApp {
     }
 
     pub async fn create_schedule(&self, tenant_id: &str, body: &Value) -> Response {
-        self.post(&format!("/api/v1/tenants/{tenant_id}/backup-schedules"), body)
-            .await
+        self.post(
+            &format!("/api/v1/tenants/{tenant_id}/backup-schedules"),
+            body,
+        )
+        .await
     }
 }
 
@@ -159,6 +174,9 @@ pub async fn problem(response: Response) -> (u16, Value) {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert_eq!(content_type, "application/problem+json", "errors are problem+json");
+    assert_eq!(
+        content_type, "application/problem+json",
+        "errors are problem+json"
+    );
     (status, response.json().await.expect("problem body"))
 }

@@ -29,7 +29,10 @@ fn every_api_operation_documents_its_problem_responses() {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
             for status in ["400", "404", "500", "503"] {
-                assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
             }
             if operation.get("requestBody").is_some() {
                 assert!(responses.contains_key("422"), "{method} {path} lacks 422");

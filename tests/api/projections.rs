@@ -40,12 +40,19 @@ async fn a_rebuild_from_zero_reproduces_the_live_read_models() {
         ids.push(schedule["id"].as_str().unwrap().to_owned());
     }
     let base = format!("/api/v1/tenants/{contoso_id}/backup-schedules");
-    app.patch(&format!("{base}/{}", ids[0]), &json!({"retention_keep_last": 30, "timezone": "Asia/Kathmandu"}), None)
-        .await;
+    app.patch(
+        &format!("{base}/{}", ids[0]),
+        &json!({"retention_keep_last": 30, "timezone": "Asia/Kathmandu"}),
+        None,
+    )
+    .await;
     app.post_empty(&format!("{base}/{}/disable", ids[1])).await;
     app.delete(&format!("{base}/{}", ids[2])).await;
-    app.post_empty(&format!("/api/v1/tenants/{}/deactivate", fabrikam["id"].as_str().unwrap()))
-        .await;
+    app.post_empty(&format!(
+        "/api/v1/tenants/{}/deactivate",
+        fabrikam["id"].as_str().unwrap()
+    ))
+    .await;
 
     let live = snapshot(&app).await;
     assert_eq!(live.0.len(), 2);

@@ -15,7 +15,10 @@ async fn a_created_schedule_has_its_first_slot_and_reads_back_at_once() {
     // the clock says 2026-06-01T12:00Z; 02:30 in Berlin (CEST) is 00:30Z the next day
     assert_eq!(created["next_run_at"], "2026-06-02T00:30:00Z");
     assert_eq!(created["enabled"], true);
-    assert_eq!(created["cadence"], json!({"kind": "daily", "times": ["02:30"]}));
+    assert_eq!(
+        created["cadence"],
+        json!({"kind": "daily", "times": ["02:30"]})
+    );
     assert_eq!(created["tenant_id"], tenant["id"]);
     let fetched: Value = app.get(&location).await.json().await.unwrap();
     assert_eq!(fetched, created);
@@ -93,7 +96,10 @@ async fn disabling_clears_next_run_at_and_enabling_computes_it_from_now() {
         .into_iter()
         .map(|(event_type, _, _)| event_type)
         .collect();
-    assert_eq!(types, ["ScheduleCreated", "ScheduleDisabled", "ScheduleEnabled"]);
+    assert_eq!(
+        types,
+        ["ScheduleCreated", "ScheduleDisabled", "ScheduleEnabled"]
+    );
 }
 
 #[tokio::test]
@@ -107,11 +113,18 @@ async fn concurrent_creates_with_one_name_produce_exactly_one_schedule() {
         let body = nightly(name);
         let app = &app;
         let tenant_id = tenant_id.clone();
-        async move { app.create_schedule(&tenant_id, &body).await.status().as_u16() }
+        async move {
+            app.create_schedule(&tenant_id, &body)
+                .await
+                .status()
+                .as_u16()
+        }
     });
     let statuses = futures_util::future::join_all(attempts).await;
     assert_eq!(statuses.iter().filter(|status| **status == 201).count(), 1);
-    assert!(statuses.iter().all(|status| *status == 201 || *status == 409));
+    assert!(statuses
+        .iter()
+        .all(|status| *status == 201 || *status == 409));
     let list: Value = app
         .get(&format!("/api/v1/tenants/{tenant_id}/backup-schedules"))
         .await
@@ -146,11 +159,16 @@ async fn a_name_is_free_again_after_a_rename_or_delete_and_other_tenants_may_use
     let renamed = app.patch(&path, &json!({"name": "Nightly v2"}), None).await;
     assert_eq!(renamed.status(), 200);
     assert_eq!(
-        app.create_schedule(contoso_id, &nightly("Nightly")).await.status(),
+        app.create_schedule(contoso_id, &nightly("Nightly"))
+            .await
+            .status(),
         201
     );
     let (status, body) = problem(app.patch(&path, &json!({"name": "nightly"}), None).await).await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("schedule_name_taken")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("schedule_name_taken"))
+    );
 }
 
 #[tokio::test]

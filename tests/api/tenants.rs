@@ -26,7 +26,10 @@ async fn a_registered_tenant_is_readable_at_once_and_its_secret_never_leaves() {
     let created_text = response.text().await.unwrap();
     assert!(!created_text.contains("VERY-SECRET-VALUE-123"));
     let created: Value = serde_json::from_str(&created_text).unwrap();
-    assert_eq!(location, format!("/api/v1/tenants/{}", created["id"].as_str().unwrap()));
+    assert_eq!(
+        location,
+        format!("/api/v1/tenants/{}", created["id"].as_str().unwrap())
+    );
     assert_eq!(created["has_client_secret"], true);
     assert_eq!(created["status"], "active");
 
@@ -49,7 +52,11 @@ async fn renaming_with_a_stale_etag_is_refused_and_writes_nothing() {
     let path = format!("/api/v1/tenants/{}", tenant["id"].as_str().unwrap());
 
     let renamed = app
-        .patch(&path, &json!({"display_name": "Contoso Ltd"}), Some("\"1\""))
+        .patch(
+            &path,
+            &json!({"display_name": "Contoso Ltd"}),
+            Some("\"1\""),
+        )
         .await;
     assert_eq!(renamed.status(), 200);
     assert_eq!(renamed.headers()["etag"], "\"2\"");
@@ -62,7 +69,10 @@ async fn renaming_with_a_stale_etag_is_refused_and_writes_nothing() {
         .await;
     assert_eq!(stale.headers()["etag"], "\"2\"");
     let (status, body) = problem(stale).await;
-    assert_eq!((status, body["code"].as_str()), (412, Some("version_mismatch")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (412, Some("version_mismatch"))
+    );
     assert_eq!(app.event_count().await, before);
     let current: Value = app.get(&path).await.json().await.unwrap();
     assert_eq!(current["display_name"], "Contoso Ltd");
@@ -132,14 +142,20 @@ async fn a_tenant_with_schedules_cannot_be_deleted_and_a_deleted_one_is_gone() {
         .await
         .unwrap();
     let (status, body) = problem(app.delete(&format!("/api/v1/tenants/{id}")).await).await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("tenant_has_schedules")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("tenant_has_schedules"))
+    );
 
     let schedule_path = format!(
         "/api/v1/tenants/{id}/backup-schedules/{}",
         schedule["id"].as_str().unwrap()
     );
     assert_eq!(app.delete(&schedule_path).await.status(), 204);
-    assert_eq!(app.delete(&format!("/api/v1/tenants/{id}")).await.status(), 204);
+    assert_eq!(
+        app.delete(&format!("/api/v1/tenants/{id}")).await.status(),
+        204
+    );
     let (status, body) = problem(app.get(&format!("/api/v1/tenants/{id}")).await).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
     let list: Value = app.get("/api/v1/tenants").await.json().await.unwrap();
@@ -189,5 +205,8 @@ async fn tenants_are_listed_page_by_page() {
         }
     }
     assert_eq!(pages, 3);
-    assert_eq!(names, (0..5).map(|i| format!("Tenant {i}")).collect::<Vec<_>>());
+    assert_eq!(
+        names,
+        (0..5).map(|i| format!("Tenant {i}")).collect::<Vec<_>>()
+    );
 }

@@ -4,32 +4,43 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::commands::{CreateSchedule, ScheduleChanges, ScheduleCommand};
+use super::commands::ScheduleCommand;
 use super::errors::ScheduleError;
 use super::events::ScheduleEvent;
 use super::values::ScheduleName;
 use crate::domain::cadence::Cadence;
+use crate::domain::run::RunTrigger;
 use crate::domain::timezone::Timezone;
 
+/// The Schedule aggregate. Its deciders live in `lifecycle.rs` (create, update, enable,
+/// disable, delete) and `slots.rs` (claiming slots, manual runs, recording outcomes).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Schedule {
-    state: Option<State>,
+    pub(super) state: Option<State>,
 }
 
 /// The state of a created schedule: only what the rules need.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct State {
-    tenant_id: Uuid,
-    name: ScheduleName,
-    enabled: bool,
-    deleted: bool,
-    cadence: Cadence,
-    timezone: Timezone,
-    next_run_at: Option<DateTime<Utc>>,
+pub(super) struct State {
+    pub tenant_id: Uuid,
+    pub name: ScheduleName,
+    pub enabled: bool,
+    pub deleted: bool,
+    pub cadence: Cadence,
+    pub timezone: Timezone,
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// The latest cadence slot claimed or skipped; no slot at or before it is claimed again.
+    #[serde(default)]
+    pub last_slot: Option<DateTime<Utc>>,
+    /// The run queued or running for this schedule, if any (overlap protection).
+    #[serde(default)]
+    pub active_run: Option<Uuid>,
+    #[serde(default)]
+    pub last_recorded_run: Option<Uuid>,
 }
 
 impl State {
-    fn next_slot(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn next_slot(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.cadence.next_slot_after(self.timezone.tz(), after)
     }
 }
@@ -43,111 +54,31 @@ impl Schedule {
         self.state.as_ref().and_then(|state| state.next_run_at)
     }
 
-    /// The live schedule of `tenant_id`; another tenant's schedule is "not found".
-    fn live(&self, tenant_id: Uuid) -> Result<&State, ScheduleError> {
+    pub fn active_run(&self) -> Option<Uuid> {
+        self.state.as_ref().and_then(|state| state.active_run)
+    }
+
+    /// The schedule, whoever asks (the scheduler acts for every tenant).
+    pub(super) fn existing(&self) -> Result<&State, ScheduleError> {
         match &self.state {
-            Some(state) if state.tenant_id == tenant_id && state.deleted => {
-                Err(ScheduleError::Deleted)
-            }
-            Some(state) if state.tenant_id == tenant_id => Ok(state),
-            _ => Err(ScheduleError::NotFound),
+            Some(state) if state.deleted => Err(ScheduleError::Deleted),
+            Some(state) => Ok(state),
+            None => Err(ScheduleError::NotFound),
         }
     }
 
-    fn create(&self, command: CreateSchedule) -> Result<Vec<ScheduleEvent>, ScheduleError> {
-        if self.state.is_some() {
-            return Err(ScheduleError::AlreadyExists);
+    /// The live schedule of `tenant_id`; another tenant's schedule is "not found".
+    pub(super) fn live(&self, tenant_id: Uuid) -> Result<&State, ScheduleError> {
+        match &self.state {
+            Some(state) if state.tenant_id != tenant_id => Err(ScheduleError::NotFound),
+            _ => self.existing(),
         }
-        let spec = command.spec;
-        let next_run_at = spec
-            .enabled
-            .then(|| {
-                spec.cadence
-                    .next_slot_after(spec.timezone.tz(), command.now)
-            })
-            .flatten();
-        Ok(vec![ScheduleEvent::ScheduleCreated {
-            schedule_id: command.schedule_id,
-            tenant_id: command.tenant_id,
-            name: spec.name,
-            enabled: spec.enabled,
-            cadence: spec.cadence,
-            timezone: spec.timezone,
-            policy_types: spec.policy_types,
-            include_foundations: spec.include_foundations,
-            retention_keep_last: spec.retention_keep_last,
-            next_run_at,
-        }])
     }
+}
 
-    fn update(
-        &self,
-        tenant_id: Uuid,
-        changes: ScheduleChanges,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ScheduleEvent>, ScheduleError> {
-        let state = self.live(tenant_id)?;
-        // Keep only what really changes, so a repeated PATCH records nothing.
-        let name = changes.name.filter(|name| *name != state.name);
-        let cadence = changes.cadence.filter(|cadence| *cadence != state.cadence);
-        let timezone = changes
-            .timezone
-            .filter(|timezone| *timezone != state.timezone);
-        let timing_changed = cadence.is_some() || timezone.is_some();
-        let others_changed = changes.policy_types.is_some()
-            || changes.include_foundations.is_some()
-            || changes.retention_keep_last.is_some();
-        if name.is_none() && !timing_changed && !others_changed {
-            return Ok(Vec::new());
-        }
-        let next_run_at = if timing_changed && state.enabled {
-            let timing = State {
-                cadence: cadence.clone().unwrap_or_else(|| state.cadence.clone()),
-                timezone: timezone.unwrap_or(state.timezone),
-                ..state.clone()
-            };
-            timing.next_slot(now)
-        } else {
-            state.next_run_at
-        };
-        Ok(vec![ScheduleEvent::ScheduleUpdated {
-            name,
-            cadence,
-            timezone,
-            policy_types: changes.policy_types,
-            include_foundations: changes.include_foundations,
-            retention_keep_last: changes.retention_keep_last,
-            next_run_at,
-        }])
-    }
-
-    fn enable(
-        &self,
-        tenant_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ScheduleEvent>, ScheduleError> {
-        let state = self.live(tenant_id)?;
-        if state.enabled {
-            return Ok(Vec::new());
-        }
-        // No catch-up: the next slot is computed from now, not from when it was disabled.
-        Ok(vec![ScheduleEvent::ScheduleEnabled {
-            next_run_at: state.next_slot(now),
-        }])
-    }
-
-    fn disable(&self, tenant_id: Uuid) -> Result<Vec<ScheduleEvent>, ScheduleError> {
-        let state = self.live(tenant_id)?;
-        Ok(if state.enabled {
-            vec![ScheduleEvent::ScheduleDisabled]
-        } else {
-            Vec::new()
-        })
-    }
-
-    fn delete(&self, tenant_id: Uuid) -> Result<Vec<ScheduleEvent>, ScheduleError> {
-        self.live(tenant_id)?;
-        Ok(vec![ScheduleEvent::ScheduleDeleted])
+async fn write(sink: &EventSink<Schedule>, schedule: &mut Schedule, events: Vec<ScheduleEvent>) {
+    for event in events {
+        sink.write(event, schedule).await;
     }
 }
 
@@ -164,83 +95,61 @@ impl Aggregate for Schedule {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        match command {
-            ScheduleCommand::Create(create) => {
-                let events = self.create(create)?;
-                write(sink, self, events).await
-            }
+        let events = match command {
+            ScheduleCommand::Create(create) => self.create(create)?,
             ScheduleCommand::Update {
                 tenant_id,
                 changes,
                 now,
             } => {
                 let enabled = changes.enabled;
-                {
-                    let events = self.update(tenant_id, changes, now)?;
-                    write(sink, self, events).await
-                };
+                let events = self.update(tenant_id, changes, now)?;
+                write(sink, self, events).await;
                 // decided after the field changes are applied, so enabling uses the new timing
                 match enabled {
-                    Some(true) => {
-                        let events = self.enable(tenant_id, now)?;
-                        write(sink, self, events).await
-                    }
-                    Some(false) => {
-                        let events = self.disable(tenant_id)?;
-                        write(sink, self, events).await
-                    }
-                    None => {}
+                    Some(true) => self.enable(tenant_id, now)?,
+                    Some(false) => self.disable(tenant_id)?,
+                    None => Vec::new(),
                 }
             }
-            ScheduleCommand::Enable { tenant_id, now } => {
-                let events = self.enable(tenant_id, now)?;
-                write(sink, self, events).await
-            }
-            ScheduleCommand::Disable { tenant_id } => {
-                let events = self.disable(tenant_id)?;
-                write(sink, self, events).await
-            }
-            ScheduleCommand::Delete { tenant_id } => {
-                let events = self.delete(tenant_id)?;
-                write(sink, self, events).await
-            }
-        }
+            ScheduleCommand::Enable { tenant_id, now } => self.enable(tenant_id, now)?,
+            ScheduleCommand::Disable { tenant_id } => self.disable(tenant_id)?,
+            ScheduleCommand::Delete { tenant_id } => self.delete(tenant_id)?,
+            ScheduleCommand::ClaimSlot(claim) => self.claim_slot(claim)?,
+            ScheduleCommand::RequestRun(request) => self.request_run(request)?,
+            ScheduleCommand::RecordRun(record) => self.record_run(record)?,
+            ScheduleCommand::RecomputeNextRun { now } => self.recompute_next_run(now)?,
+        };
+        write(sink, self, events).await;
         Ok(())
     }
 
     fn apply(&mut self, event: Self::Event) {
-        match event {
-            ScheduleEvent::ScheduleCreated {
+        if let ScheduleEvent::ScheduleCreated {
+            tenant_id,
+            name,
+            enabled,
+            cadence,
+            timezone,
+            next_run_at,
+            ..
+        } = event
+        {
+            self.state = Some(State {
                 tenant_id,
                 name,
                 enabled,
+                deleted: false,
                 cadence,
                 timezone,
                 next_run_at,
-                ..
-            } => {
-                self.state = Some(State {
-                    tenant_id,
-                    name,
-                    enabled,
-                    deleted: false,
-                    cadence,
-                    timezone,
-                    next_run_at,
-                });
-            }
-            event => {
-                if let Some(state) = self.state.as_mut() {
-                    apply_to_state(state, event);
-                }
-            }
+                last_slot: None,
+                active_run: None,
+                last_recorded_run: None,
+            });
+        } else if let Some(state) = self.state.as_mut() {
+            apply_to_state(state, event);
         }
-    }
-}
-
-async fn write(sink: &EventSink<Schedule>, schedule: &mut Schedule, events: Vec<ScheduleEvent>) {
-    for event in events {
-        sink.write(event, schedule).await;
     }
 }
 
@@ -254,15 +163,9 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
             next_run_at,
             ..
         } => {
-            if let Some(name) = name {
-                state.name = name;
-            }
-            if let Some(cadence) = cadence {
-                state.cadence = cadence;
-            }
-            if let Some(timezone) = timezone {
-                state.timezone = timezone;
-            }
+            state.name = name.unwrap_or_else(|| state.name.clone());
+            state.cadence = cadence.unwrap_or_else(|| state.cadence.clone());
+            state.timezone = timezone.unwrap_or(state.timezone);
             state.next_run_at = next_run_at;
         }
         ScheduleEvent::ScheduleEnabled { next_run_at } => {
@@ -278,5 +181,33 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
             state.enabled = false;
             state.next_run_at = None;
         }
+        ScheduleEvent::SlotClaimed {
+            run_id,
+            scheduled_for,
+            trigger,
+            next_run_at,
+            ..
+        } => {
+            if trigger == RunTrigger::Scheduled {
+                state.last_slot = Some(scheduled_for);
+            }
+            state.active_run = Some(run_id);
+            state.next_run_at = next_run_at;
+        }
+        ScheduleEvent::SlotSkipped {
+            scheduled_for,
+            next_run_at,
+            ..
+        } => {
+            state.last_slot = Some(scheduled_for);
+            state.next_run_at = next_run_at;
+        }
+        ScheduleEvent::RunRecorded { run_id, .. } => {
+            if state.active_run == Some(run_id) {
+                state.active_run = None;
+            }
+            state.last_recorded_run = Some(run_id);
+        }
+        ScheduleEvent::NextRunRecomputed { next_run_at } => state.next_run_at = next_run_at,
     }
 }

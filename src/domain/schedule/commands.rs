@@ -1,8 +1,9 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::values::{PolicyTypeSelection, RetentionKeepLast, ScheduleName};
 use crate::domain::cadence::Cadence;
+use crate::domain::run::{RunStatus, RunTrigger};
 use crate::domain::timezone::Timezone;
 
 /// Every command names the tenant it is meant for; a schedule of another tenant answers
@@ -25,6 +26,42 @@ pub enum ScheduleCommand {
     Delete {
         tenant_id: Uuid,
     },
+    ClaimSlot(ClaimSlot),
+    RequestRun(RequestRun),
+    RecordRun(RecordRun),
+    RecomputeNextRun {
+        now: DateTime<Utc>,
+    },
+}
+
+/// The dispatcher's claim of the slot a schedule is due at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimSlot {
+    pub scheduled_for: DateTime<Utc>,
+    /// The id the run gets if the slot is claimed.
+    pub run_id: Uuid,
+    /// The tick's instant.
+    pub now: DateTime<Utc>,
+    /// A slot older than this at `now` is skipped as missed.
+    pub grace: Duration,
+}
+
+/// A manual run or a retry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRun {
+    pub tenant_id: Uuid,
+    pub run_id: Uuid,
+    pub trigger: RunTrigger,
+    pub retry_of: Option<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+/// A run of the schedule finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRun {
+    pub run_id: Uuid,
+    pub status: RunStatus,
+    pub finished_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

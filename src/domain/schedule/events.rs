@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::values::{PolicyTypeSelection, RetentionKeepLast, ScheduleName};
 use crate::domain::cadence::Cadence;
+use crate::domain::run::{RunStatus, RunTrigger};
 use crate::domain::timezone::Timezone;
 
 /// Schedule events. `next_run_at` is decided by the aggregate and recorded, so read models
@@ -45,6 +46,40 @@ pub enum ScheduleEvent {
     },
     ScheduleDisabled,
     ScheduleDeleted,
+    /// A run was queued for the schedule: a cadence slot, a manual run or a retry.
+    SlotClaimed {
+        run_id: Uuid,
+        scheduled_for: DateTime<Utc>,
+        trigger: RunTrigger,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_of: Option<Uuid>,
+        next_run_at: Option<DateTime<Utc>>,
+    },
+    /// A cadence slot that got no run, and why.
+    SlotSkipped {
+        scheduled_for: DateTime<Utc>,
+        reason: SkipReason,
+        next_run_at: Option<DateTime<Utc>>,
+    },
+    /// A run of the schedule finished (its last-run status).
+    RunRecorded {
+        run_id: Uuid,
+        status: RunStatus,
+        finished_at: DateTime<Utc>,
+    },
+    /// The next slot moved without a change of the schedule (new timezone rules).
+    NextRunRecomputed {
+        next_run_at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The slot was older than the grace period when the dispatcher got to it.
+    Missed,
+    /// The previous run of the schedule was still queued or running.
+    Overlap,
 }
 
 impl DomainEvent for ScheduleEvent {
@@ -55,6 +90,10 @@ impl DomainEvent for ScheduleEvent {
             Self::ScheduleEnabled { .. } => "ScheduleEnabled",
             Self::ScheduleDisabled => "ScheduleDisabled",
             Self::ScheduleDeleted => "ScheduleDeleted",
+            Self::SlotClaimed { .. } => "SlotClaimed",
+            Self::SlotSkipped { .. } => "SlotSkipped",
+            Self::RunRecorded { .. } => "RunRecorded",
+            Self::NextRunRecomputed { .. } => "NextRunRecomputed",
         }
         .to_owned()
     }

@@ -5,15 +5,22 @@ mod aggregate;
 mod commands;
 mod errors;
 mod events;
+mod lifecycle;
+mod slots;
 mod values;
 
+#[cfg(test)]
+mod slot_tests;
 #[cfg(test)]
 mod tests;
 
 pub use aggregate::Schedule;
-pub use commands::{CreateSchedule, ScheduleChanges, ScheduleCommand, ScheduleSpec};
+pub use commands::{
+    ClaimSlot, CreateSchedule, RecordRun, RequestRun, ScheduleChanges, ScheduleCommand,
+    ScheduleSpec,
+};
 pub use errors::ScheduleError;
-pub use events::ScheduleEvent;
+pub use events::{ScheduleEvent, SkipReason};
 pub use values::{
     InvalidPolicyTypes, InvalidRetention, InvalidScheduleName, PolicyTypeSelection,
     RetentionKeepLast, ScheduleName,

@@ -2,10 +2,16 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Serve,
     Migrate,
+    /// One dispatcher tick, as if now were `at` (default: now).
+    Dispatch {
+        at: Option<DateTime<Utc>>,
+    },
     RebuildProjections,
     PrintOpenApi,
 }
@@ -24,6 +30,8 @@ pub const USAGE: &str = "usage: tenantpilot <command>
 commands:
   serve                  run the API and the background workers (configured by environment)
   migrate                create the database if needed and apply migrations, then exit
+  dispatch [--at T]      one dispatcher tick at RFC 3339 instant T (default now); prints a
+                         JSON summary of the slots claimed and skipped
   projections rebuild    rebuild every read model from the event log, then exit
   openapi                print the OpenAPI document
 
@@ -36,9 +44,24 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         ["migrate"] => Ok(Command::Migrate),
         ["projections", "rebuild"] => Ok(Command::RebuildProjections),
         ["openapi"] => Ok(Command::PrintOpenApi),
+        ["dispatch"] => Ok(Command::Dispatch { at: None }),
+        ["dispatch", "--at", at] => parse_instant(at),
+        ["dispatch", option] if option.starts_with("--at=") => parse_instant(&option[5..]),
         [] => Err(UsageError("no command given".to_owned())),
         _ => Err(UsageError(format!("unknown command: {}", words.join(" ")))),
     }
+}
+
+fn parse_instant(text: &str) -> Result<Command, UsageError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| Command::Dispatch {
+            at: Some(at.with_timezone(&Utc)),
+        })
+        .map_err(|_| {
+            UsageError(format!(
+                "--at must be an RFC 3339 instant such as 2026-03-29T01:30:00Z, got {text:?}"
+            ))
+        })
 }
 
 #[cfg(test)]
@@ -63,5 +86,23 @@ mod tests {
         assert!(parse(&args("projections")).is_err());
         assert!(parse(&args("serve --nope")).is_err());
         assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn dispatch_takes_an_optional_rfc3339_instant() {
+        assert_eq!(parse(&args("dispatch")), Ok(Command::Dispatch { at: None }));
+        let at = DateTime::parse_from_rfc3339("2026-03-29T01:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            parse(&args("dispatch --at 2026-03-29T03:30:00+02:00")),
+            Ok(Command::Dispatch { at: Some(at) })
+        );
+        assert_eq!(
+            parse(&args("dispatch --at=2026-03-29T01:30:00Z")),
+            Ok(Command::Dispatch { at: Some(at) })
+        );
+        assert!(parse(&args("dispatch --at tomorrow")).is_err());
+        assert!(parse(&args("dispatch --at")).is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod projections;
+pub mod scheduler;
 pub mod secrets;
 pub mod startup;
 pub mod store;

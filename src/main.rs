@@ -5,7 +5,9 @@ use tenantpilot::cli::{self, Command};
 use tenantpilot::clock::SystemClock;
 use tenantpilot::config::Settings;
 use tenantpilot::projections::{Consumer, ReadModels, READ_MODELS};
+use tenantpilot::scheduler::{Consumers, Dispatcher};
 use tenantpilot::startup::Application;
+use tenantpilot::store::PgEventRepository;
 use tenantpilot::{api, db, telemetry};
 
 #[tokio::main]
@@ -65,6 +67,18 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .rebuild(&pool)
                 .await?;
             tracing::info!(events = applied, "read models rebuilt");
+            Ok(())
+        }
+        Command::Dispatch { at } => {
+            let pool = db::prepare(settings.database_url.expose(), 10).await?;
+            let repository = PgEventRepository::new(pool.clone());
+            let consumers = Consumers::new(repository.clone());
+            // fresh next_run_at before the tick; runs queued and projected after it
+            consumers.catch_up(&pool).await?;
+            let dispatcher = Dispatcher::new(pool.clone(), repository, settings.missed_slot_grace);
+            let summary = dispatcher.tick(at.unwrap_or_else(chrono::Utc::now)).await?;
+            consumers.catch_up(&pool).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }
         Command::PrintOpenApi => Ok(()),

@@ -15,6 +15,8 @@ use crate::api::{self, AppState};
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
+use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher};
+use crate::store::PgEventRepository;
 
 pub struct Application {
     port: u16,
@@ -32,10 +34,27 @@ impl Application {
             crate::db::prepare(settings.database_url.expose(), settings.database_pool_size).await?;
         let (shutdown, shutdown_signal) = watch::channel(false);
         let mut background = Vec::new();
+        let repository = PgEventRepository::new(pool.clone());
         if settings.runs(Role::Consumers) {
-            background.push(tokio::spawn(run_read_model_projector(
+            background.push(tokio::spawn(run_consumers(
                 pool.clone(),
+                Consumers::new(repository.clone()),
                 settings.projector_poll_interval,
+                shutdown_signal.clone(),
+            )));
+        }
+        if settings.runs(Role::Dispatcher) {
+            // a fresh read model first, so the recompute sees every schedule
+            Consumer::new(READ_MODELS, ReadModels)
+                .catch_up(&pool)
+                .await?;
+            recompute_next_runs(&pool, repository.clone(), clock.now()).await?;
+            let dispatcher = Dispatcher::new(pool.clone(), repository, settings.missed_slot_grace);
+            background.push(tokio::spawn(run_dispatcher(
+                dispatcher,
+                pool.clone(),
+                clock.clone(),
+                settings.tick_interval,
                 shutdown_signal.clone(),
             )));
         }
@@ -135,20 +154,84 @@ async fn shutdown_signal() {
     }
 }
 
-/// Keeps the read models current with events written by any instance.
-async fn run_read_model_projector(
+/// Keeps every consumer (run creation, run recording, read models) current with the
+/// events written by any instance.
+async fn run_consumers(
     pool: Pool,
+    consumers: Consumers,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let consumer = Consumer::new(READ_MODELS, ReadModels);
     loop {
-        if let Err(error) = consumer.catch_up(&pool).await {
-            tracing::warn!(consumer = consumer.name(), %error, "projection failed; retrying");
+        if let Err(error) = consumers.catch_up(&pool).await {
+            tracing::warn!(%error, "a consumer failed; retrying");
         }
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+/// Ticks at every interval boundary (each minute by default). A shutdown waits for the
+/// running tick: its claims are short transactions.
+async fn run_dispatcher(
+    dispatcher: Dispatcher,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let read_models = Consumer::new(READ_MODELS, ReadModels);
+    let step = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::minutes(1));
+    loop {
+        let now = clock.now();
+        let boundary = next_boundary(now, step);
+        let wait = (boundary - now).to_std().unwrap_or_default();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+        // next_run_at as fresh as possible: a schedule created a moment ago is due too
+        if let Err(error) = read_models.catch_up(&pool).await {
+            tracing::warn!(%error, "read models not caught up before the tick");
+        }
+        if let Err(error) = dispatcher.tick(boundary).await {
+            tracing::error!(%error, "dispatcher tick failed");
+        }
+    }
+}
+
+/// The first multiple of `step` (counted from the Unix epoch) strictly after `now`.
+fn next_boundary(
+    now: chrono::DateTime<chrono::Utc>,
+    step: chrono::Duration,
+) -> chrono::DateTime<chrono::Utc> {
+    let step_ms = step.num_milliseconds().max(1);
+    let now_ms = now.timestamp_millis();
+    let next_ms = (now_ms.div_euclid(step_ms) + 1) * step_ms;
+    chrono::DateTime::from_timestamp_millis(next_ms).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_align_to_the_next_minute() {
+        let at = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let minute = chrono::Duration::minutes(1);
+        assert_eq!(
+            next_boundary(at("2026-03-29T01:29:59.5Z"), minute),
+            at("2026-03-29T01:30:00Z")
+        );
+        assert_eq!(
+            next_boundary(at("2026-03-29T01:30:00Z"), minute),
+            at("2026-03-29T01:31:00Z")
+        );
     }
 }

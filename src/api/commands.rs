@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 
 use super::error::ApiError;
+use crate::domain::run::RunError;
 use crate::domain::schedule::ScheduleError;
 use crate::domain::tenant::TenantError;
 use crate::domain::uniqueness::{AZURE_TENANT_SCOPE, SCHEDULE_NAME_SCOPE};
@@ -49,6 +50,20 @@ impl Rejection for ScheduleError {
                 code: "run_already_active",
                 detail: self.to_string(),
             },
+        }
+    }
+}
+
+impl Rejection for RunError {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            RunError::NotFound => ApiError::NotFound("run"),
+            RunError::NotQueued(_) | RunError::NotRunning(_) | RunError::NotAFinalStatus(_) => {
+                ApiError::Conflict {
+                    code: "run_state_conflict",
+                    detail: self.to_string(),
+                }
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ mod health;
 pub mod openapi;
 pub mod pagination;
 mod policy_types;
+pub mod runs;
 pub mod schedules;
 pub mod state;
 pub mod tenants;
@@ -21,6 +22,7 @@ pub use state::AppState;
 
 pub const TAG_TENANTS: &str = "tenants";
 pub const TAG_SCHEDULES: &str = "backup-schedules";
+pub const TAG_RUNS: &str = "backup-runs";
 pub const TAG_POLICY_TYPES: &str = "policy-types";
 pub const TAG_HEALTH: &str = "health";
 
@@ -34,6 +36,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
             utoipa_actix_web::scope("/api/v1")
                 .configure(tenants::routes)
                 .configure(schedules::routes)
+                .configure(runs::routes)
                 .service(policy_types::list_policy_types),
         );
 }

@@ -21,6 +21,7 @@ use super::error::{FieldError, Problem};
     tags(
         (name = "tenants", description = "Microsoft 365 tenants under management"),
         (name = "backup-schedules", description = "When and what to back up"),
+        (name = "backup-runs", description = "Runs: run now, retry, history"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
         (name = "health", description = "Probes for orchestrators"),
     )

@@ -6,9 +6,10 @@ use deadpool_postgres::Pool;
 
 use super::error::ApiError;
 use crate::clock::Clock;
+use crate::domain::run::Run;
 use crate::domain::schedule::Schedule;
 use crate::domain::tenant::Tenant;
-use crate::projections::{Consumer, ReadModels, READ_MODELS};
+use crate::scheduler::Consumers;
 use crate::store::{AggregateStore, PgEventRepository};
 
 pub struct AppState {
@@ -16,7 +17,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub tenants: AggregateStore<Tenant>,
     pub schedules: AggregateStore<Schedule>,
-    pub read_models: Consumer<ReadModels>,
+    pub runs: AggregateStore<Run>,
+    pub consumers: Consumers,
 }
 
 impl AppState {
@@ -24,17 +26,18 @@ impl AppState {
         let repository = PgEventRepository::new(pool.clone());
         Self {
             tenants: AggregateStore::new(repository.clone(), ()),
-            schedules: AggregateStore::new(repository, ()),
-            read_models: Consumer::new(READ_MODELS, ReadModels),
+            schedules: AggregateStore::new(repository.clone(), ()),
+            runs: AggregateStore::new(repository.clone(), ()),
+            consumers: Consumers::new(repository),
             pool,
             clock,
         }
     }
 
-    /// Brings the read models up to date with everything committed so far, so the response
-    /// to a write (and any read after it) shows the new state.
+    /// Brings the consumers (run creation, read models) up to date with everything committed
+    /// so far, so the response to a write (and any read after it) shows the new state.
     pub async fn catch_up(&self) -> Result<(), ApiError> {
-        self.read_models.catch_up(&self.pool).await?;
+        self.consumers.catch_up(&self.pool).await?;
         Ok(())
     }
 }

@@ -16,6 +16,12 @@ pub enum ConsumerError {
     Database(#[from] tokio_postgres::Error),
     #[error("no database connection: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
+    #[error("appending events failed: {0}")]
+    Append(String),
+    #[error("{0} reacts to events by writing events; it cannot be rebuilt")]
+    NotRebuildable(&'static str),
+    #[error("a command failed: {0}")]
+    Command(String),
     #[error("event at position {position} ({event_type}) cannot be read: {source}")]
     Payload {
         position: i64,
@@ -150,9 +156,7 @@ async fn save_checkpoint(
 }
 
 /// Reads an event's payload as the typed event of its aggregate.
-pub(crate) fn payload<T: serde::de::DeserializeOwned>(
-    event: &StoredEvent,
-) -> Result<T, ConsumerError> {
+pub fn payload<T: serde::de::DeserializeOwned>(event: &StoredEvent) -> Result<T, ConsumerError> {
     serde_json::from_value(event.payload.clone()).map_err(|source| ConsumerError::Payload {
         position: event.position,
         event_type: event.event_type.clone(),

@@ -6,5 +6,5 @@ mod runs;
 mod schedules;
 mod tenants;
 
-pub use consumer::{Consumer, ConsumerError, EventHandler};
+pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
 pub use projector::{ReadModels, READ_MODELS};

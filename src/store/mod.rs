@@ -12,5 +12,5 @@ pub use aggregates::{AggregateStore, CommandError, Committed};
 pub use claims::ClaimConflict;
 pub use feed::{latest_position, read_all, StoredEvent};
 pub use metadata::EventMetadata;
-pub use repository::{PgEventRepository, APPEND_LOCK};
+pub use repository::{append_in_transaction, PgEventRepository, APPEND_LOCK};
 pub use upcasting::{upcast, upcasters};

@@ -4,7 +4,7 @@ use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
-use deadpool_postgres::Pool;
+use deadpool_postgres::{Pool, Transaction};
 use serde_json::Value;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -66,46 +66,60 @@ impl PgEventRepository {
     }
 
     async fn append(&self, events: &[SerializedEvent]) -> Result<(), PersistenceError> {
-        let rows = EventColumns::from_events(events)?;
         let mut client = self.pool.get().await.map_err(pool_error)?;
         let transaction = client.transaction().await.map_err(classify)?;
-        for event in events {
-            for change in claim_changes(event) {
-                claims::apply(&transaction, &change).await?;
-            }
-        }
-        // Take the lock as late as possible: it is held until commit, so it serialises only
-        // the insert and the commit of concurrent appenders. Both statements are prepared
-        // once per connection and pipelined: the server runs them in the order sent, so the
-        // lock is always held before `nextval` hands out positions, at one round trip.
-        let lock = transaction
-            .prepare_cached("SELECT pg_advisory_xact_lock($1)")
-            .await
-            .map_err(classify)?;
-        let insert = transaction
-            .prepare_cached(INSERT_EVENTS)
-            .await
-            .map_err(classify)?;
-        let insert_params: [&(dyn ToSql + Sync); 9] = [
-            &rows.event_ids,
-            &rows.aggregate_types,
-            &rows.aggregate_ids,
-            &rows.sequences,
-            &rows.event_types,
-            &rows.event_versions,
-            &rows.tenant_ids,
-            &rows.payloads,
-            &rows.metadata,
-        ];
-        let (locked, inserted) = futures_util::future::join(
-            transaction.execute(&lock, &[&APPEND_LOCK]),
-            transaction.execute(&insert, &insert_params),
-        )
-        .await;
-        locked.map_err(classify)?;
-        inserted.map_err(classify)?;
+        append_in_transaction(&transaction, events).await?;
         transaction.commit().await.map_err(classify)
     }
+}
+
+/// Appends events inside the caller's transaction: its uniqueness claims, then the events
+/// under the append lock. Consumers that turn events into new events use this with the
+/// transaction that also advances their checkpoint, so each reaction happens exactly once.
+pub async fn append_in_transaction(
+    transaction: &Transaction<'_>,
+    events: &[SerializedEvent],
+) -> Result<(), PersistenceError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = EventColumns::from_events(events)?;
+    for event in events {
+        for change in claim_changes(event) {
+            claims::apply(transaction, &change).await?;
+        }
+    }
+    // Take the lock as late as possible: it is held until commit, so it serialises only
+    // the insert and the commit of concurrent appenders. Both statements are prepared
+    // once per connection and pipelined: the server runs them in the order sent, so the
+    // lock is always held before `nextval` hands out positions, at one round trip.
+    let lock = transaction
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+        .await
+        .map_err(classify)?;
+    let insert = transaction
+        .prepare_cached(INSERT_EVENTS)
+        .await
+        .map_err(classify)?;
+    let insert_params: [&(dyn ToSql + Sync); 9] = [
+        &rows.event_ids,
+        &rows.aggregate_types,
+        &rows.aggregate_ids,
+        &rows.sequences,
+        &rows.event_types,
+        &rows.event_versions,
+        &rows.tenant_ids,
+        &rows.payloads,
+        &rows.metadata,
+    ];
+    let (locked, inserted) = futures_util::future::join(
+        transaction.execute(&lock, &[&APPEND_LOCK]),
+        transaction.execute(&insert, &insert_params),
+    )
+    .await;
+    locked.map_err(classify)?;
+    inserted.map_err(classify)?;
+    Ok(())
 }
 
 /// The events of one append, as column arrays for a single `INSERT ... SELECT FROM unnest`.

@@ -1,6 +1,7 @@
 //! `/api/v1/tenants/{tenant_id}/backup-schedules`: when and what to back up.
 
 mod model;
+mod upcoming;
 
 pub use model::{
     CadenceDoc, CreateScheduleRequest, DayDoc, ScheduleResponse, UpdateScheduleRequest,
@@ -28,7 +29,8 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_schedule)
         .service(delete_schedule)
         .service(enable_schedule)
-        .service(disable_schedule);
+        .service(disable_schedule)
+        .service(upcoming::upcoming_slots);
 }
 
 /// Both ids of a schedule path, parsed.

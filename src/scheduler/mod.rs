@@ -1,0 +1,14 @@
+//! The scheduler: the per-minute dispatcher, and the consumers that turn claimed slots into
+//! queued runs and finished runs into the schedule's last-run status.
+
+mod consumers;
+mod dispatcher;
+mod recompute;
+mod run_creator;
+mod run_recorder;
+
+pub use consumers::Consumers;
+pub use dispatcher::{DispatchError, Dispatcher, SlotOutcome, TickSummary};
+pub use recompute::recompute_next_runs;
+pub use run_creator::{RunCreator, RUN_CREATOR};
+pub use run_recorder::{RunRecorder, RUN_RECORDER};

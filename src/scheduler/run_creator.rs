@@ -1,0 +1,78 @@
+//! Creates a Run for every claimed slot. It reacts to `SlotClaimed` on the global feed and
+//! appends `RunQueued` in the same transaction that advances its checkpoint: a crash between
+//! the claim and the queuing loses nothing (the claim is re-read after restart) and queues
+//! nothing twice.
+
+use cqrs_es::persist::SerializedEvent;
+use cqrs_es::DomainEvent;
+use deadpool_postgres::Transaction;
+use uuid::Uuid;
+
+use crate::domain::run::RunEvent;
+use crate::domain::schedule::ScheduleEvent;
+use crate::projections::{ConsumerError, EventHandler};
+use crate::store::{append_in_transaction, EventMetadata, StoredEvent};
+
+pub const RUN_CREATOR: &str = "run_creator";
+
+pub struct RunCreator;
+
+impl EventHandler for RunCreator {
+    async fn handle(
+        &self,
+        transaction: &Transaction<'_>,
+        event: &StoredEvent,
+    ) -> Result<(), ConsumerError> {
+        if event.aggregate_type != "schedule" || event.event_type != "SlotClaimed" {
+            return Ok(());
+        }
+        let ScheduleEvent::SlotClaimed {
+            run_id,
+            scheduled_for,
+            trigger,
+            retry_of,
+            ..
+        } = crate::projections::payload::<ScheduleEvent>(event)?
+        else {
+            return Ok(());
+        };
+        let queued = RunEvent::RunQueued {
+            run_id,
+            schedule_id: Uuid::parse_str(&event.aggregate_id).unwrap_or_default(),
+            tenant_id: event.tenant_id.unwrap_or_default(),
+            trigger,
+            scheduled_for,
+            retry_of,
+        };
+        let correlation = event
+            .metadata
+            .get("correlation_id")
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        let mut metadata = EventMetadata::system("run-creator", correlation, event.occurred_at())
+            .caused_by(event.event_id.to_string());
+        metadata.tenant_id = event.tenant_id;
+        let serialized = SerializedEvent::new(
+            run_id.to_string(),
+            1,
+            "run".to_owned(),
+            queued.event_type(),
+            queued.event_version(),
+            serde_json::to_value(&queued).map_err(|source| ConsumerError::Payload {
+                position: event.position,
+                event_type: event.event_type.clone(),
+                source,
+            })?,
+            serde_json::to_value(metadata.to_map()).unwrap_or_default(),
+        );
+        append_in_transaction(transaction, &[serialized])
+            .await
+            .map_err(|error| ConsumerError::Append(error.to_string()))
+    }
+
+    /// Queued runs are events, not a read model: a rebuild must not queue them again.
+    async fn reset(&self, _transaction: &Transaction<'_>) -> Result<(), ConsumerError> {
+        Err(ConsumerError::NotRebuildable(RUN_CREATOR))
+    }
+}

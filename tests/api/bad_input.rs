@@ -139,7 +139,7 @@ fn bad_schedule_bodies() -> Vec<(Value, u16, &'static str, &'static str)> {
             with("cadence", json!({"kind": "hourly", "times": ["22:00"]})),
             422,
             "invalid_value",
-            "cadence",
+            "cadence.kind",
         ),
         (json!([1, 2]), 422, "invalid_type", "body"),
     ]

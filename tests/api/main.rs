@@ -5,5 +5,6 @@ mod event_store;
 mod helpers;
 mod openapi;
 mod projections;
+mod scheduler;
 mod schedules;
 mod tenants;

@@ -63,6 +63,17 @@ fn is_json(request: &HttpRequest) -> bool {
 /// Parses JSON, classifying failures: broken syntax is 400 `malformed_json`; a well-formed
 /// body with a wrong, missing or unknown field is 422 with that field named.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // Every request body is an object; serde would otherwise read an array positionally.
+    if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => Err(ApiError::validation(
+                "body",
+                "invalid_type",
+                "the body must be a JSON object",
+            )),
+            Err(error) => Err(ApiError::MalformedJson(strip_position(&error.to_string()))),
+        };
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

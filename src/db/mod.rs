@@ -1,6 +1,9 @@
 //! The PostgreSQL connection pool, database creation and schema migrations.
 
+mod cached;
 mod migrations;
+
+pub use cached::CachedStatements;
 
 pub use migrations::{run_migrations, MIGRATIONS};
 

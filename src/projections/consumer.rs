@@ -2,6 +2,7 @@
 //! advanced in one transaction, so a crash between the two is impossible: a restarted
 //! consumer resumes exactly where the last committed batch ended and applies nothing twice.
 
+use crate::db::CachedStatements;
 use std::future::Future;
 
 use cqrs_es::persist::EventUpcaster;
@@ -37,6 +38,21 @@ pub trait EventHandler: Send + Sync {
         transaction: &Transaction<'_>,
         event: &StoredEvent,
     ) -> impl Future<Output = Result<(), ConsumerError>> + Send;
+
+    /// Handles one batch, in position order. Handlers that can do a batch in one statement
+    /// (the run creator appends all its runs at once) override this.
+    fn handle_batch(
+        &self,
+        transaction: &Transaction<'_>,
+        events: &[StoredEvent],
+    ) -> impl Future<Output = Result<(), ConsumerError>> + Send {
+        async move {
+            for event in events {
+                self.handle(transaction, event).await?;
+            }
+            Ok(())
+        }
+    }
 
     /// Empties everything the handler wrote, for a rebuild from position zero.
     fn reset(
@@ -88,9 +104,7 @@ impl<H: EventHandler> Consumer<H> {
         let Some(last) = events.last().map(|event| event.position) else {
             return Ok(0);
         };
-        for event in &events {
-            self.handler.handle(&transaction, event).await?;
-        }
+        self.handler.handle_batch(&transaction, &events).await?;
         save_checkpoint(&transaction, self.name, last).await?;
         transaction.commit().await?;
         Ok(events.len())
@@ -107,9 +121,7 @@ impl<H: EventHandler> Consumer<H> {
         let mut total = 0;
         loop {
             let events = read_all(&transaction, &self.upcasters, position, self.batch_size).await?;
-            for event in &events {
-                self.handler.handle(&transaction, event).await?;
-            }
+            self.handler.handle_batch(&transaction, &events).await?;
             total += events.len();
             match events.last() {
                 Some(last) => position = last.position,
@@ -127,13 +139,13 @@ async fn lock_checkpoint(
     name: &str,
 ) -> Result<i64, tokio_postgres::Error> {
     transaction
-        .execute(
+        .execute_cached(
             "INSERT INTO consumer_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
             &[&name],
         )
         .await?;
     let row = transaction
-        .query_one(
+        .query_one_cached(
             "SELECT position FROM consumer_checkpoints WHERE name = $1 FOR UPDATE",
             &[&name],
         )
@@ -147,7 +159,7 @@ async fn save_checkpoint(
     position: i64,
 ) -> Result<(), tokio_postgres::Error> {
     transaction
-        .execute(
+        .execute_cached(
             "UPDATE consumer_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
             &[&name, &position],
         )

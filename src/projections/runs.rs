@@ -1,5 +1,6 @@
 //! The `backup_runs` read model.
 
+use crate::db::CachedStatements;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
@@ -24,7 +25,7 @@ pub(super) async fn apply(
             ..
         } => {
             transaction
-                .execute(
+                .execute_cached(
                     "INSERT INTO backup_runs (id, schedule_id, tenant_id, trigger, scheduled_for,
                          status, retry_of, queued_at, version)
                      VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8)",
@@ -43,7 +44,7 @@ pub(super) async fn apply(
         }
         RunEvent::RunStarted { worker, started_at } => {
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE backup_runs SET status = 'running', worker = $3, started_at = $4,
                          version = $2 WHERE id = $1",
                     &[&id, &version, &worker, &started_at],
@@ -57,7 +58,7 @@ pub(super) async fn apply(
             finished_at,
         } => {
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE backup_runs SET status = $3, error_code = $4, error_message = $5,
                          finished_at = $6, version = $2 WHERE id = $1",
                     &[

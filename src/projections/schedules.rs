@@ -1,6 +1,7 @@
 //! The `backup_schedules` read model, including the indexed `next_run_at` the dispatcher
 //! selects due schedules by.
 
+use crate::db::CachedStatements;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
@@ -30,7 +31,7 @@ pub(super) async fn apply(
         } => {
             let cadence = serde_json::to_value(&cadence).unwrap_or_default();
             transaction
-                .execute(
+                .execute_cached(
                     "INSERT INTO backup_schedules (id, tenant_id, name, enabled, cadence,
                          timezone, policy_types, include_foundations, retention_keep_last,
                          next_run_at, version, created_at, updated_at)
@@ -67,7 +68,7 @@ pub(super) async fn apply(
             let policy_types = policy_types.as_ref().map(|selection| selection.keys());
             let retention = retention_keep_last.map(|keep| i32::from(keep.get()));
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE backup_schedules SET
                          name = coalesce($4, name),
                          cadence = coalesce($5, cadence),
@@ -103,7 +104,7 @@ pub(super) async fn apply(
         | ScheduleEvent::SlotSkipped { next_run_at, .. }
         | ScheduleEvent::NextRunRecomputed { next_run_at } => {
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE backup_schedules SET next_run_at = $4, version = $2, updated_at = $3
                      WHERE id = $1",
                     &[&id, &version, &at, &next_run_at],
@@ -116,7 +117,7 @@ pub(super) async fn apply(
             ..
         } => {
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE backup_schedules SET last_run_at = $4, last_run_status = $5,
                          version = $2, updated_at = $3 WHERE id = $1",
                     &[&id, &version, &at, &finished_at, &status.as_str()],
@@ -125,7 +126,7 @@ pub(super) async fn apply(
         }
         ScheduleEvent::ScheduleDeleted => {
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE backup_schedules SET enabled = false, next_run_at = NULL,
                          deleted_at = $3, version = $2, updated_at = $3 WHERE id = $1",
                     &[&id, &version, &at],
@@ -145,7 +146,7 @@ async fn set_enabled(
     next_run_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(), ConsumerError> {
     transaction
-        .execute(
+        .execute_cached(
             "UPDATE backup_schedules SET enabled = $4, next_run_at = $5,
                  version = $2, updated_at = $3 WHERE id = $1",
             &[&id, &version, &at, &enabled, &next_run_at],

@@ -1,5 +1,6 @@
 //! The `tenants` read model.
 
+use crate::db::CachedStatements;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
@@ -23,7 +24,7 @@ pub(super) async fn apply(
             ..
         } => {
             transaction
-                .execute(
+                .execute_cached(
                     "INSERT INTO tenants (id, display_name, azure_tenant_id, client_id,
                          client_secret_id, status, version, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7)",
@@ -55,7 +56,7 @@ pub(super) async fn apply(
             client_secret_id,
         } => {
             transaction
-                .execute(
+                .execute_cached(
                     "UPDATE tenants SET client_id = $4, client_secret_id = $5,
                          version = $2, updated_at = $3 WHERE id = $1",
                     &[&id, &version, &at, &client_id, &client_secret_id],
@@ -95,7 +96,7 @@ async fn update(
     let sql =
         format!("UPDATE tenants SET {assignment}, version = $2, updated_at = $3 WHERE id = $1");
     transaction
-        .execute(&sql, &[&id, &version, &at, value])
+        .execute_cached(&sql, &[&id, &version, &at, value])
         .await?;
     Ok(())
 }

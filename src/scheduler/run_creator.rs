@@ -17,14 +17,11 @@ pub const RUN_CREATOR: &str = "run_creator";
 
 pub struct RunCreator;
 
-impl EventHandler for RunCreator {
-    async fn handle(
-        &self,
-        transaction: &Transaction<'_>,
-        event: &StoredEvent,
-    ) -> Result<(), ConsumerError> {
+impl RunCreator {
+    /// The `RunQueued` a `SlotClaimed` calls for, or none for any other event.
+    fn queued_run(event: &StoredEvent) -> Result<Option<SerializedEvent>, ConsumerError> {
         if event.aggregate_type != "schedule" || event.event_type != "SlotClaimed" {
-            return Ok(());
+            return Ok(None);
         }
         let ScheduleEvent::SlotClaimed {
             run_id,
@@ -34,7 +31,7 @@ impl EventHandler for RunCreator {
             ..
         } = crate::projections::payload::<ScheduleEvent>(event)?
         else {
-            return Ok(());
+            return Ok(None);
         };
         let queued = RunEvent::RunQueued {
             run_id,
@@ -53,20 +50,44 @@ impl EventHandler for RunCreator {
         let mut metadata = EventMetadata::system("run-creator", correlation, event.occurred_at())
             .caused_by(event.event_id.to_string());
         metadata.tenant_id = event.tenant_id;
-        let serialized = SerializedEvent::new(
+        let payload = serde_json::to_value(&queued).map_err(|source| ConsumerError::Payload {
+            position: event.position,
+            event_type: event.event_type.clone(),
+            source,
+        })?;
+        Ok(Some(SerializedEvent::new(
             run_id.to_string(),
             1,
             "run".to_owned(),
             queued.event_type(),
             queued.event_version(),
-            serde_json::to_value(&queued).map_err(|source| ConsumerError::Payload {
-                position: event.position,
-                event_type: event.event_type.clone(),
-                source,
-            })?,
+            payload,
             serde_json::to_value(metadata.to_map()).unwrap_or_default(),
-        );
-        append_in_transaction(transaction, &[serialized])
+        )))
+    }
+}
+
+impl EventHandler for RunCreator {
+    async fn handle(
+        &self,
+        transaction: &Transaction<'_>,
+        event: &StoredEvent,
+    ) -> Result<(), ConsumerError> {
+        self.handle_batch(transaction, std::slice::from_ref(event))
+            .await
+    }
+
+    /// All runs of a batch in one append (a midnight herd queues thousands at once).
+    async fn handle_batch(
+        &self,
+        transaction: &Transaction<'_>,
+        events: &[StoredEvent],
+    ) -> Result<(), ConsumerError> {
+        let mut runs = Vec::new();
+        for event in events {
+            runs.extend(Self::queued_run(event)?);
+        }
+        append_in_transaction(transaction, &runs)
             .await
             .map_err(|error| ConsumerError::Append(error.to_string()))
     }

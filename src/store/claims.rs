@@ -2,6 +2,7 @@
 //! registered once), claimed in `unique_claims` inside the append transaction of the event
 //! that needs it, so that concurrent commands cannot both win.
 
+use crate::db::CachedStatements;
 use cqrs_es::persist::PersistenceError;
 use deadpool_postgres::Transaction;
 
@@ -29,7 +30,7 @@ pub(super) async fn apply(
         } => {
             if *replaces_previous {
                 transaction
-                    .execute(
+                    .execute_cached(
                         "DELETE FROM unique_claims WHERE scope = $1 AND owner_id = $2 AND key <> $3",
                         &[scope, owner, key],
                     )
@@ -39,7 +40,7 @@ pub(super) async fn apply(
             // DO NOTHING waits for a concurrent claimer of the same key to finish; the check
             // below then sees its committed row.
             let inserted = transaction
-                .execute(
+                .execute_cached(
                     "INSERT INTO unique_claims (scope, key, owner_id) VALUES ($1, $2, $3)
                      ON CONFLICT (scope, key) DO NOTHING",
                     &[scope, key, owner],
@@ -48,7 +49,7 @@ pub(super) async fn apply(
                 .map_err(super::repository::classify)?;
             if inserted == 0 {
                 let holder: String = transaction
-                    .query_one(
+                    .query_one_cached(
                         "SELECT owner_id FROM unique_claims WHERE scope = $1 AND key = $2",
                         &[scope, key],
                     )
@@ -65,7 +66,7 @@ pub(super) async fn apply(
         }
         ClaimChange::ReleaseAll { scope, owner } => {
             transaction
-                .execute(
+                .execute_cached(
                     "DELETE FROM unique_claims WHERE scope = $1 AND owner_id = $2",
                     &[scope, owner],
                 )

@@ -8,6 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::upcasting::upcast;
+use crate::db::CachedStatements;
 
 /// One stored event with its global position, already upcast to the current schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +67,7 @@ pub async fn read_all(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT position, event_id, aggregate_type, aggregate_id, sequence, event_type,
                     event_version, tenant_id, payload, metadata, recorded_at
              FROM events WHERE position > $1 ORDER BY position LIMIT $2",

@@ -11,6 +11,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::claims;
+use crate::db::CachedStatements;
 use crate::domain::uniqueness::claim_changes;
 
 /// The advisory lock every append takes before its events get positions. Holding it until
@@ -56,7 +57,7 @@ impl PgEventRepository {
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
         let client = self.pool.get().await.map_err(pool_error)?;
         let rows = client
-            .query(
+            .query_cached(
                 SELECT_EVENTS,
                 &[&aggregate_type, &aggregate_id, &after_sequence],
             )

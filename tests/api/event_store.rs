@@ -1,6 +1,8 @@
 //! The event store's guarantees, exercised against PostgreSQL.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
@@ -47,16 +49,24 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
         })
         .collect();
 
+    let writers_done = Arc::new(AtomicBool::new(false));
     let reader = tokio::spawn({
         let pool = pool.clone();
+        let writers_done = writers_done.clone();
         async move {
             let client = pool.get().await.expect("reader connection");
             let mut seen = Vec::new();
             let mut after = 0;
             let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
             while seen.len() < WRITERS * EVENTS_EACH && tokio::time::Instant::now() < deadline {
+                // read the flag before reading the feed: an empty read after every writer
+                // committed means the reader has seen all it ever will
+                let finished = writers_done.load(Ordering::SeqCst);
                 let batch = read_all(&client, &[], after, 100).await.expect("read");
                 if batch.is_empty() {
+                    if finished {
+                        break;
+                    }
                     tokio::task::yield_now().await;
                     continue;
                 }
@@ -73,6 +83,7 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
     for writer in writers {
         writer.await.expect("writer finished");
     }
+    writers_done.store(true, Ordering::SeqCst);
     let seen = reader.await.expect("reader finished");
     let unique: HashSet<_> = seen.iter().cloned().collect();
     assert_eq!(unique.len(), seen.len(), "no event is read twice");

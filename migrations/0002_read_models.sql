@@ -1,12 +1,16 @@
 -- Read models: written only by the projector (src/projections), rebuilt from the events.
 
--- Client secrets are not a read model: they are written directly, referenced from events by
--- `client_secret_id` only, so no secret ever enters the event log.
+-- Client secrets are not a read model: they are written directly, encrypted
+-- (XChaCha20-Poly1305 under TENANTPILOT_SECRET_KEY, bound to tenant and row id), and
+-- referenced from events by `client_secret_id` only, so no secret ever enters the event log.
 CREATE TABLE tenant_secrets (
-    id         uuid        PRIMARY KEY,
-    tenant_id  uuid        NOT NULL,
-    secret     bytea       NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
+    id              uuid        PRIMARY KEY,
+    tenant_id       uuid        NOT NULL,
+    ciphertext      bytea       NOT NULL,
+    nonce           bytea       NOT NULL,
+    -- which key sealed it (a hash prefix of the key, never the key)
+    key_fingerprint text        NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX tenant_secrets_tenant ON tenant_secrets (tenant_id);
 

@@ -6,7 +6,19 @@ use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Serve,
+    Serve {
+        demo: bool,
+    },
+    /// `tokens create --role R [--tenant ID]... [--name N]`
+    CreateToken {
+        role: String,
+        tenants: Vec<String>,
+        name: String,
+    },
+    /// `secrets rotate-key`: re-seal every secret under TENANTPILOT_NEW_SECRET_KEY.
+    RotateSecretKey,
+    /// `secrets generate-key`: print a new random key.
+    GenerateSecretKey,
     Migrate,
     /// One dispatcher tick, as if now were `at` (default: now).
     Dispatch {
@@ -28,7 +40,13 @@ impl fmt::Display for UsageError {
 pub const USAGE: &str = "usage: tenantpilot <command>
 
 commands:
-  serve                  run the API and the background workers (configured by environment)
+  serve [--demo]         run the API and the background workers (configured by environment);
+                         --demo makes up a secret key and prints an admin token if none is set
+  tokens create --role R [--tenant ID]... [--name N]
+                         issue an API token (admin, operator, auditor, viewer) and print it
+  secrets generate-key   print a new random TENANTPILOT_SECRET_KEY
+  secrets rotate-key     re-seal every tenant secret from TENANTPILOT_SECRET_KEY to
+                         TENANTPILOT_NEW_SECRET_KEY (all or nothing; safe to re-run)
   migrate                create the database if needed and apply migrations, then exit
   dispatch [--at T]      one dispatcher tick at RFC 3339 instant T (default now); prints a
                          JSON summary of the slots claimed and skipped
@@ -40,7 +58,11 @@ Configuration is read from the environment; see README.md.";
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     match words.as_slice() {
-        ["serve"] => Ok(Command::Serve),
+        ["serve"] => Ok(Command::Serve { demo: false }),
+        ["serve", "--demo"] => Ok(Command::Serve { demo: true }),
+        ["secrets", "rotate-key"] => Ok(Command::RotateSecretKey),
+        ["secrets", "generate-key"] => Ok(Command::GenerateSecretKey),
+        ["tokens", "create", options @ ..] => parse_token_options(options),
         ["migrate"] => Ok(Command::Migrate),
         ["projections", "rebuild"] => Ok(Command::RebuildProjections),
         ["openapi"] => Ok(Command::PrintOpenApi),
@@ -50,6 +72,28 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         [] => Err(UsageError("no command given".to_owned())),
         _ => Err(UsageError(format!("unknown command: {}", words.join(" ")))),
     }
+}
+
+fn parse_token_options(options: &[&str]) -> Result<Command, UsageError> {
+    let (mut role, mut tenants, mut name) = (None, Vec::new(), None);
+    let mut rest = options.iter();
+    while let Some(option) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| UsageError(format!("{option} needs a value")))?;
+        match *option {
+            "--role" => role = Some(value.to_string()),
+            "--tenant" => tenants.push(value.to_string()),
+            "--name" => name = Some(value.to_string()),
+            other => return Err(UsageError(format!("unknown option {other}"))),
+        }
+    }
+    let role = role.ok_or_else(|| UsageError("tokens create needs --role".to_owned()))?;
+    Ok(Command::CreateToken {
+        name: name.unwrap_or_else(|| format!("{role} (command line)")),
+        role,
+        tenants,
+    })
 }
 
 fn parse_instant(text: &str) -> Result<Command, UsageError> {
@@ -74,7 +118,23 @@ mod tests {
 
     #[test]
     fn known_commands_parse() {
-        assert_eq!(parse(&args("serve")), Ok(Command::Serve));
+        assert_eq!(parse(&args("serve")), Ok(Command::Serve { demo: false }));
+        assert_eq!(
+            parse(&args("serve --demo")),
+            Ok(Command::Serve { demo: true })
+        );
+        assert_eq!(
+            parse(&args(
+                "tokens create --role operator --tenant a --tenant b --name ci"
+            )),
+            Ok(Command::CreateToken {
+                role: "operator".into(),
+                tenants: vec!["a".into(), "b".into()],
+                name: "ci".into(),
+            })
+        );
+        assert!(parse(&args("tokens create --tenant a")).is_err());
+        assert!(parse(&args("tokens create --role")).is_err());
         assert_eq!(
             parse(&args("projections rebuild")),
             Ok(Command::RebuildProjections)

@@ -66,6 +66,8 @@ pub struct Settings {
     pub tick_interval: Duration,
     pub missed_slot_grace: Duration,
     pub projector_poll_interval: Duration,
+    /// Demo mode (`serve --demo`): a generated secret key and admin token when none is set.
+    pub demo: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +97,15 @@ impl Settings {
             graph_url: text("TENANTPILOT_GRAPH_URL", "https://graph.microsoft.com"),
             login_url: text("TENANTPILOT_LOGIN_URL", "https://login.microsoftonline.com"),
             secret_key: lookup("TENANTPILOT_SECRET_KEY").map(SecretString::new),
-            admin_token: lookup("TENANTPILOT_ADMIN_TOKEN").map(SecretString::new),
+            admin_token: match lookup("TENANTPILOT_ADMIN_TOKEN") {
+                Some(token) if token.len() < 16 || token.contains(char::is_whitespace) => {
+                    return Err(ConfigError {
+                        variable: "TENANTPILOT_ADMIN_TOKEN",
+                        message: "must be at least 16 characters without white space".to_owned(),
+                    })
+                }
+                token => token.map(SecretString::new),
+            },
             roles: parse_roles(&text(
                 "TENANTPILOT_ROLES",
                 "api,dispatcher,worker,consumers",
@@ -123,6 +133,7 @@ impl Settings {
                 500,
                 10..=60_000,
             )?),
+            demo: false,
         })
     }
 
@@ -208,8 +219,15 @@ mod tests {
     }
 
     #[test]
+    fn a_short_admin_token_is_refused() {
+        let error = settings(&[("TENANTPILOT_ADMIN_TOKEN", "short")]).unwrap_err();
+        assert_eq!(error.variable, "TENANTPILOT_ADMIN_TOKEN");
+        assert!(!error.to_string().contains("short\""));
+    }
+
+    #[test]
     fn secrets_do_not_print() {
-        let settings = settings(&[("TENANTPILOT_ADMIN_TOKEN", "tp_supersecret")]).unwrap();
+        let settings = settings(&[("TENANTPILOT_ADMIN_TOKEN", "tp_supersecret_value")]).unwrap();
         assert!(!format!("{settings:?}").contains("supersecret"));
     }
 }

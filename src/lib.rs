@@ -1,6 +1,7 @@
 //! TenantPilot: scheduled, immutable, tenant-scoped backups of Microsoft Intune configuration.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;

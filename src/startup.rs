@@ -12,14 +12,18 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::{self, AppState};
+use crate::auth::TokenValue;
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
 use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher};
+use crate::secrets::{SecretCipher, SecretKey};
 use crate::store::PgEventRepository;
 
 pub struct Application {
     port: u16,
+    /// The admin token made up in demo mode (none is made otherwise).
+    demo_admin_token: Option<String>,
     pool: Pool,
     server: Option<Server>,
     shutdown: watch::Sender<bool>,
@@ -30,6 +34,15 @@ impl Application {
     /// Prepares the database (create, migrate), binds the listener (port 0 picks a free
     /// port, which tests use) and starts the background loops this process's roles ask for.
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        // fail fast: no database work without a usable key
+        let secrets = SecretCipher::new(secret_key(settings)?);
+        let demo_admin_token = (settings.demo && settings.admin_token.is_none())
+            .then(|| TokenValue::generate().expose().to_owned());
+        let admin_token = settings
+            .admin_token
+            .as_ref()
+            .map(|token| token.expose().to_owned())
+            .or_else(|| demo_admin_token.clone());
         let pool =
             crate::db::prepare(settings.database_url.expose(), settings.database_pool_size).await?;
         let (shutdown, shutdown_signal) = watch::channel(false);
@@ -61,7 +74,10 @@ impl Application {
         let (server, port) = if settings.runs(Role::Api) {
             let listener = TcpListener::bind(settings.bind)?;
             let port = listener.local_addr()?.port();
-            let state = web::Data::new(AppState::new(pool.clone(), clock));
+            let state = web::Data::new(
+                AppState::new(pool.clone(), clock, secrets)
+                    .with_bootstrap_admin(admin_token.as_deref()),
+            );
             let server = HttpServer::new(move || {
                 App::new()
                     .wrap(from_fn(api::context::request_context))
@@ -78,6 +94,7 @@ impl Application {
         };
         Ok(Self {
             port,
+            demo_admin_token,
             pool,
             server,
             shutdown,
@@ -87,6 +104,10 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn demo_admin_token(&self) -> Option<&str> {
+        self.demo_admin_token.as_deref()
     }
 
     pub fn pool(&self) -> &Pool {
@@ -128,6 +149,23 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// The key that seals tenant secrets. Required, except in demo mode, where a key is made up
+/// for this process (secrets stored under it cannot be opened after a restart).
+pub fn secret_key(settings: &Settings) -> anyhow::Result<SecretKey> {
+    match &settings.secret_key {
+        Some(text) => SecretKey::from_base64(text.expose())
+            .map_err(|error| anyhow::anyhow!("TENANTPILOT_SECRET_KEY is not usable: {error}")),
+        None if settings.demo => {
+            tracing::warn!("demo mode: tenant secrets are sealed with a key that lives only in this process");
+            Ok(SecretKey::generate())
+        }
+        None => Err(anyhow::anyhow!(
+            "TENANTPILOT_SECRET_KEY is not set: generate one with `tenantpilot secrets generate-key` \
+             (or run `tenantpilot serve --demo` to try the service)"
+        )),
     }
 }
 

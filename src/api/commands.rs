@@ -6,6 +6,7 @@ use super::error::ApiError;
 use crate::domain::run::RunError;
 use crate::domain::schedule::ScheduleError;
 use crate::domain::tenant::TenantError;
+use crate::domain::token::TokenError;
 use crate::domain::uniqueness::{AZURE_TENANT_SCOPE, SCHEDULE_NAME_SCOPE};
 use crate::store::CommandError;
 
@@ -64,6 +65,18 @@ impl Rejection for RunError {
                     detail: self.to_string(),
                 }
             }
+        }
+    }
+}
+
+impl Rejection for TokenError {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            TokenError::NotFound => ApiError::NotFound("token"),
+            TokenError::AlreadyIssued => ApiError::Conflict {
+                code: "token_already_exists",
+                detail: self.to_string(),
+            },
         }
     }
 }

@@ -62,6 +62,10 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("{}", .0.message)]
     BadRequest(FieldError),
+    #[error("{0}")]
+    Unauthenticated(crate::auth::AuthFailure),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("no such route")]
@@ -89,6 +93,8 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::BadRequest(error) => &error.code,
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::Conflict { code, .. } => code,
@@ -105,6 +111,8 @@ impl ApiError {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::PayloadTooLarge(_) => "The body is too large",
             Self::BadRequest(_) => "Bad request",
+            Self::Unauthenticated(_) => "Unauthenticated",
+            Self::Forbidden(_) => "Forbidden",
             Self::NotFound(_) | Self::RouteNotFound => "Not found",
             Self::Conflict { .. } => "Conflict",
             Self::PreconditionFailed { .. } => "Precondition failed",
@@ -142,6 +150,8 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -163,6 +173,13 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        if let Self::Unauthenticated(failure) = self {
+            let challenge = match failure {
+                crate::auth::AuthFailure::Missing => "Bearer realm=\"tenantpilot\"",
+                _ => "Bearer realm=\"tenantpilot\", error=\"invalid_token\"",
+            };
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
         if let Self::PreconditionFailed { current } = self {
             response.insert_header((header::ETAG, format!("\"{current}\"")));
         }

@@ -12,6 +12,7 @@ pub mod runs;
 pub mod schedules;
 pub mod state;
 pub mod tenants;
+pub mod tokens;
 
 use actix_web::http::header;
 use actix_web::{web, App, HttpResponse};
@@ -23,6 +24,7 @@ pub use state::AppState;
 pub const TAG_TENANTS: &str = "tenants";
 pub const TAG_SCHEDULES: &str = "backup-schedules";
 pub const TAG_RUNS: &str = "backup-runs";
+pub const TAG_TOKENS: &str = "tokens";
 pub const TAG_POLICY_TYPES: &str = "policy-types";
 pub const TAG_HEALTH: &str = "health";
 
@@ -34,9 +36,11 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(health::readyz)
         .service(
             utoipa_actix_web::scope("/api/v1")
+                .wrap(actix_web::middleware::from_fn(crate::auth::authenticate))
                 .configure(tenants::routes)
                 .configure(schedules::routes)
                 .configure(runs::routes)
+                .configure(tokens::routes)
                 .service(policy_types::list_policy_types),
         );
 }

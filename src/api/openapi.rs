@@ -2,7 +2,11 @@
 //! the problem responses every operation can give.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+/// The name of the bearer scheme in `components.securitySchemes`.
+pub const BEARER_SCHEME: &str = "bearerAuth";
 
 use super::error::{FieldError, Problem};
 
@@ -22,14 +26,31 @@ use super::error::{FieldError, Problem};
         (name = "tenants", description = "Microsoft 365 tenants under management"),
         (name = "backup-schedules", description = "When and what to back up"),
         (name = "backup-runs", description = "Runs: run now, retry, history"),
+        (name = "tokens", description = "API tokens (admins only)"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
         (name = "health", description = "Probes for orchestrators"),
     )
 )]
 pub struct ApiDoc;
 
-/// Adds the problem responses an operation can give and does not document itself.
+/// Declares the bearer scheme and, on every `/api/` operation, the requirement for it and
+/// the problem responses an operation can give and does not document itself.
 pub fn complete(mut document: OpenApi) -> OpenApi {
+    document
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            BEARER_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tp_ followed by 43 characters")
+                    .description(Some(
+                        "An API token from POST /api/v1/tokens (or TENANTPILOT_ADMIN_TOKEN)",
+                    ))
+                    .build(),
+            ),
+        );
     for (path, item) in document.paths.paths.iter_mut() {
         if !path.starts_with("/api/") {
             continue;
@@ -51,6 +72,10 @@ pub fn complete(mut document: OpenApi) -> OpenApi {
 }
 
 fn add_problem_responses(operation: &mut Operation) {
+    operation.security = Some(vec![SecurityRequirement::new(
+        BEARER_SCHEME,
+        Vec::<String>::new(),
+    )]);
     let has_body = operation.request_body.is_some();
     let has_if_match = operation.parameters.iter().flatten().any(|parameter| {
         matches!(parameter, RefOr::T(parameter)

@@ -4,7 +4,9 @@ use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::error::ApiError;
 use super::TAG_POLICY_TYPES;
+use crate::auth::{Permission, Principal};
 use crate::domain::policy_types::{PolicyType, FOUNDATION_TYPES, POLICY_TYPES};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,9 +50,10 @@ fn response(policy_type: &PolicyType) -> PolicyTypeResponse {
     responses((status = 200, description = "Every selectable policy type and the foundations", body = PolicyTypeCatalog))
 )]
 #[get("/policy-types")]
-pub async fn list_policy_types() -> HttpResponse {
-    HttpResponse::Ok().json(PolicyTypeCatalog {
+pub async fn list_policy_types(principal: Principal) -> Result<HttpResponse, ApiError> {
+    principal.authorize(Permission::Read, None)?;
+    Ok(HttpResponse::Ok().json(PolicyTypeCatalog {
         items: POLICY_TYPES.iter().map(response).collect(),
         foundations: FOUNDATION_TYPES.iter().map(response).collect(),
-    })
+    }))
 }

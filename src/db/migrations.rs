@@ -16,6 +16,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0002_read_models.sql"),
     ),
     ("0003_runs", include_str!("../../migrations/0003_runs.sql")),
+    (
+        "0004_tokens",
+        include_str!("../../migrations/0004_tokens.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -6,4 +6,5 @@ pub mod run;
 pub mod schedule;
 pub mod tenant;
 pub mod timezone;
+pub mod token;
 pub mod uniqueness;

@@ -5,6 +5,7 @@ mod projector;
 mod runs;
 mod schedules;
 mod tenants;
+mod tokens;
 
 pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
 pub use projector::{ReadModels, READ_MODELS};

@@ -4,7 +4,7 @@
 use deadpool_postgres::Transaction;
 
 use super::consumer::{ConsumerError, EventHandler};
-use super::{runs, schedules, tenants};
+use super::{runs, schedules, tenants, tokens};
 use crate::store::StoredEvent;
 
 /// The checkpoint name of the read-model projector.
@@ -22,6 +22,7 @@ impl EventHandler for ReadModels {
             "tenant" => tenants::apply(transaction, event).await,
             "schedule" => schedules::apply(transaction, event).await,
             "run" => runs::apply(transaction, event).await,
+            "token" => tokens::apply(transaction, event).await,
             _ => Ok(()),
         }
     }
@@ -29,7 +30,7 @@ impl EventHandler for ReadModels {
     async fn reset(&self, transaction: &Transaction<'_>) -> Result<(), ConsumerError> {
         transaction
             .batch_execute(
-                "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs;",
+                "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs; DELETE FROM api_tokens;",
             )
             .await?;
         Ok(())

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{nightly, problem, spawn_app, TestApp};
+use crate::helpers::{nightly, problem, spawn_app, TestApp, ADMIN_TOKEN};
 
 fn with(field: &str, value: Value) -> Value {
     let mut body = nightly("Nightly");
@@ -212,6 +212,7 @@ async fn malformed_json_wrong_media_type_and_oversized_bodies_are_refused() {
     let malformed = app
         .http
         .post(&path)
+        .bearer_auth(ADMIN_TOKEN)
         .header("content-type", "application/json")
         .body("{\"name\": ")
         .send()
@@ -226,6 +227,7 @@ async fn malformed_json_wrong_media_type_and_oversized_bodies_are_refused() {
     let trailing = app
         .http
         .post(&path)
+        .bearer_auth(ADMIN_TOKEN)
         .header("content-type", "application/json")
         .body(format!("{} x", nightly("Nightly")))
         .send()
@@ -240,6 +242,7 @@ async fn malformed_json_wrong_media_type_and_oversized_bodies_are_refused() {
     let form = app
         .http
         .post(&path)
+        .bearer_auth(ADMIN_TOKEN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body("name=Nightly")
         .send()
@@ -253,7 +256,14 @@ async fn malformed_json_wrong_media_type_and_oversized_bodies_are_refused() {
 
     let mut huge = nightly("Nightly");
     huge["name"] = json!("x".repeat(70 * 1024));
-    let oversized = app.http.post(&path).json(&huge).send().await.unwrap();
+    let oversized = app
+        .http
+        .post(&path)
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&huge)
+        .send()
+        .await
+        .unwrap();
     let (status, body) = problem(oversized).await;
     assert_eq!(
         (status, body["code"].as_str()),

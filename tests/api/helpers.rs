@@ -32,11 +32,17 @@ pub fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The bootstrap admin token every test app accepts.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+#[derive(Clone)]
 pub struct TestApp {
     pub address: String,
     pub pool: Pool,
     pub clock: ManualClock,
     pub http: Client,
+    /// Sent as `Authorization: Bearer` by the request helpers; `None` sends no header.
+    pub token: Option<String>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -45,6 +51,8 @@ pub async fn spawn_app() -> TestApp {
         "DATABASE_URL" => Some(url.clone()),
         "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
         "TENANTPILOT_ROLES" => Some("api".to_owned()),
+        "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
+        "TENANTPILOT_SECRET_KEY" => Some(tenantpilot::secrets::SecretKey::generate().to_base64()),
         _ => None,
     })
     .expect("test settings are valid");
@@ -60,6 +68,7 @@ pub async fn spawn_app() -> TestApp {
         pool,
         clock,
         http: Client::new(),
+        token: Some(ADMIN_TOKEN.to_owned()),
     }
 }
 
@@ -68,17 +77,32 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// The same app, calling with another token (or none).
+    pub fn as_token(&self, token: Option<&str>) -> TestApp {
+        TestApp {
+            token: token.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+
+    /// A request with this app's token.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, self.url(path));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Response {
-        self.http
-            .get(self.url(path))
+        self.request(reqwest::Method::GET, path)
             .send()
             .await
             .expect("request sent")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.http
-            .post(self.url(path))
+        self.request(reqwest::Method::POST, path)
             .json(body)
             .send()
             .await
@@ -86,15 +110,14 @@ impl TestApp {
     }
 
     pub async fn post_empty(&self, path: &str) -> Response {
-        self.http
-            .post(self.url(path))
+        self.request(reqwest::Method::POST, path)
             .send()
             .await
             .expect("request sent")
     }
 
     pub async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
-        let mut request = self.http.patch(self.url(path)).json(body);
+        let mut request = self.request(reqwest::Method::PATCH, path).json(body);
         if let Some(etag) = if_match {
             request = request.header("If-Match", etag);
         }
@@ -102,11 +125,28 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.http
-            .delete(self.url(path))
+        self.request(reqwest::Method::DELETE, path)
             .send()
             .await
             .expect("request sent")
+    }
+
+    /// Issues a token through the API and returns (id, value).
+    pub async fn issue_token(&self, role: &str, tenant_ids: Option<Vec<&str>>) -> (String, String) {
+        let mut body = serde_json::json!({"name": format!("{role} token"), "role": role});
+        if let Some(ids) = tenant_ids {
+            body["tenant_ids"] = serde_json::json!(ids);
+        }
+        let response = self
+            .as_token(Some(ADMIN_TOKEN))
+            .post("/api/v1/tokens", &body)
+            .await;
+        assert_eq!(response.status(), 201, "token issued");
+        let created: Value = response.json().await.expect("token body");
+        (
+            created["id"].as_str().expect("id").to_owned(),
+            created["token"].as_str().expect("token").to_owned(),
+        )
     }
 
     /// How many events the store holds: bad requests must not change it.

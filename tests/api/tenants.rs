@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{nightly, problem, spawn_app};
+use crate::helpers::{nightly, problem, spawn_app, ADMIN_TOKEN};
 
 #[tokio::test]
 async fn a_registered_tenant_is_readable_at_once_and_its_secret_never_leaves() {
@@ -14,6 +14,7 @@ async fn a_registered_tenant_is_readable_at_once_and_its_secret_never_leaves() {
     let response = app
         .http
         .post(app.url("/api/v1/tenants"))
+        .bearer_auth(ADMIN_TOKEN)
         .header("X-Request-Id", "req-create-contoso")
         .json(&body)
         .send()

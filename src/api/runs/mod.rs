@@ -16,6 +16,7 @@ use super::pagination::{Page, PageQuery};
 use super::schedules::{find_schedule, schedule_path};
 use super::state::AppState;
 use super::TAG_RUNS;
+use crate::auth::{Permission, Principal};
 use crate::domain::run::RunTrigger;
 use crate::domain::schedule::{RequestRun, ScheduleCommand};
 use model::RUN_COLUMNS;
@@ -89,10 +90,12 @@ async fn request_run(
 #[post("/tenants/{tenant_id}/backup-schedules/{schedule_id}/run-now")]
 async fn run_now(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
+    principal.authorize(Permission::OperateRuns, Some(tenant_id))?;
     find_schedule(&state, tenant_id, schedule_id).await?;
     request_run(
         &state,
@@ -115,10 +118,12 @@ async fn run_now(
 #[get("/tenants/{tenant_id}/backup-schedules/{schedule_id}/runs")]
 async fn list_runs(
     state: web::Data<AppState>,
+    principal: Principal,
     path: web::Path<(String, String)>,
     ValidQuery(query): ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
     let page = query.validate()?;
     find_schedule(&state, tenant_id, schedule_id).await?;
     let client = state.pool.get().await?;
@@ -147,10 +152,12 @@ async fn list_runs(
 #[get("/tenants/{tenant_id}/backup-runs/{run_id}")]
 async fn get_run(
     state: web::Data<AppState>,
+    principal: Principal,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path.0, "tenant_id")?;
     let run_id = parse_id(&path.1, "run_id")?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
     Ok(HttpResponse::Ok().json(find_run(&state, tenant_id, run_id).await?))
 }
 
@@ -167,11 +174,13 @@ async fn get_run(
 #[post("/tenants/{tenant_id}/backup-runs/{run_id}/retry")]
 async fn retry_run(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path.0, "tenant_id")?;
     let run_id = parse_id(&path.1, "run_id")?;
+    principal.authorize(Permission::OperateRuns, Some(tenant_id))?;
     let listed = find_run(&state, tenant_id, run_id).await?;
     // the aggregate, not the read model, decides whether the run really ended badly
     let (run, _) = state.runs.load(&run_id.to_string()).await?;

@@ -18,6 +18,7 @@ use super::pagination::{Page, PageQuery};
 use super::state::AppState;
 use super::tenants::find_tenant;
 use super::{etag, TAG_SCHEDULES};
+use crate::auth::{Permission, Principal};
 use crate::domain::schedule::{CreateSchedule, ScheduleCommand};
 use model::{validate_create, validate_update, SCHEDULE_COLUMNS};
 
@@ -98,11 +99,13 @@ async fn change(
 #[post("/tenants/{tenant_id}/backup-schedules")]
 async fn create_schedule(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<String>,
     ValidJson(request): ValidJson<CreateScheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
+    principal.authorize(Permission::ManageSchedules, Some(tenant_id))?;
     let spec = validate_create(request)?;
     find_tenant(&state, tenant_id).await?;
     let schedule_id = Uuid::now_v7();
@@ -138,10 +141,12 @@ async fn create_schedule(
 #[get("/tenants/{tenant_id}/backup-schedules")]
 async fn list_schedules(
     state: web::Data<AppState>,
+    principal: Principal,
     path: web::Path<String>,
     ValidQuery(query): ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
     let page = query.validate()?;
     find_tenant(&state, tenant_id).await?;
     let client = state.pool.get().await?;
@@ -171,9 +176,11 @@ async fn list_schedules(
 #[get("/tenants/{tenant_id}/backup-schedules/{schedule_id}")]
 async fn get_schedule(
     state: web::Data<AppState>,
+    principal: Principal,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
     let schedule = find_schedule(&state, tenant_id, schedule_id).await?;
     Ok(schedule_response(StatusCode::OK, schedule))
 }
@@ -193,12 +200,14 @@ async fn get_schedule(
 #[patch("/tenants/{tenant_id}/backup-schedules/{schedule_id}")]
 async fn update_schedule(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
     ValidJson(request): ValidJson<UpdateScheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ids = schedule_path(&path)?;
+    principal.authorize(Permission::ManageSchedules, Some(ids.0))?;
     let changes = validate_update(request)?;
     let now = state.clock.now();
     let command = ScheduleCommand::Update {
@@ -221,11 +230,13 @@ async fn update_schedule(
 #[delete("/tenants/{tenant_id}/backup-schedules/{schedule_id}")]
 async fn delete_schedule(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
+    principal.authorize(Permission::ManageSchedules, Some(tenant_id))?;
     find_schedule(&state, tenant_id, schedule_id).await?;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
     state
@@ -251,11 +262,13 @@ async fn delete_schedule(
 #[post("/tenants/{tenant_id}/backup-schedules/{schedule_id}/enable")]
 async fn enable_schedule(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let ids = schedule_path(&path)?;
+    principal.authorize(Permission::ManageSchedules, Some(ids.0))?;
     let command = ScheduleCommand::Enable {
         tenant_id: ids.0,
         now: state.clock.now(),
@@ -274,11 +287,13 @@ async fn enable_schedule(
 #[post("/tenants/{tenant_id}/backup-schedules/{schedule_id}/disable")]
 async fn disable_schedule(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let ids = schedule_path(&path)?;
+    principal.authorize(Permission::ManageSchedules, Some(ids.0))?;
     let command = ScheduleCommand::Disable { tenant_id: ids.0 };
     let schedule = change(&state, context, ids, if_match, command).await?;
     Ok(schedule_response(StatusCode::OK, schedule))

@@ -11,6 +11,7 @@ use crate::api::error::{ApiError, FieldError};
 use crate::api::extract::ValidQuery;
 use crate::api::state::AppState;
 use crate::api::TAG_SCHEDULES;
+use crate::auth::{Permission, Principal};
 use crate::domain::cadence::Cadence;
 use crate::domain::timezone::Timezone;
 
@@ -60,10 +61,12 @@ fn query_error(field: &str, message: impl ToString) -> ApiError {
 #[get("/tenants/{tenant_id}/backup-schedules/{schedule_id}/upcoming")]
 pub async fn upcoming_slots(
     state: web::Data<AppState>,
+    principal: Principal,
     path: web::Path<(String, String)>,
     ValidQuery(query): ValidQuery<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
     let after = match &query.after {
         None => state.clock.now(),
         Some(text) => DateTime::parse_from_rfc3339(text)

@@ -14,6 +14,7 @@ use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
 use super::{etag, TAG_TENANTS};
+use crate::auth::{Permission, Principal};
 use crate::domain::tenant::TenantCommand;
 use crate::secrets::{discard_secret, store_secret};
 use model::{validate_create, validate_update, TENANT_COLUMNS};
@@ -59,14 +60,17 @@ fn tenant_response(status: actix_web::http::StatusCode, tenant: TenantResponse) 
 #[post("/tenants")]
 async fn create_tenant(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     ValidJson(request): ValidJson<CreateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    principal.authorize(Permission::ManageTenants, None)?;
     let tenant_id = Uuid::now_v7();
     let mut new_tenant = validate_create(request, tenant_id)?;
     let client = state.pool.get().await?;
     if let Some(secret) = &new_tenant.client_secret {
-        new_tenant.command.client_secret_id = Some(store_secret(&client, tenant_id, secret).await?);
+        new_tenant.command.client_secret_id =
+            Some(store_secret(&client, &state.secrets, tenant_id, secret).await?);
     }
     let secret_id = new_tenant.command.client_secret_id;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
@@ -102,17 +106,21 @@ async fn create_tenant(
 #[get("/tenants")]
 async fn list_tenants(
     state: web::Data<AppState>,
+    principal: Principal,
     ValidQuery(query): ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    principal.authorize(Permission::Read, None)?;
     let page = query.validate()?;
     let client = state.pool.get().await?;
     let sql = format!(
         "SELECT {TENANT_COLUMNS} FROM tenants
          WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR id > $1)
+           AND ($3::uuid[] IS NULL OR id = ANY($3))
          ORDER BY id LIMIT $2"
     );
+    let visible = principal.visible_tenants();
     let rows = client
-        .query(&sql, &[&page.after, &(page.limit + 1)])
+        .query(&sql, &[&page.after, &(page.limit + 1), &visible])
         .await?;
     let tenants = rows.iter().map(TenantResponse::from_row).collect();
     Ok(
@@ -131,9 +139,11 @@ async fn list_tenants(
 #[get("/tenants/{tenant_id}")]
 async fn get_tenant(
     state: web::Data<AppState>,
+    principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
     let tenant = find_tenant(&state, tenant_id).await?;
     Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
 }
@@ -149,17 +159,20 @@ async fn get_tenant(
 #[patch("/tenants/{tenant_id}")]
 async fn update_tenant(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<String>,
     if_match: IfMatch,
     ValidJson(request): ValidJson<UpdateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
+    principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
     let mut changes = validate_update(request)?;
     find_tenant(&state, tenant_id).await?;
     let client = state.pool.get().await?;
     if let Some(secret) = &changes.client_secret {
-        changes.command.client_secret_id = Some(store_secret(&client, tenant_id, secret).await?);
+        changes.command.client_secret_id =
+            Some(store_secret(&client, &state.secrets, tenant_id, secret).await?);
     }
     let secret_id = changes.command.client_secret_id;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
@@ -196,11 +209,13 @@ async fn update_tenant(
 #[delete("/tenants/{tenant_id}")]
 async fn delete_tenant(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
+    principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
     find_tenant(&state, tenant_id).await?;
     let client = state.pool.get().await?;
     let schedules: i64 = client
@@ -232,12 +247,14 @@ async fn delete_tenant(
 
 async fn set_active(
     state: &AppState,
+    principal: &Principal,
     context: RequestContext,
     raw_id: &str,
     if_match: IfMatch,
     command: TenantCommand,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(raw_id, "tenant_id")?;
+    principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
     find_tenant(state, tenant_id).await?;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
     state
@@ -258,11 +275,20 @@ async fn set_active(
 #[post("/tenants/{tenant_id}/deactivate")]
 async fn deactivate_tenant(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    set_active(&state, context, &path, if_match, TenantCommand::Deactivate).await
+    set_active(
+        &state,
+        &principal,
+        context,
+        &path,
+        if_match,
+        TenantCommand::Deactivate,
+    )
+    .await
 }
 
 /// Reactivate a tenant.
@@ -274,9 +300,18 @@ async fn deactivate_tenant(
 #[post("/tenants/{tenant_id}/reactivate")]
 async fn reactivate_tenant(
     state: web::Data<AppState>,
+    principal: Principal,
     context: RequestContext,
     path: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    set_active(&state, context, &path, if_match, TenantCommand::Reactivate).await
+    set_active(
+        &state,
+        &principal,
+        context,
+        &path,
+        if_match,
+        TenantCommand::Reactivate,
+    )
+    .await
 }

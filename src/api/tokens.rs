@@ -1,0 +1,215 @@
+//! `/api/v1/tokens`: issue, list and revoke API tokens (admins only).
+
+use actix_web::http::header;
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::context::RequestContext;
+use super::error::{ApiError, FieldError};
+use super::extract::{parse_id, ValidJson, ValidQuery};
+use super::pagination::{Page, PageQuery};
+use super::state::AppState;
+use super::TAG_TOKENS;
+use crate::auth::{issue_token, revoke_token, Permission, Principal, TokenServiceError};
+use crate::domain::token::{Grant, Role, TokenName};
+
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(create_token)
+        .service(list_tokens)
+        .service(revoke);
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "ci", "role": "operator", "tenant_ids": ["0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f"]}))]
+pub struct CreateTokenRequest {
+    pub name: String,
+    /// `admin`, `operator`, `auditor` or `viewer`.
+    pub role: String,
+    /// The tenants the token may see. Leave out for every tenant (not for operators, who
+    /// always name theirs; admins always see every tenant).
+    pub tenant_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    /// null: every tenant.
+    pub tenant_ids: Option<Vec<Uuid>>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-3d4e-7f5a-8b6c-2d3e4f5a6b7c", "name": "ci", "role": "operator",
+    "tenant_ids": ["0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f"], "created_at": "2026-11-26T09:00:00Z",
+    "revoked_at": null, "token": "tp_3q2-7wEX0o1pA9fJ6Yc4rT8uVbN5mLkHgD2sZxCvB1n"
+}))]
+pub struct CreatedTokenResponse {
+    #[serde(flatten)]
+    pub token_info: TokenResponse,
+    /// The bearer token. Shown in this response only; store it now.
+    pub token: String,
+}
+
+const TOKEN_COLUMNS: &str = "id, name, role, tenant_ids, created_at, revoked_at";
+
+fn token_from_row(row: &Row) -> TokenResponse {
+    TokenResponse {
+        id: row.get(0),
+        name: row.get(1),
+        role: row.get(2),
+        tenant_ids: row.get(3),
+        created_at: row.get(4),
+        revoked_at: row.get(5),
+    }
+}
+
+async fn validate(
+    state: &AppState,
+    request: CreateTokenRequest,
+) -> Result<(TokenName, Grant), ApiError> {
+    let mut errors = Vec::new();
+    let name = TokenName::parse(&request.name)
+        .map_err(|message| errors.push(FieldError::new("name", "invalid_name", message)))
+        .ok();
+    let role = Role::parse(&request.role);
+    if role.is_none() {
+        errors.push(FieldError::new(
+            "role",
+            "invalid_role",
+            "role must be admin, operator, auditor or viewer",
+        ));
+    }
+    if let Some(ids) = &request.tenant_ids {
+        let client = state.pool.get().await?;
+        let live: Vec<Uuid> = client
+            .query(
+                "SELECT id FROM tenants WHERE id = ANY($1) AND deleted_at IS NULL",
+                &[ids],
+            )
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        for (index, id) in ids.iter().enumerate() {
+            if !live.contains(id) {
+                errors.push(FieldError::new(
+                    format!("tenant_ids[{index}]"),
+                    "unknown_tenant",
+                    format!("no tenant {id}"),
+                ));
+            }
+        }
+    }
+    let grant = role.and_then(|role| {
+        Grant::new(role, request.tenant_ids)
+            .map_err(|error| errors.push(FieldError::new("tenant_ids", "invalid_grant", error)))
+            .ok()
+    });
+    match (name, grant) {
+        (Some(name), Some(grant)) if errors.is_empty() => Ok((name, grant)),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+impl From<TokenServiceError> for ApiError {
+    fn from(error: TokenServiceError) -> Self {
+        match error {
+            TokenServiceError::Command(error) => error.into(),
+            TokenServiceError::Database(error) => error.into(),
+            TokenServiceError::Pool(error) => error.into(),
+        }
+    }
+}
+
+/// Issue a token. Its value is in this response only; the service keeps just a hash.
+#[utoipa::path(
+    tag = TAG_TOKENS,
+    request_body = CreateTokenRequest,
+    responses((status = 201, description = "Issued", body = CreatedTokenResponse, headers(("Location" = String))))
+)]
+#[post("/tokens")]
+async fn create_token(
+    state: web::Data<AppState>,
+    principal: Principal,
+    context: RequestContext,
+    ValidJson(request): ValidJson<CreateTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    principal.authorize(Permission::ManageTokens, None)?;
+    let (name, grant) = validate(&state, request).await?;
+    let metadata = context.metadata(state.clock.now());
+    let issued = issue_token(&state.pool, &state.tokens, name, grant, &metadata).await?;
+    state.catch_up().await?;
+    let client = state.pool.get().await?;
+    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1");
+    let row = client.query_one(&sql, &[&issued.token_id]).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/tokens/{}", issued.token_id),
+        ))
+        .json(CreatedTokenResponse {
+            token_info: token_from_row(&row),
+            token: issued.value.expose().to_owned(),
+        }))
+}
+
+/// List tokens (never their values).
+#[utoipa::path(
+    tag = TAG_TOKENS,
+    params(PageQuery),
+    responses((status = 200, description = "One page of tokens", body = Page<TokenResponse>))
+)]
+#[get("/tokens")]
+async fn list_tokens(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ValidQuery(query): ValidQuery<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.authorize(Permission::ManageTokens, None)?;
+    let page = query.validate()?;
+    let client = state.pool.get().await?;
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE ($1::uuid IS NULL OR id > $1)
+         ORDER BY id LIMIT $2"
+    );
+    let rows = client
+        .query(&sql, &[&page.after, &(page.limit + 1)])
+        .await?;
+    let tokens = rows.iter().map(token_from_row).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(tokens, page, |token: &TokenResponse| {
+            token.id
+        })),
+    )
+}
+
+/// Revoke a token. It stops working at once.
+#[utoipa::path(
+    tag = TAG_TOKENS,
+    params(("token_id" = Uuid, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked"))
+)]
+#[delete("/tokens/{token_id}")]
+async fn revoke(
+    state: web::Data<AppState>,
+    principal: Principal,
+    context: RequestContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.authorize(Permission::ManageTokens, None)?;
+    let token_id = parse_id(&path, "token_id")?;
+    let metadata = context.metadata(state.clock.now());
+    revoke_token(&state.pool, &state.tokens, token_id, &metadata).await?;
+    state.catch_up().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

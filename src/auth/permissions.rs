@@ -1,0 +1,30 @@
+//! What each role may do. Tenant scope is checked separately (a tenant outside the scope is
+//! invisible: 404), then the role's permission (403).
+
+use crate::domain::token::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read tenants, schedules, runs, the catalog.
+    Read,
+    /// Register, change, deactivate and delete tenants.
+    ManageTenants,
+    /// Create, change, enable, disable and delete schedules.
+    ManageSchedules,
+    /// Run now and retry.
+    OperateRuns,
+    /// The event history (audit feed).
+    ReadEvents,
+    /// Issue, list and revoke API tokens.
+    ManageTokens,
+}
+
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::Operator => matches!(permission, Read | ManageSchedules | OperateRuns),
+        Role::Auditor => matches!(permission, Read | ReadEvents),
+        Role::Viewer => matches!(permission, Read),
+    }
+}

@@ -1,0 +1,46 @@
+//! The `api_tokens` read model.
+
+use deadpool_postgres::Transaction;
+use uuid::Uuid;
+
+use super::consumer::{payload, ConsumerError};
+use crate::db::CachedStatements;
+use crate::domain::token::TokenEvent;
+use crate::store::StoredEvent;
+
+pub(super) async fn apply(
+    transaction: &Transaction<'_>,
+    event: &StoredEvent,
+) -> Result<(), ConsumerError> {
+    let id = Uuid::parse_str(&event.aggregate_id).unwrap_or_default();
+    let at = event.occurred_at();
+    let version = event.sequence;
+    match payload::<TokenEvent>(event)? {
+        TokenEvent::TokenIssued { name, grant, .. } => {
+            let tenant_ids = grant.scope().tenant_ids().map(<[Uuid]>::to_vec);
+            transaction
+                .execute_cached(
+                    "INSERT INTO api_tokens (id, name, role, tenant_ids, version, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[
+                        &id,
+                        &name.as_str(),
+                        &grant.role().as_str(),
+                        &tenant_ids,
+                        &version,
+                        &at,
+                    ],
+                )
+                .await?;
+        }
+        TokenEvent::TokenRevoked => {
+            transaction
+                .execute_cached(
+                    "UPDATE api_tokens SET revoked_at = $3, version = $2 WHERE id = $1",
+                    &[&id, &version, &at],
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -15,8 +15,16 @@ use super::error::{ApiError, FieldError};
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// A JSON body parsed with the failing field's path reported (`cadence.times[1]`).
-pub struct ValidJson<T>(pub T);
+/// A JSON body parsed with the failing field's path reported (`cadence.times[1]`). A bad
+/// body is reported by `into_inner`, which handlers call after authorization: a caller
+/// without the right learns that (403), not what was wrong with the body.
+pub struct ValidJson<T>(Result<T, ApiError>);
+
+impl<T> ValidJson<T> {
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
@@ -31,23 +39,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             .and_then(|value| value.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            if declared_length.is_some_and(|length| length > BODY_LIMIT) {
-                return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
-            }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
-                if body.len() + chunk.len() > BODY_LIMIT {
-                    return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(ValidJson)
+            Ok(ValidJson(
+                read_json(is_json, declared_length, &mut payload).await,
+            ))
         })
     }
+}
+
+async fn read_json<T: DeserializeOwned>(
+    is_json: bool,
+    declared_length: Option<usize>,
+    payload: &mut Payload,
+) -> Result<T, ApiError> {
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    if declared_length.is_some_and(|length| length > BODY_LIMIT) {
+        return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    parse_json(&body)
 }
 
 fn is_json(request: &HttpRequest) -> bool {
@@ -123,8 +141,15 @@ fn field_error(path: &str, message: &str) -> FieldError {
     FieldError::new(field, code, message)
 }
 
-/// A query string parsed with the failing parameter named.
-pub struct ValidQuery<T>(pub T);
+/// A query string parsed with the failing parameter named; like `ValidJson`, reported by
+/// `into_inner` after authorization.
+pub struct ValidQuery<T>(Result<T, ApiError>);
+
+impl<T> ValidQuery<T> {
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
     type Error = ApiError;
@@ -134,20 +159,18 @@ impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
         let query = request.query_string();
         let deserializer =
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        ready(
-            serde_path_to_error::deserialize(deserializer)
-                .map(ValidQuery)
-                .map_err(|error| {
-                    let path = error.path().to_string();
-                    let message = error.into_inner().to_string();
-                    let mut field = field_error(&path, &message);
-                    if field.field == "body" {
-                        field.field = "query".to_owned();
-                    }
-                    field.code = "invalid_query".to_owned();
-                    ApiError::BadRequest(field)
-                }),
-        )
+        ready(Ok(ValidQuery(
+            serde_path_to_error::deserialize(deserializer).map_err(|error| {
+                let path = error.path().to_string();
+                let message = error.into_inner().to_string();
+                let mut field = field_error(&path, &message);
+                if field.field == "body" {
+                    field.field = "query".to_owned();
+                }
+                field.code = "invalid_query".to_owned();
+                ApiError::BadRequest(field)
+            }),
+        )))
     }
 }
 

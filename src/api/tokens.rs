@@ -142,9 +142,10 @@ async fn create_token(
     state: web::Data<AppState>,
     principal: Principal,
     context: RequestContext,
-    ValidJson(request): ValidJson<CreateTokenRequest>,
+    request: ValidJson<CreateTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.authorize(Permission::ManageTokens, None)?;
+    let request = request.into_inner()?;
     let (name, grant) = validate(&state, request).await?;
     let metadata = context.metadata(state.clock.now());
     let issued = issue_token(&state.pool, &state.tokens, name, grant, &metadata).await?;
@@ -173,9 +174,10 @@ async fn create_token(
 async fn list_tokens(
     state: web::Data<AppState>,
     principal: Principal,
-    ValidQuery(query): ValidQuery<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     principal.authorize(Permission::ManageTokens, None)?;
+    let query = query.into_inner()?;
     let page = query.validate()?;
     let client = state.pool.get().await?;
     let sql = format!(

@@ -38,6 +38,7 @@ pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 #[derive(Clone)]
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub pool: Pool,
     pub clock: ManualClock,
     pub http: Client,
@@ -47,6 +48,7 @@ pub struct TestApp {
 
 pub async fn spawn_app() -> TestApp {
     let (url, _) = fresh_database().await;
+    let database_url = url.clone();
     let settings = Settings::from_lookup(|name| match name {
         "DATABASE_URL" => Some(url.clone()),
         "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
@@ -65,6 +67,7 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         address,
+        database_url,
         pool,
         clock,
         http: Client::new(),

@@ -1,5 +1,7 @@
 //! Integration tests: the real service against a real PostgreSQL, one database per test.
 
+mod auth;
+mod auth_matrix;
 mod bad_input;
 mod event_store;
 mod helpers;

@@ -120,10 +120,11 @@ async fn list_runs(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
-    ValidQuery(query): ValidQuery<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
+    let query = query.into_inner()?;
     let page = query.validate()?;
     find_schedule(&state, tenant_id, schedule_id).await?;
     let client = state.pool.get().await?;

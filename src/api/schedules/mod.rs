@@ -102,10 +102,11 @@ async fn create_schedule(
     principal: Principal,
     context: RequestContext,
     path: web::Path<String>,
-    ValidJson(request): ValidJson<CreateScheduleRequest>,
+    request: ValidJson<CreateScheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
     principal.authorize(Permission::ManageSchedules, Some(tenant_id))?;
+    let request = request.into_inner()?;
     let spec = validate_create(request)?;
     find_tenant(&state, tenant_id).await?;
     let schedule_id = Uuid::now_v7();
@@ -143,10 +144,11 @@ async fn list_schedules(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
-    ValidQuery(query): ValidQuery<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
+    let query = query.into_inner()?;
     let page = query.validate()?;
     find_tenant(&state, tenant_id).await?;
     let client = state.pool.get().await?;
@@ -204,10 +206,11 @@ async fn update_schedule(
     context: RequestContext,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
-    ValidJson(request): ValidJson<UpdateScheduleRequest>,
+    request: ValidJson<UpdateScheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ids = schedule_path(&path)?;
     principal.authorize(Permission::ManageSchedules, Some(ids.0))?;
+    let request = request.into_inner()?;
     let changes = validate_update(request)?;
     let now = state.clock.now();
     let command = ScheduleCommand::Update {

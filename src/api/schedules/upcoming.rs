@@ -63,10 +63,11 @@ pub async fn upcoming_slots(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
-    ValidQuery(query): ValidQuery<UpcomingQuery>,
+    query: ValidQuery<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
+    let query = query.into_inner()?;
     let after = match &query.after {
         None => state.clock.now(),
         Some(text) => DateTime::parse_from_rfc3339(text)

@@ -62,9 +62,10 @@ async fn create_tenant(
     state: web::Data<AppState>,
     principal: Principal,
     context: RequestContext,
-    ValidJson(request): ValidJson<CreateTenantRequest>,
+    request: ValidJson<CreateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.authorize(Permission::ManageTenants, None)?;
+    let request = request.into_inner()?;
     let tenant_id = Uuid::now_v7();
     let mut new_tenant = validate_create(request, tenant_id)?;
     let client = state.pool.get().await?;
@@ -107,9 +108,10 @@ async fn create_tenant(
 async fn list_tenants(
     state: web::Data<AppState>,
     principal: Principal,
-    ValidQuery(query): ValidQuery<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     principal.authorize(Permission::Read, None)?;
+    let query = query.into_inner()?;
     let page = query.validate()?;
     let client = state.pool.get().await?;
     let sql = format!(
@@ -163,10 +165,11 @@ async fn update_tenant(
     context: RequestContext,
     path: web::Path<String>,
     if_match: IfMatch,
-    ValidJson(request): ValidJson<UpdateTenantRequest>,
+    request: ValidJson<UpdateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
     principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
+    let request = request.into_inner()?;
     let mut changes = validate_update(request)?;
     find_tenant(&state, tenant_id).await?;
     let client = state.pool.get().await?;

@@ -1,0 +1,224 @@
+//! Every route x every role x own tenant / other tenant / no token. The routes come from the
+//! application's own route list (the OpenAPI document is built from it), and every operation
+//! must have an entry in the policy table below: a new route cannot escape this test.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{nightly, spawn_app, TestApp, ADMIN_TOKEN};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Needs {
+    Read,
+    ManageTenants,
+    ManageSchedules,
+    OperateRuns,
+    ManageTokens,
+}
+
+/// operation id -> (what it needs, whether its path names a tenant)
+fn policy(operation: &str) -> Option<(Needs, bool)> {
+    use Needs::*;
+    Some(match operation {
+        "create_tenant" => (ManageTenants, false),
+        "list_tenants" => (Read, false),
+        "get_tenant" => (Read, true),
+        "update_tenant" | "delete_tenant" | "deactivate_tenant" | "reactivate_tenant" => {
+            (ManageTenants, true)
+        }
+        "create_schedule" | "update_schedule" | "delete_schedule" | "enable_schedule"
+        | "disable_schedule" => (ManageSchedules, true),
+        "list_schedules" | "get_schedule" | "upcoming_slots" | "list_runs" | "get_run" => {
+            (Read, true)
+        }
+        "run_now" | "retry_run" => (OperateRuns, true),
+        "list_policy_types" => (Read, false),
+        "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
+        _ => return None,
+    })
+}
+
+fn role_allows(role: &str, needs: Needs) -> bool {
+    match role {
+        "admin" => true,
+        "operator" => matches!(
+            needs,
+            Needs::Read | Needs::ManageSchedules | Needs::OperateRuns
+        ),
+        "auditor" | "viewer" => needs == Needs::Read,
+        _ => false,
+    }
+}
+
+struct Fixture {
+    tenant: String,
+    schedule: String,
+    run: String,
+}
+
+async fn fixture(app: &TestApp, name: &str) -> Fixture {
+    let tenant = app.create_tenant(name).await;
+    let tenant = tenant["id"].as_str().unwrap().to_owned();
+    let schedule: Value = app
+        .create_schedule(&tenant, &nightly("Nightly"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let schedule = schedule["id"].as_str().unwrap().to_owned();
+    let run: Value = app
+        .post_empty(&format!(
+            "/api/v1/tenants/{tenant}/backup-schedules/{schedule}/run-now"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    Fixture {
+        tenant,
+        schedule,
+        run: run["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
+    let app = spawn_app().await;
+    let own = fixture(&app, "Own").await;
+    let other = fixture(&app, "Other").await;
+    let mut tokens = vec![("admin".to_owned(), Some(ADMIN_TOKEN.to_owned()))];
+    for role in ["operator", "auditor", "viewer"] {
+        let (_, token) = app.issue_token(role, Some(vec![own.tenant.as_str()])).await;
+        tokens.push((role.to_owned(), Some(token)));
+    }
+    tokens.push(("none".to_owned(), None));
+
+    let document = serde_json::to_value(tenantpilot::api::openapi_document()).unwrap();
+    let mut seen = BTreeSet::new();
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let operation_id = operation["operationId"].as_str().unwrap();
+            if !path.starts_with("/api/") {
+                assert!(
+                    matches!(operation_id, "healthz" | "readyz"),
+                    "{operation_id} is public?"
+                );
+                let status = app.as_token(None).get(path).await.status();
+                assert_eq!(status, 200, "{path} is public");
+                continue;
+            }
+            seen.insert(operation_id.to_owned());
+            let (needs, tenant_scoped) = policy(operation_id).unwrap_or_else(|| {
+                panic!("no access policy for {operation_id}: add it to the table")
+            });
+            let fixtures: &[(&str, &Fixture)] = if tenant_scoped {
+                &[("own", &own), ("other", &other)]
+            } else {
+                &[("own", &own)]
+            };
+            for (relation, fixture) in fixtures {
+                for (role, token) in &tokens {
+                    let target = concrete(&app, path, fixture).await;
+                    let status =
+                        call(&app.as_token(token.as_deref()), method, &target, operation).await;
+                    let expected = match (role.as_str(), *relation) {
+                        ("none", _) => Expect::Status(401),
+                        ("admin", _) => Expect::Allowed,
+                        (_, "other") => Expect::Status(404),
+                        (role, _) if role_allows(role, needs) => Expect::Allowed,
+                        _ => Expect::Status(403),
+                    };
+                    match expected {
+                        Expect::Status(code) => assert_eq!(
+                            status, code,
+                            "{method} {target} as {role} ({relation} tenant)"
+                        ),
+                        Expect::Allowed => assert!(
+                            ![401, 403, 404].contains(&status),
+                            "{method} {target} as {role} ({relation} tenant) was refused with {status}"
+                        ),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    let in_table: BTreeSet<String> = [
+        "create_tenant",
+        "list_tenants",
+        "get_tenant",
+        "update_tenant",
+        "delete_tenant",
+        "deactivate_tenant",
+        "reactivate_tenant",
+        "create_schedule",
+        "update_schedule",
+        "delete_schedule",
+        "enable_schedule",
+        "disable_schedule",
+        "list_schedules",
+        "get_schedule",
+        "upcoming_slots",
+        "list_runs",
+        "get_run",
+        "run_now",
+        "retry_run",
+        "list_policy_types",
+        "create_token",
+        "list_tokens",
+        "revoke",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(seen, in_table, "the policy table and the routes differ");
+    assert!(checked >= 200, "checked {checked} combinations");
+}
+
+enum Expect {
+    Status(u16),
+    Allowed,
+}
+
+/// Fills the path's ids with the fixture's resources. Revoking gets a fresh token each time.
+async fn concrete(app: &TestApp, path: &str, fixture: &Fixture) -> String {
+    let mut target = path
+        .replace("{tenant_id}", &fixture.tenant)
+        .replace("{schedule_id}", &fixture.schedule)
+        .replace("{run_id}", &fixture.run);
+    if target.contains("{token_id}") {
+        let (token_id, _) = app.issue_token("viewer", None).await;
+        target = target.replace("{token_id}", &token_id);
+    }
+    target
+}
+
+/// Sends the operation with an empty JSON object as body where it takes one, and a stale
+/// `If-Match`, so that an allowed write is refused by validation or the precondition and
+/// the fixture survives the matrix.
+async fn call(app: &TestApp, method: &str, target: &str, operation: &Value) -> u16 {
+    let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    let mut request = app.request(method, target).header("If-Match", "\"999999\"");
+    if operation.get("requestBody").is_some() {
+        request = request.json(&json!({}));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    if [401, 403, 404].contains(&status) {
+        if status == 401 {
+            assert!(
+                response.headers().contains_key("www-authenticate"),
+                "{target}: 401 without challenge"
+            );
+        }
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{target}: refusals are problem+json"
+        );
+    }
+    status
+}

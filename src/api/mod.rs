@@ -3,6 +3,7 @@
 mod commands;
 pub mod context;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod health;
 pub mod openapi;
@@ -25,6 +26,7 @@ pub const TAG_TENANTS: &str = "tenants";
 pub const TAG_SCHEDULES: &str = "backup-schedules";
 pub const TAG_RUNS: &str = "backup-runs";
 pub const TAG_TOKENS: &str = "tokens";
+pub const TAG_EVENTS: &str = "events";
 pub const TAG_POLICY_TYPES: &str = "policy-types";
 pub const TAG_HEALTH: &str = "health";
 
@@ -41,6 +43,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(schedules::routes)
                 .configure(runs::routes)
                 .configure(tokens::routes)
+                .configure(events::routes)
                 .service(policy_types::list_policy_types),
         );
 }

@@ -27,6 +27,7 @@ use super::error::{FieldError, Problem};
         (name = "backup-schedules", description = "When and what to back up"),
         (name = "backup-runs", description = "Runs: run now, retry, history"),
         (name = "tokens", description = "API tokens (admins only)"),
+        (name = "events", description = "The event history, for auditors"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
         (name = "health", description = "Probes for orchestrators"),
     )

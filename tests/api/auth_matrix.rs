@@ -16,6 +16,7 @@ enum Needs {
     ManageSchedules,
     OperateRuns,
     ManageTokens,
+    ReadEvents,
 }
 
 /// operation id -> (what it needs, whether its path names a tenant)
@@ -36,6 +37,8 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "run_now" | "retry_run" => (OperateRuns, true),
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
+        "list_events" => (ReadEvents, false),
+        "schedule_events" => (ReadEvents, true),
         _ => return None,
     })
 }
@@ -47,7 +50,8 @@ fn role_allows(role: &str, needs: Needs) -> bool {
             needs,
             Needs::Read | Needs::ManageSchedules | Needs::OperateRuns
         ),
-        "auditor" | "viewer" => needs == Needs::Read,
+        "auditor" => matches!(needs, Needs::Read | Needs::ReadEvents),
+        "viewer" => needs == Needs::Read,
         _ => false,
     }
 }
@@ -170,6 +174,8 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "create_token",
         "list_tokens",
         "revoke",
+        "list_events",
+        "schedule_events",
     ]
     .into_iter()
     .map(str::to_owned)

@@ -4,6 +4,7 @@ mod auth;
 mod auth_matrix;
 mod bad_input;
 mod event_store;
+mod events;
 mod helpers;
 mod openapi;
 mod projections;

@@ -195,10 +195,14 @@ impl From<deadpool_postgres::PoolError> for ApiError {
 
 impl From<tokio_postgres::Error> for ApiError {
     fn from(error: tokio_postgres::Error) -> Self {
-        if error.is_closed() || error.as_db_error().is_none() {
-            Self::Unavailable(error.to_string())
-        } else {
-            Self::Internal(error.to_string())
+        match error.as_db_error() {
+            // the driver's Display says only "db error"; the log needs what the server said
+            Some(db) => Self::Internal(format!(
+                "database refused a statement: {} (SQLSTATE {})",
+                db.message(),
+                db.code().code()
+            )),
+            None => Self::Unavailable(error.to_string()),
         }
     }
 }

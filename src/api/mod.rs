@@ -6,6 +6,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 mod health;
+pub mod idempotency;
 pub mod openapi;
 pub mod pagination;
 mod policy_types;
@@ -38,6 +39,10 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(health::readyz)
         .service(
             utoipa_actix_web::scope("/api/v1")
+                // the last wrap runs first: authenticate, then idempotency (keys are per caller)
+                .wrap(actix_web::middleware::from_fn(
+                    idempotency::idempotent_writes,
+                ))
                 .wrap(actix_web::middleware::from_fn(crate::auth::authenticate))
                 .configure(tenants::routes)
                 .configure(schedules::routes)

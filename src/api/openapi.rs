@@ -1,8 +1,10 @@
 //! The OpenAPI document: assembled from the routes by utoipa-actix-web, then completed with
 //! the problem responses every operation can give.
 
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::Required;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 /// The name of the bearer scheme in `components.securitySchemes`.
@@ -57,6 +59,17 @@ pub fn complete(mut document: OpenApi) -> OpenApi {
             continue;
         }
         for operation in [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_idempotency_key(operation);
+        }
+        for operation in [
             &mut item.get,
             &mut item.post,
             &mut item.put,
@@ -70,6 +83,31 @@ pub fn complete(mut document: OpenApi) -> OpenApi {
         }
     }
     document
+}
+
+/// Every write takes an optional `Idempotency-Key` (see `api/idempotency.rs`).
+fn add_idempotency_key(operation: &mut Operation) {
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the first response to this key (per token, for 24 hours) is \
+             replayed for the same request with `Idempotent-Replayed: true`; the key used \
+             for a different request answers 422 `idempotency_key_reused`, and while the first \
+             request runs, 409 `idempotency_key_in_progress`.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255)),
+        ))
+        .build();
+    operation
+        .parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(parameter));
 }
 
 fn add_problem_responses(operation: &mut Operation) {

@@ -20,6 +20,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_tokens",
         include_str!("../../migrations/0004_tokens.sql"),
     ),
+    (
+        "0005_idempotency",
+        include_str!("../../migrations/0005_idempotency.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).
@@ -69,4 +73,23 @@ async fn apply_pending(
         newly_applied.push(*name);
     }
     Ok(newly_applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn every_file_in_migrations_is_listed_in_order() {
+        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(directory)
+            .expect("migrations folder")
+            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .map(|name| name.trim_end_matches(".sql").to_owned())
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(listed, files);
+    }
 }

@@ -6,6 +6,7 @@ mod bad_input;
 mod event_store;
 mod events;
 mod helpers;
+mod idempotency;
 mod openapi;
 mod projections;
 mod scheduler;

@@ -10,7 +10,7 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes, BytesMut};
-use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
@@ -242,15 +242,4 @@ async fn forget(state: &AppState, principal: &str, key: &str) {
     if let Err(error) = removed.await {
         tracing::warn!(%error, "an idempotency key of a failed request could not be released");
     }
-}
-
-impl ServiceRequestExt for ServiceRequest {
-    fn error_response(self, error: ApiError) -> ServiceResponse<BoxBody> {
-        let response = ResponseError::error_response(&error);
-        self.into_response(response)
-    }
-}
-
-trait ServiceRequestExt {
-    fn error_response(self, error: ApiError) -> ServiceResponse<BoxBody>;
 }

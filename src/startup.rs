@@ -200,12 +200,19 @@ async fn run_consumers(
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // A failing consumer (database down, an unreadable event) retries with a growing
+    // pause, so a stuck projection is logged a few times a minute, not twice a second.
+    let mut pause = interval;
     loop {
-        if let Err(error) = consumers.catch_up(&pool).await {
-            tracing::warn!(%error, "a consumer failed; retrying");
+        match consumers.catch_up(&pool).await {
+            Ok(()) => pause = interval,
+            Err(error) => {
+                pause = (pause * 2).min(Duration::from_secs(30));
+                tracing::error!(%error, retry_in_ms = pause.as_millis() as u64, "a consumer failed");
+            }
         }
         tokio::select! {
-            () = tokio::time::sleep(interval) => {}
+            () = tokio::time::sleep(pause) => {}
             _ = shutdown.changed() => return,
         }
     }

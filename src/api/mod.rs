@@ -7,6 +7,7 @@ pub mod events;
 pub mod extract;
 mod health;
 pub mod idempotency;
+pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 mod policy_types;
@@ -49,6 +50,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(runs::routes)
                 .configure(tokens::routes)
                 .configure(events::routes)
+                .service(metrics::metrics)
                 .service(policy_types::list_policy_types),
         );
 }

@@ -84,7 +84,13 @@ mod tests {
         let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
         let mut files: Vec<String> = std::fs::read_dir(directory)
             .expect("migrations folder")
-            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .filter(|name| name.ends_with(".sql"))
             .map(|name| name.trim_end_matches(".sql").to_owned())
             .collect();

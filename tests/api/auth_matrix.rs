@@ -17,6 +17,8 @@ enum Needs {
     OperateRuns,
     ManageTokens,
     ReadEvents,
+    /// Read, with a token that sees every tenant (the matrix's other tokens are scoped).
+    ReadEverything,
 }
 
 /// operation id -> (what it needs, whether its path names a tenant)
@@ -38,6 +40,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
         "list_events" => (ReadEvents, false),
+        "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
         _ => return None,
     })
@@ -176,6 +179,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "revoke",
         "list_events",
         "schedule_events",
+        "metrics",
     ]
     .into_iter()
     .map(str::to_owned)

@@ -7,6 +7,7 @@ mod event_store;
 mod events;
 mod helpers;
 mod idempotency;
+mod metrics;
 mod openapi;
 mod projections;
 mod scheduler;

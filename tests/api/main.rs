@@ -12,4 +12,5 @@ mod openapi;
 mod projections;
 mod scheduler;
 mod schedules;
+mod serve;
 mod tenants;

@@ -27,12 +27,24 @@ fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     )
 }
 
-/// `WRITERS` concurrent writers, each appending `commits` commits of `per_commit` events.
-async fn append(repository: &PgEventRepository, label: &str, commits: usize, per_commit: usize) {
+/// `WRITERS` concurrent writers, each appending `commits` appends of `per_commit` events.
+/// With `shared`, they share one repository (one process: group commit batches them);
+/// otherwise each has its own, like separate processes, and only the lock orders them.
+async fn append(
+    repository: &PgEventRepository,
+    label: &str,
+    commits: usize,
+    per_commit: usize,
+    shared: bool,
+) {
     let started = Instant::now();
     let tasks: Vec<_> = (0..WRITERS)
         .map(|writer| {
-            let repository = repository.clone();
+            let repository = if shared {
+                repository.clone()
+            } else {
+                PgEventRepository::new(repository.pool().clone())
+            };
             let label = label.to_owned();
             tokio::spawn(async move {
                 let aggregate_id = format!("{label}-{writer}");
@@ -54,7 +66,7 @@ async fn append(repository: &PgEventRepository, label: &str, commits: usize, per
     let elapsed = started.elapsed();
     let events = WRITERS * commits * per_commit;
     println!(
-        "append {label:<28} {events:>6} events in {:>6.2} s: {:>8.0} events/s ({:.0} commits/s)",
+        "append {label:<38} {events:>6} events in {:>6.2} s: {:>8.0} events/s ({:.0} appends/s)",
         elapsed.as_secs_f64(),
         events as f64 / elapsed.as_secs_f64(),
         (WRITERS * commits) as f64 / elapsed.as_secs_f64(),
@@ -75,9 +87,24 @@ async fn main() {
     let repository = PgEventRepository::new(pool.clone());
 
     // warm-up: prepared statements on every pooled connection, WAL segments
-    append(&repository, "warm-up", 100, 1).await;
-    append(&repository, "1 event/commit, 8 writers", 500, 1).await;
-    append(&repository, "10 events/commit, 8 writers", 100, 10).await;
+    append(&repository, "warm-up", 100, 1, false).await;
+    append(
+        &repository,
+        "1 event/append, 8 tasks, 1 process",
+        500,
+        1,
+        true,
+    )
+    .await;
+    append(
+        &repository,
+        "10 events/append, 8 tasks, 1 process",
+        100,
+        10,
+        true,
+    )
+    .await;
+    append(&repository, "1 event/append, 8 processes", 500, 1, false).await;
 
     let client = pool.get().await.expect("connection");
     let started = Instant::now();
@@ -90,7 +117,7 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     println!(
-        "read_all pages of 500             {total:>6} events in {:>6.2} s: {:>8.0} events/s",
+        "read_all pages of 500                       {total:>6} events in {:>6.2} s: {:>8.0} events/s",
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );

@@ -12,8 +12,9 @@ use uuid::Uuid;
 use crate::domain::schedule::{ClaimSlot, Schedule, ScheduleCommand, ScheduleEvent, SkipReason};
 use crate::store::{AggregateStore, CommandError, EventMetadata, PgEventRepository};
 
-/// Claims decided at once; each is a short transaction, so this bounds connections in use.
-const CONCURRENT_CLAIMS: usize = 8;
+/// Claims decided at once: enough for group commit to batch their appends, few enough to
+/// leave the pool to the API.
+const CONCURRENT_CLAIMS: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {

@@ -4,6 +4,7 @@
 mod aggregates;
 mod claims;
 mod feed;
+mod group_commit;
 mod metadata;
 mod repository;
 mod upcasting;

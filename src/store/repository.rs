@@ -11,6 +11,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::claims;
+use super::group_commit::GroupCommit;
 use crate::db::CachedStatements;
 use crate::domain::uniqueness::claim_changes;
 
@@ -38,11 +39,18 @@ const SELECT_EVENTS: &str = "
 #[derive(Clone)]
 pub struct PgEventRepository {
     pool: Pool,
+    writer: GroupCommit,
 }
 
 impl PgEventRepository {
+    /// A repository over `pool`. Clones share one group-commit writer; separately created
+    /// repositories each have their own (correct either way, batching better when shared).
+    /// Must be called inside a Tokio runtime: it starts the writer task.
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            writer: GroupCommit::start(pool.clone()),
+            pool,
+        }
     }
 
     pub fn pool(&self) -> &Pool {
@@ -67,10 +75,7 @@ impl PgEventRepository {
     }
 
     async fn append(&self, events: &[SerializedEvent]) -> Result<(), PersistenceError> {
-        let mut client = self.pool.get().await.map_err(pool_error)?;
-        let transaction = client.transaction().await.map_err(classify)?;
-        append_in_transaction(&transaction, events).await?;
-        transaction.commit().await.map_err(classify)
+        self.writer.append(events.to_vec()).await
     }
 }
 

@@ -32,11 +32,12 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
     const WRITERS: usize = 8;
     const EVENTS_EACH: usize = 500;
     let (_, pool) = fresh_database().await;
-    let repository = PgEventRepository::new(pool.clone());
 
+    // Each writer has its own repository, so its own group-commit writer: like separate
+    // processes, their transactions commit concurrently and only the lock orders them.
     let writers: Vec<_> = (0..WRITERS)
         .map(|writer| {
-            let repository = repository.clone();
+            let repository = PgEventRepository::new(pool.clone());
             tokio::spawn(async move {
                 let aggregate_id = format!("writer-{writer}");
                 for sequence in 1..=EVENTS_EACH {

@@ -1,0 +1,109 @@
+//! Group commit. Appends are serialised by the append lock, so each commit (and its fsync)
+//! is paid one at a time; under concurrency that caps throughput at the disk's commit rate.
+//! Here every append of a process goes through one task, which writes whatever appends are
+//! waiting as a single transaction: one lock hold, one commit, many appends. Nothing waits
+//! to form a batch (a lone append is written at once), and an append is acknowledged only
+//! after its batch committed.
+//!
+//! If a batch fails (an optimistic-lock or uniqueness conflict in one of its appends, or a
+//! database error), each of its appends is written again on its own, so each caller gets
+//! exactly the answer it would have got alone.
+
+use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use deadpool_postgres::Pool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::repository::append_in_transaction;
+
+/// Events per batch at most: bounds one transaction's size.
+const MAX_BATCH_EVENTS: usize = 2_000;
+/// Appends waiting for the writer at most; callers beyond it wait to enqueue.
+const QUEUE_CAPACITY: usize = 4_096;
+
+#[derive(Clone)]
+pub(super) struct GroupCommit {
+    queue: mpsc::Sender<Pending>,
+}
+
+struct Pending {
+    events: Vec<SerializedEvent>,
+    done: oneshot::Sender<Result<(), PersistenceError>>,
+}
+
+impl GroupCommit {
+    /// Starts the writer task; it ends when the last handle is dropped.
+    pub(super) fn start(pool: Pool) -> Self {
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        tokio::spawn(write_batches(pool, receiver));
+        Self { queue }
+    }
+
+    pub(super) async fn append(
+        &self,
+        events: Vec<SerializedEvent>,
+    ) -> Result<(), PersistenceError> {
+        let (done, result) = oneshot::channel();
+        self.queue
+            .send(Pending { events, done })
+            .await
+            .map_err(|_| writer_gone())?;
+        result.await.map_err(|_| writer_gone())?
+    }
+}
+
+fn writer_gone() -> PersistenceError {
+    PersistenceError::ConnectionError("the event writer has stopped".into())
+}
+
+async fn write_batches(pool: Pool, mut queue: mpsc::Receiver<Pending>) {
+    while let Some(first) = queue.recv().await {
+        let mut size = first.events.len();
+        let mut batch = vec![first];
+        while size < MAX_BATCH_EVENTS {
+            match queue.try_recv() {
+                Ok(pending) => {
+                    size += pending.events.len();
+                    batch.push(pending);
+                }
+                Err(_) => break,
+            }
+        }
+        write_batch(&pool, batch).await;
+    }
+}
+
+async fn write_batch(pool: &Pool, batch: Vec<Pending>) {
+    if batch.len() > 1 {
+        let all: Vec<SerializedEvent> = batch
+            .iter()
+            .flat_map(|pending| pending.events.iter().cloned())
+            .collect();
+        if write(pool, &all).await.is_ok() {
+            for pending in batch {
+                let _ = pending.done.send(Ok(()));
+            }
+            return;
+        }
+        // one append spoiled the batch: each alone gets its own answer
+    }
+    for pending in batch {
+        let result = write(pool, &pending.events).await;
+        let _ = pending.done.send(result);
+    }
+}
+
+async fn write(pool: &Pool, events: &[SerializedEvent]) -> Result<(), PersistenceError> {
+    let mut client = pool
+        .get()
+        .await
+        .map_err(|error| PersistenceError::ConnectionError(Box::new(error)))?;
+    let transaction = client
+        .transaction()
+        .await
+        .map_err(super::repository::classify)?;
+    append_in_transaction(&transaction, events).await?;
+    transaction
+        .commit()
+        .await
+        .map_err(super::repository::classify)
+}

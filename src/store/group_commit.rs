@@ -78,13 +78,18 @@ async fn write_batch(pool: &Pool, batch: Vec<Pending>) {
             .iter()
             .flat_map(|pending| pending.events.iter().cloned())
             .collect();
-        if write(pool, &all).await.is_ok() {
-            for pending in batch {
-                let _ = pending.done.send(Ok(()));
+        match write(pool, &all).await {
+            Ok(()) => {
+                for pending in batch {
+                    let _ = pending.done.send(Ok(()));
+                }
+                return;
             }
-            return;
+            // one append spoiled the batch: each alone gets its own answer
+            Err(error) => {
+                tracing::debug!(appends = batch.len(), %error, "batch refused; writing its appends one by one")
+            }
         }
-        // one append spoiled the batch: each alone gets its own answer
     }
     for pending in batch {
         let result = write(pool, &pending.events).await;

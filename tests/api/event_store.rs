@@ -156,3 +156,45 @@ async fn a_multi_event_append_keeps_its_order_and_is_all_or_nothing() {
     let sequences: Vec<i64> = events.iter().map(|stored| stored.sequence).collect();
     assert_eq!(sequences, vec![1, 2, 3]);
 }
+
+/// Many concurrent appends through one repository are batched by group commit; appends that
+/// conflict must fail alone while the rest of their batch commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn conflicting_appends_in_one_batch_fail_alone() {
+    let (_, pool) = fresh_database().await;
+    let repository = PgEventRepository::new(pool.clone());
+    let attempts: Vec<_> = (0..30)
+        .map(|index| {
+            let repository = repository.clone();
+            // three appends race for sequence 1 of each of ten aggregates
+            let aggregate_id = format!("racer-{}", index % 10);
+            tokio::spawn(async move {
+                let result = repository
+                    .persist::<Schedule>(&[event(&aggregate_id, 1)], None)
+                    .await;
+                (aggregate_id, result)
+            })
+        })
+        .collect();
+    let mut wins = std::collections::HashMap::new();
+    for attempt in attempts {
+        let (aggregate_id, result) = attempt.await.unwrap();
+        match result {
+            Ok(()) => *wins.entry(aggregate_id).or_insert(0) += 1,
+            Err(PersistenceError::OptimisticLockError) => {}
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+    assert_eq!(wins.len(), 10, "every aggregate got its first event");
+    assert!(
+        wins.values().all(|count| *count == 1),
+        "exactly one winner each: {wins:?}"
+    );
+    let client = pool.get().await.unwrap();
+    let stored: i64 = client
+        .query_one("SELECT count(*) FROM events", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 10);
+}

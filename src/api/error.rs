@@ -33,6 +33,7 @@ pub struct Problem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "cadence.times", "code": "invalid_cadence", "message": "time 02:30 is listed twice"}))]
 pub struct FieldError {
     /// Path of the field in the request, e.g. `cadence.times[1]`, or a parameter name.
     pub field: String,

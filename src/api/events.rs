@@ -87,6 +87,14 @@ pub struct EventResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"items": [{
+    "position": 41, "event_id": "0192f0c5-4e5f-7a6b-9c7d-3e4f5a6b7c8d", "aggregate_type": "schedule",
+    "aggregate_id": "0192f0c2-1b2c-7d3e-8f9a-0b1c2d3e4f5a", "sequence": 2, "event_type": "ScheduleDisabled",
+    "event_version": "1", "tenant_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f",
+    "payload": {"type": "ScheduleDisabled"},
+    "metadata": {"actor": "0192f0c4-3d4e-7f5a-8b6c-2d3e4f5a6b7c", "actor_name": "ci",
+                 "correlation_id": "0192f0c5-0000-7000-8000-000000000001"},
+    "recorded_at": "2026-11-26T09:10:00.000001Z"}], "next_after": 41}))]
 pub struct EventPage {
     pub items: Vec<EventResponse>,
     /// Pass as `after` for the next page (equals `after` when nothing new was found).

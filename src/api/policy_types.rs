@@ -25,6 +25,12 @@ pub struct PolicyTypeResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{"key": "settingsCatalog", "display_name": "Settings catalog policies",
+               "category": "configuration", "graph_path": "/deviceManagement/configurationPolicies"}],
+    "foundations": [{"key": "scopeTags", "display_name": "Scope tags", "category": "foundation",
+                     "graph_path": "/deviceManagement/roleScopeTags"}]
+}))]
 pub struct PolicyTypeCatalog {
     /// Selectable in `policy_types`.
     pub items: Vec<PolicyTypeResponse>,

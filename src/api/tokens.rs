@@ -37,6 +37,11 @@ pub struct CreateTokenRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-3d4e-7f5a-8b6c-2d3e4f5a6b7c", "name": "ci", "role": "operator",
+    "tenant_ids": ["0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f"], "created_at": "2026-11-26T09:00:00Z",
+    "revoked_at": null
+}))]
 pub struct TokenResponse {
     pub id: Uuid,
     pub name: String,

@@ -39,7 +39,7 @@ pub enum CadenceDoc {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-#[schema(as = DayOfWeek)]
+#[schema(as = DayOfWeek, example = "mon")]
 pub enum DayDoc {
     Mon,
     Tue,

@@ -30,6 +30,7 @@ pub struct UpcomingQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"scheduled_for": "2027-03-28T01:30:00Z", "local_time": "2027-03-28T03:30:00+02:00"}))]
 pub struct UpcomingSlot {
     /// The slot as a UTC instant: what the dispatcher claims.
     pub scheduled_for: DateTime<Utc>,

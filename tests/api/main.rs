@@ -10,6 +10,7 @@ mod idempotency;
 mod metrics;
 mod openapi;
 mod projections;
+mod runs;
 mod scheduler;
 mod schedules;
 mod serve;

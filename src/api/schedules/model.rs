@@ -17,24 +17,71 @@ use crate::domain::timezone::Timezone;
 /// Retention when a create request does not say.
 pub const DEFAULT_RETENTION: i64 = 7;
 
-/// When a schedule fires, as wall-clock times in its timezone.
+// Documentation only: requests are parsed into the domain's `Cadence`.
+/// When a schedule fires, as wall-clock times in its timezone; `kind` tells which.
 #[derive(Serialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[schema(as = Cadence, example = json!({"kind": "weekly", "days": ["mon", "thu"], "times": ["22:00"]}))]
+#[serde(untagged)]
+#[schema(
+    as = Cadence,
+    discriminator(property_name = "kind", mapping(
+        ("daily" = "#/components/schemas/DailyCadence"),
+        ("weekly" = "#/components/schemas/WeeklyCadence"),
+    )),
+    example = json!({"kind": "weekly", "days": ["mon", "thu"], "times": ["22:00"]})
+)]
 pub enum CadenceDoc {
-    /// Every day at each of `times`.
-    Daily {
-        /// 1 to 24 distinct `HH:MM` wall-clock times.
-        #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = json!(["02:30"]))]
-        times: Vec<String>,
-    },
-    /// On each of `days` (local weekdays) at each of `times`.
-    Weekly {
-        days: Vec<DayDoc>,
-        /// 1 to 24 distinct `HH:MM` wall-clock times.
-        #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = json!(["22:00"]))]
-        times: Vec<String>,
-    },
+    Daily(DailyCadenceDoc),
+    Weekly(WeeklyCadenceDoc),
+}
+
+/// Every day at each of `times`.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = DailyCadence, example = json!({"kind": "daily", "times": ["02:30"]}))]
+pub struct DailyCadenceDoc {
+    #[schema(inline)]
+    kind: DailyKind,
+    /// 1 to 24 distinct `HH:MM` wall-clock times.
+    #[schema(
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        min_items = 1,
+        max_items = 24
+    )]
+    times: Vec<String>,
+}
+
+/// On each of `days` (local weekdays) at each of `times`.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = WeeklyCadence, example = json!({"kind": "weekly", "days": ["mon", "thu"], "times": ["22:00"]}))]
+pub struct WeeklyCadenceDoc {
+    #[schema(inline)]
+    kind: WeeklyKind,
+    /// 1 to 7 distinct local weekdays.
+    #[schema(min_items = 1, max_items = 7)]
+    days: Vec<DayDoc>,
+    /// 1 to 24 distinct `HH:MM` wall-clock times.
+    #[schema(
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        min_items = 1,
+        max_items = 24
+    )]
+    times: Vec<String>,
+}
+
+// The `kind` tags exist only to be described in the OpenAPI document; nothing builds them.
+#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum DailyKind {
+    Daily,
+}
+
+#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum WeeklyKind {
+    Weekly,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,6 +106,7 @@ pub enum DayDoc {
 }))]
 pub struct CreateScheduleRequest {
     /// 1 to 100 characters, unique per tenant (case-insensitive).
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Default true.
     pub enabled: Option<bool>,
@@ -67,10 +115,12 @@ pub struct CreateScheduleRequest {
     /// An IANA timezone name, e.g. `Europe/Berlin`.
     pub timezone: String,
     /// Keys from `GET /api/v1/policy-types`; at least one, no duplicates.
+    #[schema(min_items = 1, example = json!(["deviceConfigurations", "settingsCatalog"]))]
     pub policy_types: Vec<String>,
     /// Also back up assignment filters, scope tags and other referenced objects. Default false.
     pub include_foundations: Option<bool>,
     /// Backup-producing runs to keep, 1 to 365. Default 7.
+    #[schema(minimum = 1, maximum = 365)]
     pub retention_keep_last: Option<i64>,
 }
 
@@ -78,13 +128,16 @@ pub struct CreateScheduleRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"cadence": {"kind": "daily", "times": ["01:00", "13:00"]}}))]
 pub struct UpdateScheduleRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub enabled: Option<bool>,
     #[schema(value_type = Option<CadenceDoc>)]
     pub cadence: Option<Cadence>,
     pub timezone: Option<String>,
+    #[schema(min_items = 1)]
     pub policy_types: Option<Vec<String>>,
     pub include_foundations: Option<bool>,
+    #[schema(minimum = 1, maximum = 365)]
     pub retention_keep_last: Option<i64>,
 }
 

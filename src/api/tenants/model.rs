@@ -19,13 +19,16 @@ const MAX_SECRET_CHARS: usize = 1024;
 }))]
 pub struct CreateTenantRequest {
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     /// The Microsoft Entra (Azure AD) tenant id, a GUID.
+    #[schema(format = Uuid)]
     pub azure_tenant_id: String,
     /// The app registration's application (client) id, a GUID.
+    #[schema(format = Uuid)]
     pub client_id: String,
     /// The app registration's client secret value. Write-only: never returned.
-    #[schema(write_only, format = Password)]
+    #[schema(write_only, format = Password, min_length = 1, max_length = 1024)]
     pub client_secret: Option<String>,
 }
 

@@ -71,6 +71,12 @@ impl Application {
                 shutdown_signal.clone(),
             )));
         }
+        if settings.runs(Role::Api) {
+            background.push(tokio::spawn(run_housekeeping(
+                pool.clone(),
+                shutdown_signal.clone(),
+            )));
+        }
         let (server, port) = if settings.runs(Role::Api) {
             let listener = TcpListener::bind(settings.bind)?;
             let port = listener.local_addr()?.port();
@@ -213,6 +219,32 @@ async fn run_consumers(
         }
         tokio::select! {
             () = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Deletes idempotency keys past their 24 hours, hourly (a key is only ever looked up by
+/// its caller, so expired rows are dead weight).
+async fn run_housekeeping(pool: Pool, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let purge = async {
+            pool.get()
+                .await?
+                .execute(
+                    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
+                    &[],
+                )
+                .await
+                .map_err(anyhow::Error::from)
+        };
+        match purge.await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys deleted"),
+            Err(error) => tracing::warn!(%error, "purging idempotency keys failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
             _ = shutdown.changed() => return,
         }
     }

@@ -118,3 +118,39 @@ async fn a_stop_signal_ends_the_server_and_every_background_loop() {
         "no longer listening"
     );
 }
+
+#[tokio::test]
+async fn expired_idempotency_keys_are_purged_when_the_api_starts() {
+    let (url, pool) = fresh_database().await;
+    let client = pool.get().await.unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO idempotency_keys (principal, key, request_hash, created_at) VALUES
+               ('p', 'old', '\\x00', now() - interval '25 hours'),
+               ('p', 'fresh', '\\x00', now())",
+        )
+        .await
+        .unwrap();
+    let app = build(&url, ManualClock::new(at("2026-03-27T10:00:00Z"))).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let mut keys = Vec::new();
+    for _ in 0..50 {
+        keys = client
+            .query("SELECT key FROM idempotency_keys ORDER BY key", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect();
+        if keys.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(keys, ["fresh"]);
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+}

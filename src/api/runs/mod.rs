@@ -13,7 +13,7 @@ use super::context::RequestContext;
 use super::error::{ApiError, Problem};
 use super::extract::{parse_id, ValidQuery};
 use super::pagination::{Page, PageQuery};
-use super::schedules::{find_schedule, schedule_path};
+use super::schedules::{execute_schedule_command, find_schedule, schedule_path};
 use super::state::AppState;
 use super::TAG_RUNS;
 use crate::auth::{Permission, Principal};
@@ -61,12 +61,15 @@ async fn request_run(
         retry_of,
         now,
     });
-    let metadata = context.metadata(now).for_tenant(tenant_id);
-    state
-        .schedules
-        .execute(&schedule_id.to_string(), command, &metadata, None)
-        .await?;
-    state.catch_up().await?;
+    execute_schedule_command(
+        state,
+        &context,
+        (tenant_id, schedule_id),
+        command,
+        now,
+        None,
+    )
+    .await?;
     let run = find_run(state, tenant_id, run_id).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((

@@ -9,6 +9,7 @@ pub use model::{
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::context::RequestContext;
@@ -66,6 +67,29 @@ fn schedule_response(status: StatusCode, schedule: ScheduleResponse) -> HttpResp
         .json(schedule)
 }
 
+/// Executes a schedule command as the caller, at `at`, and brings the read models up to
+/// date so the response shows its effect. Every schedule write (runs included) goes here.
+pub async fn execute_schedule_command(
+    state: &AppState,
+    context: &RequestContext,
+    (tenant_id, schedule_id): (Uuid, Uuid),
+    command: ScheduleCommand,
+    at: DateTime<Utc>,
+    expected_version: Option<u64>,
+) -> Result<(), ApiError> {
+    let metadata = context.metadata(at).for_tenant(tenant_id);
+    state
+        .schedules
+        .execute(
+            &schedule_id.to_string(),
+            command,
+            &metadata,
+            expected_version,
+        )
+        .await?;
+    state.catch_up().await
+}
+
 /// Runs a command on an existing schedule and answers with its new state.
 async fn change(
     state: &AppState,
@@ -76,12 +100,8 @@ async fn change(
 ) -> Result<ScheduleResponse, ApiError> {
     let (tenant_id, schedule_id) = ids;
     find_schedule(state, tenant_id, schedule_id).await?;
-    let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
-    state
-        .schedules
-        .execute(&schedule_id.to_string(), command, &metadata, if_match.0)
-        .await?;
-    state.catch_up().await?;
+    let at = state.clock.now();
+    execute_schedule_command(state, &context, ids, command, at, if_match.0).await?;
     find_schedule(state, tenant_id, schedule_id).await
 }
 
@@ -117,12 +137,15 @@ async fn create_schedule(
         spec,
         now,
     });
-    let metadata = context.metadata(now).for_tenant(tenant_id);
-    state
-        .schedules
-        .execute(&schedule_id.to_string(), command, &metadata, None)
-        .await?;
-    state.catch_up().await?;
+    execute_schedule_command(
+        &state,
+        &context,
+        (tenant_id, schedule_id),
+        command,
+        now,
+        None,
+    )
+    .await?;
     let schedule = find_schedule(&state, tenant_id, schedule_id).await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -241,17 +264,17 @@ async fn delete_schedule(
     let (tenant_id, schedule_id) = schedule_path(&path)?;
     principal.authorize(Permission::ManageSchedules, Some(tenant_id))?;
     find_schedule(&state, tenant_id, schedule_id).await?;
-    let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
-    state
-        .schedules
-        .execute(
-            &schedule_id.to_string(),
-            ScheduleCommand::Delete { tenant_id },
-            &metadata,
-            if_match.0,
-        )
-        .await?;
-    state.catch_up().await?;
+    let command = ScheduleCommand::Delete { tenant_id };
+    let at = state.clock.now();
+    execute_schedule_command(
+        &state,
+        &context,
+        (tenant_id, schedule_id),
+        command,
+        at,
+        if_match.0,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -27,18 +27,9 @@ async fn read_feed(app: &TestApp, query: &str) -> Vec<Value> {
 #[tokio::test]
 async fn the_feed_pages_through_every_event_in_position_order() {
     let app = spawn_app().await;
-    let tenant = app.create_tenant("Contoso").await;
-    let tenant_id = tenant["id"].as_str().unwrap();
-    let schedule: Value = app
-        .create_schedule(tenant_id, &nightly("Nightly"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!(
-        "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
-        schedule["id"].as_str().unwrap()
-    );
+    let (_, schedule, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
     app.post_empty(&format!("{path}/disable")).await;
     app.issue_token("viewer", None).await;
 

@@ -189,6 +189,24 @@ impl TestApp {
         response.json().await.expect("tenant body")
     }
 
+    /// A new tenant with one schedule: (tenant, schedule, the schedule's path).
+    pub async fn tenant_with_schedule(
+        &self,
+        tenant_name: &str,
+        body: &Value,
+    ) -> (Value, Value, String) {
+        let tenant = self.create_tenant(tenant_name).await;
+        let tenant_id = tenant["id"].as_str().expect("tenant id");
+        let response = self.create_schedule(tenant_id, body).await;
+        assert_eq!(response.status(), 201, "schedule created");
+        let schedule: Value = response.json().await.expect("schedule body");
+        let path = format!(
+            "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
+            schedule["id"].as_str().expect("schedule id")
+        );
+        (tenant, schedule, path)
+    }
+
     pub async fn create_schedule(&self, tenant_id: &str, body: &Value) -> Response {
         self.post(
             &format!("/api/v1/tenants/{tenant_id}/backup-schedules"),

@@ -48,18 +48,10 @@ pub async fn finish_run(pool: &Pool, run_id: &str, status: RunStatus) {
 #[tokio::test]
 async fn run_now_and_retry_follow_their_rules() {
     let app = spawn_app().await;
-    let tenant = app.create_tenant("Contoso").await;
+    let (tenant, schedule, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
     let tenant_id = tenant["id"].as_str().unwrap();
-    let schedule: Value = app
-        .create_schedule(tenant_id, &nightly("Nightly"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!(
-        "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
-        schedule["id"].as_str().unwrap()
-    );
 
     let response = app.post_empty(&format!("{path}/run-now")).await;
     assert_eq!(response.status(), 202);

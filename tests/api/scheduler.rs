@@ -182,18 +182,9 @@ async fn a_slot_while_the_previous_run_is_still_queued_is_skipped_as_overlap() {
 #[tokio::test]
 async fn disabled_schedules_claim_nothing() {
     let app = spawn_app().await;
-    let tenant = app.create_tenant("Contoso").await;
-    let tenant_id = tenant["id"].as_str().unwrap();
-    let schedule: Value = app
-        .create_schedule(tenant_id, &nightly("Nightly"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!(
-        "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
-        schedule["id"].as_str().unwrap()
-    );
+    let (_, _, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
     app.post_empty(&format!("{path}/disable")).await;
     let dispatcher = Dispatcher::new(
         app.pool.clone(),

@@ -27,18 +27,9 @@ async fn a_created_schedule_has_its_first_slot_and_reads_back_at_once() {
 #[tokio::test]
 async fn changing_the_cadence_recomputes_next_run_at_and_bumps_the_etag() {
     let app = spawn_app().await;
-    let tenant = app.create_tenant("Contoso").await;
-    let tenant_id = tenant["id"].as_str().unwrap();
-    let created: Value = app
-        .create_schedule(tenant_id, &nightly("Nightly"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!(
-        "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
-        created["id"].as_str().unwrap()
-    );
+    let (_, _, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
     app.clock.set(at("2026-06-03T10:00:00Z"));
     let response = app
         .patch(
@@ -60,18 +51,9 @@ async fn changing_the_cadence_recomputes_next_run_at_and_bumps_the_etag() {
 #[tokio::test]
 async fn disabling_clears_next_run_at_and_enabling_computes_it_from_now() {
     let app = spawn_app().await;
-    let tenant = app.create_tenant("Contoso").await;
-    let tenant_id = tenant["id"].as_str().unwrap();
-    let created: Value = app
-        .create_schedule(tenant_id, &nightly("Nightly"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!(
-        "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
-        created["id"].as_str().unwrap()
-    );
+    let (_, created, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
     let disabled: Value = app
         .post_empty(&format!("{path}/disable"))
         .await

@@ -87,7 +87,7 @@ async fn create_schedules(pool: &Pool, count: usize, next_run_at: DateTime<Utc>)
     for chunk in events.chunks(500) {
         repository.persist::<Schedule>(chunk, None).await.unwrap();
     }
-    Consumers::new(repository).catch_up(pool).await.unwrap();
+    Consumers::new().catch_up(pool).await.unwrap();
 }
 
 async fn idle_tick() {
@@ -124,7 +124,7 @@ async fn midnight_herd() {
     create_schedules(&pool, 10_000, slot).await;
     let repository = PgEventRepository::new(pool.clone());
     let dispatcher = Dispatcher::new(pool.clone(), repository.clone(), GRACE);
-    let consumers = Consumers::new(repository);
+    let consumers = Consumers::new();
     let started = Instant::now();
     let summary = dispatcher.tick(slot).await.unwrap();
     let claimed_after = started.elapsed();

@@ -56,6 +56,10 @@ impl fmt::Debug for SecretString {
 pub struct Settings {
     pub database_url: SecretString,
     pub database_pool_size: usize,
+    /// How long a caller waits for a free pooled connection before giving up (503).
+    pub database_pool_timeout: Duration,
+    /// How long a write waits for the read models to show it before answering 202.
+    pub write_visibility_timeout: Duration,
     pub bind: SocketAddr,
     pub graph_url: String,
     pub login_url: String,
@@ -90,6 +94,18 @@ impl Settings {
         Ok(Self {
             database_url: SecretString::new(text("DATABASE_URL", DEFAULT_DATABASE_URL)),
             database_pool_size: parse_number(&lookup, "TENANTPILOT_DB_POOL_SIZE", 16, 1..=1000)?,
+            database_pool_timeout: Duration::from_millis(parse_number(
+                &lookup,
+                "TENANTPILOT_DB_POOL_TIMEOUT_MS",
+                2_000,
+                10..=60_000,
+            )?),
+            write_visibility_timeout: Duration::from_millis(parse_number(
+                &lookup,
+                "TENANTPILOT_WRITE_VISIBILITY_TIMEOUT_MS",
+                5_000,
+                0..=60_000,
+            )?),
             bind: parse(
                 "TENANTPILOT_BIND",
                 &text("TENANTPILOT_BIND", "127.0.0.1:8080"),

@@ -91,7 +91,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Dispatch { at } => {
             let pool = db::prepare(settings.database_url.expose(), 10).await?;
             let repository = PgEventRepository::new(pool.clone());
-            let consumers = Consumers::new(repository.clone());
+            let consumers = Consumers::new();
             // fresh next_run_at before the tick; runs queued and projected after it
             consumers.catch_up(&pool).await?;
             let dispatcher = Dispatcher::new(pool.clone(), repository, settings.missed_slot_grace);

@@ -16,9 +16,9 @@ use crate::auth::TokenValue;
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
-use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher};
+use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher, WriteVisibility};
 use crate::secrets::{SecretCipher, SecretKey};
-use crate::store::PgEventRepository;
+use crate::store::{AppendSignal, PgEventRepository};
 
 pub struct Application {
     port: u16,
@@ -43,26 +43,40 @@ impl Application {
             .as_ref()
             .map(|token| token.expose().to_owned())
             .or_else(|| demo_admin_token.clone());
-        let pool =
-            crate::db::prepare(settings.database_url.expose(), settings.database_pool_size).await?;
+        let pool = crate::db::prepare_waiting(
+            settings.database_url.expose(),
+            settings.database_pool_size,
+            settings.database_pool_timeout,
+        )
+        .await?;
         let (shutdown, shutdown_signal) = watch::channel(false);
         let mut background = Vec::new();
+        // one repository, so one writer: its commits wake this process's consumers and
+        // give this process's writes their read-your-writes target
         let repository = PgEventRepository::new(pool.clone());
-        if settings.runs(Role::Consumers) {
+        let visibility = if settings.runs(Role::Consumers) {
+            let consumers = Consumers::new();
+            let visibility =
+                WriteVisibility::local(consumers.settled(), settings.write_visibility_timeout);
             background.push(tokio::spawn(run_consumers(
                 pool.clone(),
-                Consumers::new(repository.clone()),
+                consumers,
+                repository.appends().clone(),
                 settings.projector_poll_interval,
                 shutdown_signal.clone(),
             )));
-        }
+            visibility
+        } else {
+            WriteVisibility::from_checkpoints(pool.clone(), settings.write_visibility_timeout)
+        };
         if settings.runs(Role::Dispatcher) {
             // a fresh read model first, so the recompute sees every schedule
             Consumer::new(READ_MODELS, ReadModels)
                 .catch_up(&pool)
                 .await?;
             recompute_next_runs(&pool, repository.clone(), clock.now()).await?;
-            let dispatcher = Dispatcher::new(pool.clone(), repository, settings.missed_slot_grace);
+            let dispatcher =
+                Dispatcher::new(pool.clone(), repository.clone(), settings.missed_slot_grace);
             background.push(tokio::spawn(run_dispatcher(
                 dispatcher,
                 pool.clone(),
@@ -81,7 +95,7 @@ impl Application {
             let listener = TcpListener::bind(settings.bind)?;
             let port = listener.local_addr()?.port();
             let state = web::Data::new(
-                AppState::new(pool.clone(), clock, secrets)
+                AppState::new(repository, clock, secrets, visibility)
                     .with_bootstrap_admin(admin_token.as_deref()),
             );
             let server = HttpServer::new(move || {
@@ -199,10 +213,12 @@ async fn shutdown_signal() {
 }
 
 /// Keeps every consumer (run creation, run recording, read models) current with the
-/// events written by any instance.
+/// events written by any instance: at once after this process appends, and at least every
+/// `interval` for what other instances append.
 async fn run_consumers(
     pool: Pool,
     consumers: Consumers,
+    appends: AppendSignal,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -210,15 +226,21 @@ async fn run_consumers(
     // pause, so a stuck projection is logged a few times a minute, not twice a second.
     let mut pause = interval;
     loop {
-        match consumers.catch_up(&pool).await {
-            Ok(()) => pause = interval,
+        let failing = match consumers.catch_up(&pool).await {
+            Ok(_) => {
+                pause = interval;
+                false
+            }
             Err(error) => {
                 pause = (pause * 2).min(Duration::from_secs(30));
                 tracing::error!(%error, retry_in_ms = pause.as_millis() as u64, "a consumer failed");
+                true
             }
-        }
+        };
         tokio::select! {
             () = tokio::time::sleep(pause) => {}
+            // a failing consumer waits out its pause instead of retrying on every append
+            () = appends.appended(), if !failing => {}
             _ = shutdown.changed() => return,
         }
     }

@@ -7,7 +7,9 @@ use crate::domain::run::RunError;
 use crate::domain::schedule::ScheduleError;
 use crate::domain::tenant::TenantError;
 use crate::domain::token::TokenError;
-use crate::domain::uniqueness::{AZURE_TENANT_SCOPE, SCHEDULE_NAME_SCOPE};
+use crate::domain::uniqueness::{
+    AZURE_TENANT_SCOPE, LIVE_TENANT_SCOPE, SCHEDULE_NAME_SCOPE, TENANT_SCHEDULE_SCOPE,
+};
 use crate::store::CommandError;
 
 /// A domain error's HTTP meaning.
@@ -102,11 +104,24 @@ impl<E: StdError + Rejection> From<CommandError<E>> for ApiError {
                 code: "azure_tenant_already_registered",
                 detail: format!("Azure tenant {} is already registered", claim.key),
             },
+            // the tenant was deleted while the schedule was being created
+            CommandError::Claim(claim) if claim.scope == LIVE_TENANT_SCOPE => {
+                ApiError::NotFound("tenant")
+            }
+            CommandError::Claim(claim) if claim.scope == TENANT_SCHEDULE_SCOPE => {
+                ApiError::Conflict {
+                    code: "tenant_has_schedules",
+                    detail: "the tenant still has schedules; delete them first".to_owned(),
+                }
+            }
             CommandError::Claim(claim) => ApiError::Conflict {
                 code: "already_taken",
                 detail: claim.to_string(),
             },
             CommandError::Unavailable(cause) => ApiError::Unavailable(cause.to_string()),
+            // not 503: the write may have happened, so the client must not simply retry it
+            // (the idempotency layer keeps this answer for a retry with the same key)
+            CommandError::OutcomeUnknown(cause) => ApiError::Internal(cause.to_string()),
             CommandError::Internal(cause) => ApiError::Internal(cause.to_string()),
         }
     }

@@ -4,7 +4,6 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -14,6 +13,7 @@ use super::schedules::{find_schedule, schedule_path};
 use super::state::AppState;
 use super::TAG_EVENTS;
 use crate::auth::{Permission, Principal};
+use crate::store::{read_filtered, FeedFilter, StoredEvent};
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;
@@ -101,22 +101,21 @@ pub struct EventPage {
     pub next_after: i64,
 }
 
-const EVENT_COLUMNS: &str = "position, event_id, aggregate_type, aggregate_id, sequence, \
-     event_type, event_version, tenant_id, payload, metadata, recorded_at";
-
-fn event_from_row(row: &Row) -> EventResponse {
-    EventResponse {
-        position: row.get(0),
-        event_id: row.get(1),
-        aggregate_type: row.get(2),
-        aggregate_id: row.get(3),
-        sequence: row.get(4),
-        event_type: row.get(5),
-        event_version: row.get(6),
-        tenant_id: row.get(7),
-        payload: row.get(8),
-        metadata: row.get(9),
-        recorded_at: row.get(10),
+impl From<StoredEvent> for EventResponse {
+    fn from(event: StoredEvent) -> Self {
+        Self {
+            position: event.position,
+            event_id: event.event_id,
+            aggregate_type: event.aggregate_type,
+            aggregate_id: event.aggregate_id,
+            sequence: event.sequence,
+            event_type: event.event_type,
+            event_version: event.event_version,
+            tenant_id: event.tenant_id,
+            payload: event.payload,
+            metadata: event.metadata,
+            recorded_at: event.recorded_at,
+        }
     }
 }
 
@@ -140,8 +139,8 @@ fn page_bounds(after: Option<i64>, limit: Option<i64>) -> Result<(i64, i64), Api
     Ok((after, limit))
 }
 
-fn page(rows: Vec<Row>, after: i64) -> EventPage {
-    let items: Vec<EventResponse> = rows.iter().map(event_from_row).collect();
+fn page(events: Vec<StoredEvent>, after: i64) -> EventPage {
+    let items: Vec<EventResponse> = events.into_iter().map(EventResponse::from).collect();
     let next_after = items.last().map_or(after, |event| event.position);
     EventPage { items, next_after }
 }
@@ -165,37 +164,18 @@ async fn list_events(
         principal.authorize(Permission::ReadEvents, Some(tenant_id))?;
     }
     let (after, limit) = page_bounds(query.after, query.limit)?;
-    let visible = principal.visible_tenants();
+    let filter = FeedFilter {
+        tenants: principal.visible_tenants(),
+        tenant_id: query.tenant_id,
+        aggregate_type: query.aggregate_type,
+        aggregate_id: query.aggregate_id,
+        event_type: query.event_type,
+        from: query.from,
+        to: query.to,
+    };
     let client = state.pool.get().await?;
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events
-         WHERE position > $1
-           AND ($3::uuid[] IS NULL OR tenant_id = ANY($3))
-           AND ($4::uuid IS NULL OR tenant_id = $4)
-           AND ($5::text IS NULL OR aggregate_type = $5)
-           AND ($6::text IS NULL OR aggregate_id = $6)
-           AND ($7::text IS NULL OR event_type = $7)
-           AND ($8::timestamptz IS NULL OR recorded_at >= $8)
-           AND ($9::timestamptz IS NULL OR recorded_at < $9)
-         ORDER BY position LIMIT $2"
-    );
-    let rows = client
-        .query(
-            &sql,
-            &[
-                &after,
-                &limit,
-                &visible,
-                &query.tenant_id,
-                &query.aggregate_type,
-                &query.aggregate_id,
-                &query.event_type,
-                &query.from,
-                &query.to,
-            ],
-        )
-        .await?;
-    Ok(HttpResponse::Ok().json(page(rows, after)))
+    let events = read_filtered(&client, &state.upcasters, &filter, after, limit).await?;
+    Ok(HttpResponse::Ok().json(page(events, after)))
 }
 
 /// A schedule's own events: who changed it, which slots it claimed or skipped, how its runs
@@ -218,18 +198,13 @@ async fn schedule_events(
     let query = query.into_inner()?;
     let (after, limit) = page_bounds(query.after, query.limit)?;
     find_schedule(&state, tenant_id, schedule_id).await?;
+    let filter = FeedFilter {
+        tenant_id: Some(tenant_id),
+        aggregate_type: Some("schedule".to_owned()),
+        aggregate_id: Some(schedule_id.to_string()),
+        ..FeedFilter::default()
+    };
     let client = state.pool.get().await?;
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events
-         WHERE aggregate_type = 'schedule' AND aggregate_id = $1 AND tenant_id = $2
-           AND position > $3
-         ORDER BY position LIMIT $4"
-    );
-    let rows = client
-        .query(
-            &sql,
-            &[&schedule_id.to_string(), &tenant_id, &after, &limit],
-        )
-        .await?;
-    Ok(HttpResponse::Ok().json(page(rows, after)))
+    let events = read_filtered(&client, &state.upcasters, &filter, after, limit).await?;
+    Ok(HttpResponse::Ok().json(page(events, after)))
 }

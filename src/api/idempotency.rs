@@ -1,8 +1,14 @@
 //! `Idempotency-Key` on writes: the first response to a key is stored and replayed for a
 //! retry of the same request by the same caller for 24 hours, so a client that lost a
 //! response can safely send the request again. A key reused for a different request is
-//! refused (422); a retry while the first request is still running gets 409. Server
-//! errors are not stored: the client may retry them for real.
+//! refused (422); a retry while the first request is still running gets 409, until that
+//! claim is two minutes old (its request died with its process) and the retry takes it over.
+//!
+//! Only a 503 is forgotten: it is answered before anything is written (no connection, no
+//! database), so the retry runs for real. Every other answer, a 500 whose write may or may
+//! not have committed included, is kept, so a retry never executes a write twice.
+//! Stored bodies are sealed with the secret key (an issued token's value is in one), bound
+//! to the caller and key: nothing in the table is readable without the key.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -19,11 +25,14 @@ use super::extract::BODY_LIMIT;
 use super::AppState;
 use crate::auth::Principal;
 use crate::db::CachedStatements;
+use crate::secrets::Sealed;
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
 /// Response headers worth replaying; the rest (date, request id) belong to the retry.
 const KEPT_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
+/// A claim whose request has not answered after this long is taken to have died with it.
+const STALE_CLAIM_SECONDS: f64 = 120.0;
 
 pub async fn idempotent_writes(
     mut request: ServiceRequest,
@@ -68,8 +77,16 @@ pub async fn idempotent_writes(
     let status = response.status();
     let headers = kept_headers(response.headers());
     let (response, body) = response.into_parts();
-    let body = to_bytes(body).await.unwrap_or_default();
-    if status.is_server_error() {
+    let body = match to_bytes(body).await {
+        Ok(body) => body,
+        Err(_) => {
+            // the handler's body failed while streaming: the client sees a broken answer
+            // and the key stays claimed until it goes stale
+            tracing::warn!("a response body could not be read for the idempotency store");
+            Bytes::new()
+        }
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
         forget(&state, &principal.token_id, &key).await;
     } else {
         remember(&state, &principal.token_id, &key, status, &headers, &body).await;
@@ -148,13 +165,28 @@ async fn claim(
     if inserted == 1 {
         return Ok(Claim::First);
     }
+    // a claim whose request never finished (its process crashed, or its handler panicked)
+    // is taken over once it is older than any request can run
+    let taken_over = client
+        .execute_cached(
+            "UPDATE idempotency_keys SET request_hash = $3, created_at = now()
+             WHERE principal = $1 AND key = $2 AND status IS NULL
+               AND created_at < now() - make_interval(secs => $4)",
+            &[&principal, &key, &fingerprint, &STALE_CLAIM_SECONDS],
+        )
+        .await?;
+    if taken_over == 1 {
+        return Ok(Claim::First);
+    }
     let row = client
         .query_one_cached(
-            "SELECT request_hash, status, response_headers, response_body FROM idempotency_keys
-             WHERE principal = $1 AND key = $2",
+            "SELECT request_hash, status, response_headers, response_body, response_nonce,
+                    response_key
+             FROM idempotency_keys WHERE principal = $1 AND key = $2",
             &[&principal, &key],
         )
         .await?;
+    drop(client);
     if row.get::<_, Vec<u8>>(0) != fingerprint {
         return Err(ApiError::validation(
             "Idempotency-Key",
@@ -169,6 +201,23 @@ async fn claim(
                 .to_owned(),
         });
     };
+    let sealed = Sealed {
+        ciphertext: row.get::<_, Option<Vec<u8>>>(3).unwrap_or_default(),
+        nonce: row.get::<_, Option<Vec<u8>>>(4).unwrap_or_default(),
+        key_fingerprint: row.get::<_, Option<String>>(5).unwrap_or_default(),
+    };
+    let body = state
+        .secrets
+        .open_bytes(&associated_data(principal, key), &sealed)
+        .map_err(|error| {
+            tracing::warn!(%error, "a stored idempotent response cannot be opened");
+            ApiError::Conflict {
+                code: "idempotent_response_unavailable",
+                detail: "this Idempotency-Key was used, but its stored answer cannot be \
+                         opened (the secret key changed); use a new key"
+                    .to_owned(),
+            }
+        })?;
     let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
     let mut response = HttpResponse::build(status);
     if let Some(headers) = row.get::<_, Option<serde_json::Value>>(2) {
@@ -185,8 +234,16 @@ async fn claim(
         HeaderName::from_static(REPLAYED),
         HeaderValue::from_static("true"),
     ));
-    let body: Vec<u8> = row.get::<_, Option<Vec<u8>>>(3).unwrap_or_default();
     Ok(Claim::Replay(response.body(body)))
+}
+
+/// What a stored response is bound to: it opens only for the same caller and key.
+fn associated_data(principal: &str, key: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(principal.len() + key.len() + 1);
+    aad.extend_from_slice(principal.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(key.as_bytes());
+    aad
 }
 
 fn kept_headers(headers: &HeaderMap) -> serde_json::Value {
@@ -208,15 +265,27 @@ async fn remember(
     headers: &serde_json::Value,
     body: &[u8],
 ) {
+    let sealed = state
+        .secrets
+        .seal_bytes(&associated_data(principal, key), body);
     let stored = async {
         state
             .pool
             .get()
             .await?
             .execute_cached(
-                "UPDATE idempotency_keys SET status = $3, response_headers = $4, response_body = $5
+                "UPDATE idempotency_keys SET status = $3, response_headers = $4,
+                        response_body = $5, response_nonce = $6, response_key = $7
                  WHERE principal = $1 AND key = $2",
-                &[&principal, &key, &(status.as_u16() as i16), headers, &body],
+                &[
+                    &principal,
+                    &key,
+                    &(status.as_u16() as i16),
+                    headers,
+                    &sealed.ciphertext,
+                    &sealed.nonce,
+                    &sealed.key_fingerprint,
+                ],
             )
             .await?;
         Ok::<_, ApiError>(())

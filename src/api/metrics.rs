@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::state::AppState;
 use super::TAG_HEALTH;
 use crate::auth::{Permission, Principal};
+use crate::store::latest_position;
 
 /// A schedule whose slot is this much past due has been missed by every dispatcher.
 const OVERDUE_AFTER_SECONDS: f64 = 120.0;
@@ -32,13 +33,7 @@ pub async fn metrics(
         ));
     }
     let client = state.pool.get().await?;
-    let head: i64 = client
-        .query_one(
-            "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
-            &[],
-        )
-        .await?
-        .get(0);
+    let head = latest_position(&client).await?;
     let mut text = String::new();
     gauge(
         &mut text,

@@ -1,5 +1,6 @@
 //! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
 
+pub mod authentication;
 mod commands;
 pub mod context;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod schedules;
 pub mod state;
 pub mod tenants;
 pub mod tokens;
+pub mod written;
 
 use actix_web::http::header;
 use actix_web::{web, App, HttpResponse};
@@ -44,7 +46,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .wrap(actix_web::middleware::from_fn(
                     idempotency::idempotent_writes,
                 ))
-                .wrap(actix_web::middleware::from_fn(crate::auth::authenticate))
+                .wrap(actix_web::middleware::from_fn(authentication::authenticate))
                 .configure(tenants::routes)
                 .configure(schedules::routes)
                 .configure(runs::routes)

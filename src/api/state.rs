@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
+use cqrs_es::persist::EventUpcaster;
 use deadpool_postgres::Pool;
 
-use super::error::ApiError;
 use crate::clock::Clock;
 use crate::domain::run::Run;
 use crate::domain::schedule::Schedule;
 use crate::domain::tenant::Tenant;
 use crate::domain::token::ApiToken;
-use crate::scheduler::Consumers;
+use crate::scheduler::WriteVisibility;
 use crate::secrets::SecretCipher;
-use crate::store::{AggregateStore, PgEventRepository};
+use crate::store::{upcasters, AggregateStore, AppendSignal, PgEventRepository};
 
 pub struct AppState {
     pub pool: Pool,
@@ -24,20 +24,32 @@ pub struct AppState {
     pub tokens: AggregateStore<ApiToken>,
     /// SHA-256 of `TENANTPILOT_ADMIN_TOKEN`, when set.
     pub bootstrap_admin_hash: Option<Vec<u8>>,
-    pub consumers: Consumers,
+    /// Commits of this process's writer: a write's read-your-writes target.
+    pub appends: AppendSignal,
+    /// When the read models show what was committed.
+    pub visibility: WriteVisibility,
+    /// How stored events of older schema versions are read (the audit feed shows them
+    /// as every consumer does).
+    pub upcasters: Vec<Box<dyn EventUpcaster>>,
 }
 
 impl AppState {
-    pub fn new(pool: Pool, clock: Arc<dyn Clock>, secrets: SecretCipher) -> Self {
-        let repository = PgEventRepository::new(pool.clone());
+    pub fn new(
+        repository: PgEventRepository,
+        clock: Arc<dyn Clock>,
+        secrets: SecretCipher,
+        visibility: WriteVisibility,
+    ) -> Self {
         Self {
+            pool: repository.pool().clone(),
+            appends: repository.appends().clone(),
             tenants: AggregateStore::new(repository.clone(), ()),
             schedules: AggregateStore::new(repository.clone(), ()),
             runs: AggregateStore::new(repository.clone(), ()),
-            tokens: AggregateStore::new(repository.clone(), ()),
+            tokens: AggregateStore::new(repository, ()),
             bootstrap_admin_hash: None,
-            consumers: Consumers::new(repository),
-            pool,
+            visibility,
+            upcasters: upcasters(),
             clock,
             secrets,
         }
@@ -49,10 +61,12 @@ impl AppState {
         self
     }
 
-    /// Brings the consumers (run creation, read models) up to date with everything committed
-    /// so far, so the response to a write (and any read after it) shows the new state.
-    pub async fn catch_up(&self) -> Result<(), ApiError> {
-        self.consumers.catch_up(&self.pool).await?;
-        Ok(())
+    /// Waits (bounded) until what this request committed is in the read models. False when
+    /// the consumers did not get there in time: the write stands, but a read may not show
+    /// it yet.
+    pub async fn committed_is_visible(&self) -> bool {
+        self.visibility
+            .wait_for(self.appends.committed_position())
+            .await
     }
 }

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use utoipa::ToSchema;
@@ -153,18 +153,34 @@ async fn create_token(
     let request = request.into_inner()?;
     let (name, grant) = validate(&state, request).await?;
     let metadata = context.metadata(state.clock.now());
-    let issued = issue_token(&state.pool, &state.tokens, name, grant, &metadata).await?;
-    state.catch_up().await?;
-    let client = state.pool.get().await?;
-    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1");
-    let row = client.query_one(&sql, &[&issued.token_id]).await?;
+    let issued = issue_token(
+        &state.pool,
+        &state.tokens,
+        name.clone(),
+        grant.clone(),
+        &metadata,
+    )
+    .await?;
+    // The answer is built from what was committed, not read back: the value exists only
+    // here, so this response must be given whatever the read models are doing.
+    let token_info = TokenResponse {
+        id: issued.token_id,
+        name: name.as_str().to_owned(),
+        role: grant.role().as_str().to_owned(),
+        tenant_ids: grant.scope().tenant_ids().map(<[Uuid]>::to_vec),
+        // the read model stores the event time at the database's precision
+        created_at: metadata.occurred_at.trunc_subsecs(6),
+        revoked_at: None,
+    };
+    // a list right after this shows the token, when the consumers keep up
+    state.committed_is_visible().await;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
             format!("/api/v1/tokens/{}", issued.token_id),
         ))
         .json(CreatedTokenResponse {
-            token_info: token_from_row(&row),
+            token_info,
             token: issued.value.expose().to_owned(),
         }))
 }
@@ -217,6 +233,7 @@ async fn revoke(
     let token_id = parse_id(&path, "token_id")?;
     let metadata = context.metadata(state.clock.now());
     revoke_token(&state.pool, &state.tokens, token_id, &metadata).await?;
-    state.catch_up().await?;
+    // the token stops working at once (its credential is gone); the list follows
+    state.committed_is_visible().await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -32,8 +32,10 @@ pub async fn issue_token(
 ) -> Result<IssuedToken, TokenServiceError> {
     let token_id = Uuid::now_v7();
     let value = TokenValue::generate();
-    let client = pool.get().await?;
-    client
+    // each statement on a connection of its own, returned before the command runs: no
+    // connection is held while the command waits for the event writer's
+    pool.get()
+        .await?
         .execute(
             "INSERT INTO token_credentials (token_id, hash) VALUES ($1, $2)",
             &[&token_id, &value.hash()],
@@ -44,11 +46,16 @@ pub async fn issue_token(
         name,
         grant,
     };
-    if let Err(error) = tokens
+    let issued = tokens
         .execute(&token_id.to_string(), command, metadata, None)
-        .await
-    {
-        client
+        .await;
+    if let Err(error) = issued {
+        if matches!(error, CommandError::OutcomeUnknown(_)) {
+            // the token may well exist: its credential stays
+            return Err(error.into());
+        }
+        pool.get()
+            .await?
             .execute(
                 "DELETE FROM token_credentials WHERE token_id = $1",
                 &[&token_id],

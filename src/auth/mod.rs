@@ -2,12 +2,10 @@
 
 mod credentials;
 mod issue;
-mod middleware;
 mod permissions;
 mod principal;
 
-pub use credentials::{hash, looks_issued, AuthFailure, TokenValue, TOKEN_PREFIX};
+pub use credentials::{bearer_token, hash, looks_issued, AuthFailure, TokenValue, TOKEN_PREFIX};
 pub use issue::{issue_token, revoke_token, IssuedToken, TokenServiceError};
-pub use middleware::{authenticate, BOOTSTRAP_ADMIN};
 pub use permissions::{allows, Permission};
-pub use principal::Principal;
+pub use principal::{Denied, Principal};

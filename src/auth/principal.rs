@@ -1,14 +1,19 @@
-//! The authenticated caller, put in the request by the authentication middleware.
+//! The authenticated caller, put in the request by the API's authentication middleware.
 
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use futures_util::future::{ready, Ready};
 use uuid::Uuid;
 
-use super::credentials::AuthFailure;
 use super::permissions::{allows, Permission};
-use crate::api::error::ApiError;
 use crate::domain::token::{Role, TenantScope};
+
+/// Why a caller may not do something.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The tenant is outside the token's scope (answered like a missing tenant).
+    #[error("the tenant is not visible to this token")]
+    TenantNotVisible,
+    #[error("a {role} token may not do this")]
+    RoleLacksPermission { role: Role },
+}
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -26,21 +31,14 @@ impl Principal {
 
     /// Tenant first: a tenant outside the scope answers exactly like a missing one, so a
     /// token learns nothing about tenants it was not granted. Then the role.
-    pub fn authorize(
-        &self,
-        permission: Permission,
-        tenant_id: Option<Uuid>,
-    ) -> Result<(), ApiError> {
+    pub fn authorize(&self, permission: Permission, tenant_id: Option<Uuid>) -> Result<(), Denied> {
         if let Some(tenant_id) = tenant_id {
             if !self.can_see(tenant_id) {
-                return Err(ApiError::NotFound("tenant"));
+                return Err(Denied::TenantNotVisible);
             }
         }
         if !allows(self.role, permission) {
-            return Err(ApiError::Forbidden(format!(
-                "a {} token may not do this",
-                self.role
-            )));
+            return Err(Denied::RoleLacksPermission { role: self.role });
         }
         Ok(())
     }
@@ -48,20 +46,5 @@ impl Principal {
     /// The tenants a list may show, or `None` for every tenant.
     pub fn visible_tenants(&self) -> Option<Vec<Uuid>> {
         self.scope.tenant_ids().map(<[Uuid]>::to_vec)
-    }
-}
-
-impl FromRequest for Principal {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(
-            request
-                .extensions()
-                .get::<Principal>()
-                .cloned()
-                .ok_or(ApiError::Unauthenticated(AuthFailure::Missing)),
-        )
     }
 }

@@ -24,6 +24,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_idempotency",
         include_str!("../../migrations/0005_idempotency.sql"),
     ),
+    (
+        "0006_hardening",
+        include_str!("../../migrations/0006_hardening.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

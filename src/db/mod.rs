@@ -8,8 +8,9 @@ pub use cached::CachedStatements;
 pub use migrations::{run_migrations, MIGRATIONS};
 
 use std::str::FromStr;
+use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
@@ -33,8 +34,25 @@ pub fn parse_url(url: &str) -> Result<tokio_postgres::Config, DbSetupError> {
     tokio_postgres::Config::from_str(url).map_err(DbSetupError::InvalidUrl)
 }
 
-/// A pool over the database named in `url`.
+/// How long a caller waits for a pooled connection when none is free, unless configured
+/// otherwise: long enough to ride out a burst, short enough that a client gets a 503 with
+/// `Retry-After` rather than a hang.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Opening or checking a connection takes at most this long.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A pool over the database named in `url`, waiting [`DEFAULT_WAIT_TIMEOUT`] at most.
 pub fn create_pool(url: &str, max_size: usize) -> Result<Pool, DbSetupError> {
+    create_pool_waiting(url, max_size, DEFAULT_WAIT_TIMEOUT)
+}
+
+/// A pool whose callers wait at most `wait` for a free connection, then get
+/// `PoolError::Timeout` (which the API answers with 503): no caller waits forever.
+pub fn create_pool_waiting(
+    url: &str,
+    max_size: usize,
+    wait: Duration,
+) -> Result<Pool, DbSetupError> {
     let config = parse_url(url)?;
     let manager = Manager::from_config(
         config,
@@ -45,6 +63,10 @@ pub fn create_pool(url: &str, max_size: usize) -> Result<Pool, DbSetupError> {
     );
     Pool::builder(manager)
         .max_size(max_size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .recycle_timeout(Some(CONNECT_TIMEOUT))
         .build()
         .map_err(|error| DbSetupError::Pool(error.to_string()))
 }
@@ -85,8 +107,17 @@ pub async fn ensure_database_exists(url: &str) -> Result<(), DbSetupError> {
 
 /// Creates the database if needed, runs the migrations and returns a pool.
 pub async fn prepare(url: &str, max_size: usize) -> Result<Pool, DbSetupError> {
+    prepare_waiting(url, max_size, DEFAULT_WAIT_TIMEOUT).await
+}
+
+/// [`prepare`] with a chosen wait for free connections (`TENANTPILOT_DB_POOL_TIMEOUT_MS`).
+pub async fn prepare_waiting(
+    url: &str,
+    max_size: usize,
+    wait: Duration,
+) -> Result<Pool, DbSetupError> {
     ensure_database_exists(url).await?;
-    let pool = create_pool(url, max_size)?;
+    let pool = create_pool_waiting(url, max_size, wait)?;
     run_migrations(&pool).await?;
     Ok(pool)
 }

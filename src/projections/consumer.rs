@@ -23,6 +23,9 @@ pub enum ConsumerError {
     NotRebuildable(&'static str),
     #[error("a command failed: {0}")]
     Command(String),
+    /// A reaction raced another writer of the same aggregate; the batch is retried.
+    #[error("another writer changed an aggregate this batch reacts on")]
+    Conflict,
     #[error("event at position {position} ({event_type}) cannot be read: {source}")]
     Payload {
         position: i64,
@@ -61,6 +64,9 @@ pub trait EventHandler: Send + Sync {
     ) -> impl Future<Output = Result<(), ConsumerError>> + Send;
 }
 
+/// How often a batch that raced another writer is tried at once before the error counts.
+const CONFLICT_RETRIES: usize = 5;
+
 pub struct Consumer<H> {
     name: &'static str,
     handler: H,
@@ -82,32 +88,50 @@ impl<H: EventHandler> Consumer<H> {
         self.name
     }
 
-    /// Applies every event committed so far; returns how many were applied.
-    pub async fn catch_up(&self, pool: &Pool) -> Result<usize, ConsumerError> {
-        let mut total = 0;
+    /// Applies every event committed so far; returns the position it has applied up to.
+    pub async fn catch_up(&self, pool: &Pool) -> Result<i64, ConsumerError> {
         loop {
-            let applied = self.apply_one_batch(pool).await?;
-            total += applied;
+            let (applied, position) = self.apply_one_batch_retrying(pool).await?;
             if applied < self.batch_size as usize {
-                return Ok(total);
+                return Ok(position);
             }
         }
     }
 
-    async fn apply_one_batch(&self, pool: &Pool) -> Result<usize, ConsumerError> {
+    /// A batch whose reaction raced another writer is rolled back whole and decided again
+    /// at once (against the newer state), rather than waiting for the failure back-off.
+    async fn apply_one_batch_retrying(&self, pool: &Pool) -> Result<(usize, i64), ConsumerError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.apply_one_batch(pool).await {
+                Err(ConsumerError::Conflict) if attempt < CONFLICT_RETRIES => {
+                    tracing::debug!(
+                        consumer = self.name,
+                        attempt,
+                        "batch raced a writer; retrying"
+                    );
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Applies one batch; returns how many events it applied and the checkpoint after it.
+    async fn apply_one_batch(&self, pool: &Pool) -> Result<(usize, i64), ConsumerError> {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
-        // The row lock makes concurrent catch-ups (API requests, the background loop, other
-        // instances) take turns; the second one reads the checkpoint the first committed.
+        // The row lock makes concurrent catch-ups (the background loop, other instances)
+        // take turns; the second one reads the checkpoint the first committed.
         let checkpoint = lock_checkpoint(&transaction, self.name).await?;
         let events = read_all(&transaction, &self.upcasters, checkpoint, self.batch_size).await?;
         let Some(last) = events.last().map(|event| event.position) else {
-            return Ok(0);
+            return Ok((0, checkpoint));
         };
         self.handler.handle_batch(&transaction, &events).await?;
         save_checkpoint(&transaction, self.name, last).await?;
         transaction.commit().await?;
-        Ok(events.len())
+        Ok((events.len(), last))
     }
 
     /// Rebuilds from position zero in one transaction: readers keep seeing the old state
@@ -169,9 +193,14 @@ async fn save_checkpoint(
 
 /// Reads an event's payload as the typed event of its aggregate.
 pub fn payload<T: serde::de::DeserializeOwned>(event: &StoredEvent) -> Result<T, ConsumerError> {
-    serde_json::from_value(event.payload.clone()).map_err(|source| ConsumerError::Payload {
+    serde_json::from_value(event.payload.clone()).map_err(|source| unreadable(event, source))
+}
+
+/// The error for an event whose JSON cannot be read or written as its typed form.
+pub fn unreadable(event: &StoredEvent, source: serde_json::Error) -> ConsumerError {
+    ConsumerError::Payload {
         position: event.position,
         event_type: event.event_type.clone(),
         source,
-    })
+    }
 }

@@ -11,8 +11,8 @@ use crate::store::StoredEvent;
 pub(super) async fn apply(
     transaction: &Transaction<'_>,
     event: &StoredEvent,
+    id: Uuid,
 ) -> Result<(), ConsumerError> {
-    let id = Uuid::parse_str(&event.aggregate_id).unwrap_or_default();
     let at = event.occurred_at();
     let version = event.sequence;
     match payload::<RunEvent>(event)? {

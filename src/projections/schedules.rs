@@ -5,15 +5,15 @@ use crate::db::CachedStatements;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
-use super::consumer::{payload, ConsumerError};
+use super::consumer::{payload, unreadable, ConsumerError};
 use crate::domain::schedule::ScheduleEvent;
 use crate::store::StoredEvent;
 
 pub(super) async fn apply(
     transaction: &Transaction<'_>,
     event: &StoredEvent,
+    id: Uuid,
 ) -> Result<(), ConsumerError> {
-    let id = Uuid::parse_str(&event.aggregate_id).unwrap_or_default();
     let at = event.occurred_at();
     let version = event.sequence;
     match payload::<ScheduleEvent>(event)? {
@@ -29,7 +29,8 @@ pub(super) async fn apply(
             next_run_at,
             ..
         } => {
-            let cadence = serde_json::to_value(&cadence).unwrap_or_default();
+            let cadence =
+                serde_json::to_value(&cadence).map_err(|error| unreadable(event, error))?;
             transaction
                 .execute_cached(
                     "INSERT INTO backup_schedules (id, tenant_id, name, enabled, cadence,
@@ -63,7 +64,10 @@ pub(super) async fn apply(
             next_run_at,
         } => {
             let name = name.as_ref().map(|name| name.as_str());
-            let cadence = cadence.map(|cadence| serde_json::to_value(&cadence).unwrap_or_default());
+            let cadence = cadence
+                .map(|cadence| serde_json::to_value(&cadence))
+                .transpose()
+                .map_err(|error| unreadable(event, error))?;
             let timezone = timezone.map(|timezone| timezone.name());
             let policy_types = policy_types.as_ref().map(|selection| selection.keys());
             let retention = retention_keep_last.map(|keep| i32::from(keep.get()));

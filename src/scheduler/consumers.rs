@@ -2,32 +2,57 @@
 //! the read-model projector sees the runs it queued in the same pass.
 
 use deadpool_postgres::Pool;
+use tokio::sync::watch;
 
 use super::run_creator::{RunCreator, RUN_CREATOR};
 use super::run_recorder::{RunRecorder, RUN_RECORDER};
 use crate::projections::{Consumer, ConsumerError, ReadModels, READ_MODELS};
-use crate::store::PgEventRepository;
+
+/// The checkpoint names of every consumer a write's effects pass through, in pass order.
+pub const CONSUMER_NAMES: [&str; 3] = [RUN_CREATOR, RUN_RECORDER, READ_MODELS];
 
 pub struct Consumers {
     pub run_creator: Consumer<RunCreator>,
     pub run_recorder: Consumer<RunRecorder>,
     pub read_models: Consumer<ReadModels>,
+    settled: watch::Sender<i64>,
+}
+
+impl Default for Consumers {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Consumers {
-    pub fn new(repository: PgEventRepository) -> Self {
+    pub fn new() -> Self {
         Self {
             run_creator: Consumer::new(RUN_CREATOR, RunCreator),
-            run_recorder: Consumer::new(RUN_RECORDER, RunRecorder::new(repository)),
+            run_recorder: Consumer::new(RUN_RECORDER, RunRecorder::default()),
             read_models: Consumer::new(READ_MODELS, ReadModels),
+            settled: watch::Sender::new(0),
         }
     }
 
-    /// Applies everything committed so far, in dependency order.
-    pub async fn catch_up(&self, pool: &Pool) -> Result<(), ConsumerError> {
-        self.run_creator.catch_up(pool).await?;
-        self.run_recorder.catch_up(pool).await?;
-        self.read_models.catch_up(pool).await?;
-        Ok(())
+    /// Applies everything committed so far, in dependency order, and returns the settled
+    /// position: every event up to it, and every event written in reaction to those, is in
+    /// the read models. (The projector runs last and reads to the end of the log, so it
+    /// covers whatever the earlier consumers appended for the events they passed.)
+    pub async fn catch_up(&self, pool: &Pool) -> Result<i64, ConsumerError> {
+        let created = self.run_creator.catch_up(pool).await?;
+        let recorded = self.run_recorder.catch_up(pool).await?;
+        let projected = self.read_models.catch_up(pool).await?;
+        let settled = created.min(recorded).min(projected);
+        self.settled.send_if_modified(|current| {
+            let advanced = settled > *current;
+            *current = (*current).max(settled);
+            advanced
+        });
+        Ok(settled)
+    }
+
+    /// Follows the settled position of this process's passes.
+    pub fn settled(&self) -> watch::Receiver<i64> {
+        self.settled.subscribe()
     }
 }

@@ -9,12 +9,15 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::CachedStatements;
 use crate::domain::schedule::{ClaimSlot, Schedule, ScheduleCommand, ScheduleEvent, SkipReason};
 use crate::store::{AggregateStore, CommandError, EventMetadata, PgEventRepository};
 
 /// Claims decided at once: enough for group commit to batch their appends, few enough to
 /// leave the pool to the API.
 const CONCURRENT_CLAIMS: usize = 16;
+/// Due schedules read per query: bounds what a tick holds in memory at once.
+const DUE_PAGE: i64 = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {
@@ -77,22 +80,33 @@ impl Dispatcher {
 
     /// One dispatcher tick at `now`.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickSummary, DispatchError> {
-        let due = self.due_schedules(now).await?;
         let tick_id = format!("tick:{}", now.to_rfc3339_opts(SecondsFormat::Secs, true));
         let mut summary = TickSummary {
             at: Some(now),
-            due: due.len(),
             ..TickSummary::default()
         };
-        let mut outcomes = futures_util::stream::iter(due)
-            .map(|schedule| self.claim(schedule, now, &tick_id))
-            .buffer_unordered(CONCURRENT_CLAIMS);
-        while let Some(outcome) = outcomes.next().await {
-            match outcome {
-                Outcome::Claimed(slot) => summary.claimed.push(slot),
-                Outcome::Skipped(slot) => summary.skipped.push(slot),
-                Outcome::AlreadyHandled => summary.already_handled += 1,
-                Outcome::Failed => summary.failed += 1,
+        // Due schedules a page at a time (a herd of 100,000 is never read in one go), in
+        // (next_run_at, id) order, each page after the last one's final row.
+        let mut after = None;
+        loop {
+            let due = self.due_schedules(now, after).await?;
+            let Some(last) = due.last() else { break };
+            after = Some((last.scheduled_for, last.id));
+            let full = due.len() as i64 == DUE_PAGE;
+            summary.due += due.len();
+            let mut outcomes = futures_util::stream::iter(due)
+                .map(|schedule| self.claim(schedule, now, &tick_id))
+                .buffer_unordered(CONCURRENT_CLAIMS);
+            while let Some(outcome) = outcomes.next().await {
+                match outcome {
+                    Outcome::Claimed(slot) => summary.claimed.push(slot),
+                    Outcome::Skipped(slot) => summary.skipped.push(slot),
+                    Outcome::AlreadyHandled => summary.already_handled += 1,
+                    Outcome::Failed => summary.failed += 1,
+                }
+            }
+            if !full {
+                break;
             }
         }
         tracing::info!(
@@ -107,20 +121,26 @@ impl Dispatcher {
         Ok(summary)
     }
 
-    /// Served by the partial index `backup_schedules_due`.
-    async fn due_schedules(&self, now: DateTime<Utc>) -> Result<Vec<DueSchedule>, DispatchError> {
+    /// One page of due schedules after `after` (`(next_run_at, id)` of the previous page's
+    /// last row). Served by the partial index `backup_schedules_due`.
+    async fn due_schedules(
+        &self,
+        now: DateTime<Utc>,
+        after: Option<(DateTime<Utc>, Uuid)>,
+    ) -> Result<Vec<DueSchedule>, DispatchError> {
         let client = self.pool.get().await?;
-        let statement = client
-            .prepare_cached(
+        let (after_time, after_id) = after.unzip();
+        let rows = client
+            .query_cached(
                 "SELECT id, tenant_id, next_run_at FROM backup_schedules
                  WHERE enabled AND deleted_at IS NULL AND next_run_at IS NOT NULL
                    AND next_run_at <= $1
-                 ORDER BY next_run_at, id",
+                   AND ($2::timestamptz IS NULL OR (next_run_at, id) > ($2, $3))
+                 ORDER BY next_run_at, id LIMIT $4",
+                &[&now, &after_time, &after_id, &DUE_PAGE],
             )
             .await?;
-        Ok(client
-            .query(&statement, &[&now])
-            .await?
+        Ok(rows
             .iter()
             .map(|row| DueSchedule {
                 id: row.get(0),

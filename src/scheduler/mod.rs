@@ -3,12 +3,15 @@
 
 mod consumers;
 mod dispatcher;
+mod reaction;
 mod recompute;
 mod run_creator;
 mod run_recorder;
+mod visibility;
 
-pub use consumers::Consumers;
+pub use consumers::{Consumers, CONSUMER_NAMES};
 pub use dispatcher::{DispatchError, Dispatcher, SlotOutcome, TickSummary};
 pub use recompute::recompute_next_runs;
 pub use run_creator::{RunCreator, RUN_CREATOR};
 pub use run_recorder::{RunRecorder, RUN_RECORDER};
+pub use visibility::WriteVisibility;

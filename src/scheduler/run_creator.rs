@@ -8,6 +8,7 @@ use cqrs_es::DomainEvent;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
+use super::reaction::{correlation_of, malformed};
 use crate::domain::run::RunEvent;
 use crate::domain::schedule::ScheduleEvent;
 use crate::projections::{ConsumerError, EventHandler};
@@ -33,28 +34,31 @@ impl RunCreator {
         else {
             return Ok(None);
         };
+        let (Ok(schedule_id), Some(tenant_id)) =
+            (Uuid::parse_str(&event.aggregate_id), event.tenant_id)
+        else {
+            malformed(event, "the claim names no valid schedule id or tenant");
+            return Ok(None);
+        };
         let queued = RunEvent::RunQueued {
             run_id,
-            schedule_id: Uuid::parse_str(&event.aggregate_id).unwrap_or_default(),
-            tenant_id: event.tenant_id.unwrap_or_default(),
+            schedule_id,
+            tenant_id,
             trigger,
             scheduled_for,
             retry_of,
         };
-        let correlation = event
-            .metadata
-            .get("correlation_id")
-            .and_then(|value| value.as_str())
-            .unwrap_or_default()
-            .to_owned();
-        let mut metadata = EventMetadata::system("run-creator", correlation, event.occurred_at())
-            .caused_by(event.event_id.to_string());
-        metadata.tenant_id = event.tenant_id;
-        let payload = serde_json::to_value(&queued).map_err(|source| ConsumerError::Payload {
+        let metadata =
+            EventMetadata::system("run-creator", correlation_of(event), event.occurred_at())
+                .caused_by(event.event_id.to_string())
+                .for_tenant(tenant_id);
+        let unreadable = |source| ConsumerError::Payload {
             position: event.position,
             event_type: event.event_type.clone(),
             source,
-        })?;
+        };
+        let payload = serde_json::to_value(&queued).map_err(unreadable)?;
+        let metadata = serde_json::to_value(metadata.to_map()).map_err(unreadable)?;
         Ok(Some(SerializedEvent::new(
             run_id.to_string(),
             1,
@@ -62,7 +66,7 @@ impl RunCreator {
             queued.event_type(),
             queued.event_version(),
             payload,
-            serde_json::to_value(metadata.to_map()).unwrap_or_default(),
+            metadata,
         )))
     }
 }
@@ -89,6 +93,7 @@ impl EventHandler for RunCreator {
         }
         append_in_transaction(transaction, &runs)
             .await
+            .map(|_| ())
             .map_err(|error| ConsumerError::Append(error.to_string()))
     }
 

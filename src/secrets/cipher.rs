@@ -45,24 +45,7 @@ impl SecretCipher {
     }
 
     pub fn seal(&self, tenant_id: Uuid, secret_id: Uuid, plaintext: &str) -> Sealed {
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
-        let aad = associated_data(tenant_id, secret_id);
-        let ciphertext = self
-            .aead
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: &aad,
-                },
-            )
-            .expect("XChaCha20-Poly1305 seals any message of a secret's size");
-        Sealed {
-            ciphertext,
-            nonce: nonce.to_vec(),
-            key_fingerprint: self.fingerprint(),
-        }
+        self.seal_bytes(&associated_data(tenant_id, secret_id), plaintext.as_bytes())
     }
 
     pub fn open(
@@ -71,6 +54,33 @@ impl SecretCipher {
         secret_id: Uuid,
         sealed: &Sealed,
     ) -> Result<String, SecretError> {
+        let plaintext = self.open_bytes(&associated_data(tenant_id, secret_id), sealed)?;
+        String::from_utf8(plaintext).map_err(|_| SecretError::Tampered)
+    }
+
+    /// Seals any bytes, bound to `aad` (what the sealed value belongs to: it opens only
+    /// with the same `aad`).
+    pub fn seal_bytes(&self, aad: &[u8], plaintext: &[u8]) -> Sealed {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+        let ciphertext = self
+            .aead
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
+            .expect("XChaCha20-Poly1305 seals any message below 256 GiB");
+        Sealed {
+            ciphertext,
+            nonce: nonce.to_vec(),
+            key_fingerprint: self.fingerprint(),
+        }
+    }
+
+    pub fn open_bytes(&self, aad: &[u8], sealed: &Sealed) -> Result<Vec<u8>, SecretError> {
         if sealed.key_fingerprint != self.fingerprint() {
             return Err(SecretError::WrongKey {
                 sealed_with: sealed.key_fingerprint.clone(),
@@ -82,18 +92,15 @@ impl SecretCipher {
             .as_slice()
             .try_into()
             .map_err(|_| SecretError::Tampered)?;
-        let aad = associated_data(tenant_id, secret_id);
-        let plaintext = self
-            .aead
+        self.aead
             .decrypt(
                 &XNonce::from(nonce),
                 Payload {
                     msg: &sealed.ciphertext,
-                    aad: &aad,
+                    aad,
                 },
             )
-            .map_err(|_| SecretError::Tampered)?;
-        String::from_utf8(plaintext).map_err(|_| SecretError::Tampered)
+            .map_err(|_| SecretError::Tampered)
     }
 }
 

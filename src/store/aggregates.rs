@@ -6,10 +6,11 @@
 use std::error::Error as StdError;
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::persist::{PersistedEventStore, PersistenceError};
 use cqrs_es::{Aggregate, AggregateError, EventStore};
 
 use super::claims::ClaimConflict;
+use super::errors::CommitOutcomeUnknown;
 use super::metadata::EventMetadata;
 use super::repository::PgEventRepository;
 use super::upcasting::upcasters;
@@ -48,6 +49,9 @@ pub enum CommandError<E: StdError> {
     Claim(ClaimConflict),
     #[error("the event store is unavailable: {0}")]
     Unavailable(Box<dyn StdError + Send + Sync>),
+    /// The append's commit may or may not have happened (the connection broke during it).
+    #[error(transparent)]
+    OutcomeUnknown(CommitOutcomeUnknown),
     #[error("the event store failed: {0}")]
     Internal(Box<dyn StdError + Send + Sync>),
 }
@@ -61,9 +65,18 @@ impl<E: StdError> From<AggregateError<E>> for CommandError<E> {
             AggregateError::DeserializationError(error) => Self::Internal(error),
             AggregateError::UnexpectedError(error) => match error.downcast::<ClaimConflict>() {
                 Ok(conflict) => Self::Claim(*conflict),
-                Err(error) => Self::Internal(error),
+                Err(error) => match error.downcast::<CommitOutcomeUnknown>() {
+                    Ok(unknown) => Self::OutcomeUnknown(*unknown),
+                    Err(error) => Self::Internal(error),
+                },
             },
         }
+    }
+}
+
+impl<E: StdError> From<PersistenceError> for CommandError<E> {
+    fn from(error: PersistenceError) -> Self {
+        AggregateError::<E>::from(error).into()
     }
 }
 

@@ -6,6 +6,7 @@ use crate::db::CachedStatements;
 use cqrs_es::persist::PersistenceError;
 use deadpool_postgres::Transaction;
 
+use super::errors::classify;
 use crate::domain::uniqueness::ClaimChange;
 
 /// Another aggregate already holds this key. Surfaces through
@@ -35,7 +36,7 @@ pub(super) async fn apply(
                         &[scope, owner, key],
                     )
                     .await
-                    .map_err(super::repository::classify)?;
+                    .map_err(classify)?;
             }
             // DO NOTHING waits for a concurrent claimer of the same key to finish; the check
             // below then sees its committed row.
@@ -46,7 +47,7 @@ pub(super) async fn apply(
                     &[scope, key, owner],
                 )
                 .await
-                .map_err(super::repository::classify)?;
+                .map_err(classify)?;
             if inserted == 0 {
                 let holder: String = transaction
                     .query_one_cached(
@@ -54,15 +55,47 @@ pub(super) async fn apply(
                         &[scope, key],
                     )
                     .await
-                    .map_err(super::repository::classify)?
+                    .map_err(classify)?
                     .get(0);
                 if &holder != owner {
-                    return Err(PersistenceError::UnknownError(Box::new(ClaimConflict {
-                        scope: scope.clone(),
-                        key: key.clone(),
-                    })));
+                    return Err(conflict(scope, key));
                 }
             }
+        }
+        ClaimChange::Require { scope, key } => {
+            // KEY SHARE: a concurrent release of the key (a FOR UPDATE lock) waits for
+            // this transaction, and this one waits for a release under way, then sees it
+            let held = transaction
+                .query_opt(
+                    "SELECT 1 FROM unique_claims WHERE scope = $1 AND key = $2 FOR KEY SHARE",
+                    &[scope, key],
+                )
+                .await
+                .map_err(classify)?;
+            if held.is_none() {
+                return Err(conflict(scope, key));
+            }
+        }
+        ClaimChange::RequireNone { scope, owner } => {
+            let held = transaction
+                .query_opt(
+                    "SELECT key FROM unique_claims WHERE scope = $1 AND owner_id = $2 LIMIT 1",
+                    &[scope, owner],
+                )
+                .await
+                .map_err(classify)?;
+            if let Some(row) = held {
+                return Err(conflict(scope, &row.get::<_, String>(0)));
+            }
+        }
+        ClaimChange::Release { scope, key } => {
+            transaction
+                .execute_cached(
+                    "DELETE FROM unique_claims WHERE scope = $1 AND key = $2",
+                    &[scope, key],
+                )
+                .await
+                .map_err(classify)?;
         }
         ClaimChange::ReleaseAll { scope, owner } => {
             transaction
@@ -71,8 +104,15 @@ pub(super) async fn apply(
                     &[scope, owner],
                 )
                 .await
-                .map_err(super::repository::classify)?;
+                .map_err(classify)?;
         }
     }
     Ok(())
+}
+
+fn conflict(scope: &str, key: &str) -> PersistenceError {
+    PersistenceError::UnknownError(Box::new(ClaimConflict {
+        scope: scope.to_owned(),
+        key: key.to_owned(),
+    }))
 }

@@ -59,6 +59,9 @@ impl StoredEvent {
     }
 }
 
+const EVENT_COLUMNS: &str = "position, event_id, aggregate_type, aggregate_id, sequence, \
+     event_type, event_version, tenant_id, payload, metadata, recorded_at";
+
 /// Up to `limit` events with a position greater than `after`, in position order.
 pub async fn read_all(
     client: &impl GenericClient,
@@ -66,39 +69,99 @@ pub async fn read_all(
     after: i64,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+    );
+    let rows = client.query_cached(&sql, &[&after, &limit]).await?;
+    Ok(rows
+        .iter()
+        .map(|row| stored_event(row, upcasters))
+        .collect())
+}
+
+/// Which events a filtered read of the feed returns (the audit API's filters); `None`
+/// everywhere is the whole feed.
+#[derive(Debug, Default, Clone)]
+pub struct FeedFilter {
+    /// Only events of these tenants (a token's scope); `None`: every event.
+    pub tenants: Option<Vec<Uuid>>,
+    pub tenant_id: Option<Uuid>,
+    pub aggregate_type: Option<String>,
+    pub aggregate_id: Option<String>,
+    pub event_type: Option<String>,
+    /// Recorded at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Recorded before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Up to `limit` events after `after` that pass `filter`, in position order, upcast like
+/// every other read of the feed.
+pub async fn read_filtered(
+    client: &impl GenericClient,
+    upcasters: &[Box<dyn EventUpcaster>],
+    filter: &FeedFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE position > $1
+           AND ($3::uuid[] IS NULL OR tenant_id = ANY($3))
+           AND ($4::uuid IS NULL OR tenant_id = $4)
+           AND ($5::text IS NULL OR aggregate_type = $5)
+           AND ($6::text IS NULL OR aggregate_id = $6)
+           AND ($7::text IS NULL OR event_type = $7)
+           AND ($8::timestamptz IS NULL OR recorded_at >= $8)
+           AND ($9::timestamptz IS NULL OR recorded_at < $9)
+         ORDER BY position LIMIT $2"
+    );
     let rows = client
         .query_cached(
-            "SELECT position, event_id, aggregate_type, aggregate_id, sequence, event_type,
-                    event_version, tenant_id, payload, metadata, recorded_at
-             FROM events WHERE position > $1 ORDER BY position LIMIT $2",
-            &[&after, &limit],
+            &sql,
+            &[
+                &after,
+                &limit,
+                &filter.tenants,
+                &filter.tenant_id,
+                &filter.aggregate_type,
+                &filter.aggregate_id,
+                &filter.event_type,
+                &filter.from,
+                &filter.to,
+            ],
         )
         .await?;
     Ok(rows
         .iter()
-        .map(|row| {
-            StoredEvent {
-                position: row.get(0),
-                event_id: row.get(1),
-                aggregate_type: row.get(2),
-                aggregate_id: row.get(3),
-                sequence: row.get(4),
-                event_type: row.get(5),
-                event_version: row.get(6),
-                tenant_id: row.get(7),
-                payload: row.get(8),
-                metadata: row.get(9),
-                recorded_at: row.get(10),
-            }
-            .upcast(upcasters)
-        })
+        .map(|row| stored_event(row, upcasters))
         .collect())
 }
 
-/// The highest position written so far (0 for an empty store).
+fn stored_event(row: &tokio_postgres::Row, upcasters: &[Box<dyn EventUpcaster>]) -> StoredEvent {
+    StoredEvent {
+        position: row.get(0),
+        event_id: row.get(1),
+        aggregate_type: row.get(2),
+        aggregate_id: row.get(3),
+        sequence: row.get(4),
+        event_type: row.get(5),
+        event_version: row.get(6),
+        tenant_id: row.get(7),
+        payload: row.get(8),
+        metadata: row.get(9),
+        recorded_at: row.get(10),
+    }
+    .upcast(upcasters)
+}
+
+/// The highest position written so far (0 for an empty store), from the position index.
 pub async fn latest_position(client: &impl GenericClient) -> Result<i64, tokio_postgres::Error> {
     let row = client
-        .query_one("SELECT coalesce(max(position), 0) FROM events", &[])
+        .query_one_cached(
+            "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
+            &[],
+        )
         .await?;
     Ok(row.get(0))
 }

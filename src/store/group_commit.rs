@@ -13,7 +13,9 @@ use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::repository::append_in_transaction;
+use super::append::append_in_transaction;
+use super::errors::{classify, classify_commit, pool_error};
+use super::signal::AppendSignal;
 
 /// Events per batch at most: bounds one transaction's size.
 const MAX_BATCH_EVENTS: usize = 2_000;
@@ -31,10 +33,11 @@ struct Pending {
 }
 
 impl GroupCommit {
-    /// Starts the writer task; it ends when the last handle is dropped.
-    pub(super) fn start(pool: Pool) -> Self {
+    /// Starts the writer task; it ends when the last handle is dropped. Every commit is
+    /// announced on `signal`.
+    pub(super) fn start(pool: Pool, signal: AppendSignal) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(pool, receiver));
+        tokio::spawn(write_batches(pool, signal, receiver));
         Self { queue }
     }
 
@@ -55,7 +58,7 @@ fn writer_gone() -> PersistenceError {
     PersistenceError::ConnectionError("the event writer has stopped".into())
 }
 
-async fn write_batches(pool: Pool, mut queue: mpsc::Receiver<Pending>) {
+async fn write_batches(pool: Pool, signal: AppendSignal, mut queue: mpsc::Receiver<Pending>) {
     while let Some(first) = queue.recv().await {
         let mut size = first.events.len();
         let mut batch = vec![first];
@@ -68,18 +71,19 @@ async fn write_batches(pool: Pool, mut queue: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        write_batch(&pool, batch).await;
+        write_batch(&pool, &signal, batch).await;
     }
 }
 
-async fn write_batch(pool: &Pool, batch: Vec<Pending>) {
+async fn write_batch(pool: &Pool, signal: &AppendSignal, batch: Vec<Pending>) {
     if batch.len() > 1 {
         let all: Vec<SerializedEvent> = batch
             .iter()
             .flat_map(|pending| pending.events.iter().cloned())
             .collect();
         match write(pool, &all).await {
-            Ok(()) => {
+            Ok(position) => {
+                signal.committed(position);
                 for pending in batch {
                     let _ = pending.done.send(Ok(()));
                 }
@@ -92,23 +96,18 @@ async fn write_batch(pool: &Pool, batch: Vec<Pending>) {
         }
     }
     for pending in batch {
-        let result = write(pool, &pending.events).await;
+        let result = write(pool, &pending.events).await.map(|position| {
+            signal.committed(position);
+        });
         let _ = pending.done.send(result);
     }
 }
 
-async fn write(pool: &Pool, events: &[SerializedEvent]) -> Result<(), PersistenceError> {
-    let mut client = pool
-        .get()
-        .await
-        .map_err(|error| PersistenceError::ConnectionError(Box::new(error)))?;
-    let transaction = client
-        .transaction()
-        .await
-        .map_err(super::repository::classify)?;
-    append_in_transaction(&transaction, events).await?;
-    transaction
-        .commit()
-        .await
-        .map_err(super::repository::classify)
+/// One transaction for `events`; returns the highest position it committed.
+async fn write(pool: &Pool, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
+    let mut client = pool.get().await.map_err(pool_error)?;
+    let transaction = client.transaction().await.map_err(classify)?;
+    let position = append_in_transaction(&transaction, events).await?;
+    transaction.commit().await.map_err(classify_commit)?;
+    Ok(position)
 }

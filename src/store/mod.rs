@@ -2,16 +2,24 @@
 //! the feed consumers read, and command execution on top of cqrs-es' `EventStore`.
 
 mod aggregates;
+mod append;
 mod claims;
+mod errors;
 mod feed;
 mod group_commit;
 mod metadata;
 mod repository;
+mod signal;
+mod transactional;
 mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};
+pub use append::{append_in_transaction, APPEND_LOCK};
 pub use claims::ClaimConflict;
-pub use feed::{latest_position, read_all, StoredEvent};
+pub use errors::CommitOutcomeUnknown;
+pub use feed::{latest_position, read_all, read_filtered, FeedFilter, StoredEvent};
 pub use metadata::EventMetadata;
-pub use repository::{append_in_transaction, PgEventRepository, APPEND_LOCK};
+pub use repository::PgEventRepository;
+pub use signal::AppendSignal;
+pub use transactional::{execute_in_transaction, load_in_transaction};
 pub use upcasting::{upcast, upcasters};

@@ -4,9 +4,29 @@
 
 use cqrs_es::persist::{EventUpcaster, SerializedEvent};
 
-/// Every upcaster, oldest schema change first. Empty while every event is at version 1.
+/// Every upcaster, oldest schema change first.
 pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
-    Vec::new()
+    vec![Box::new(CredentialsChangedV2)]
+}
+
+/// `TenantCredentialsChanged` 1 → 2: version 2 added `retired_secret_id`, which a version 1
+/// event does not know (it reads as none: nothing was retired).
+struct CredentialsChangedV2;
+
+impl EventUpcaster for CredentialsChangedV2 {
+    fn can_upcast(&self, event_type: &str, event_version: &str) -> bool {
+        event_type == "TenantCredentialsChanged" && event_version == "1"
+    }
+
+    fn upcast(&self, mut event: SerializedEvent) -> SerializedEvent {
+        if let Some(payload) = event.payload.as_object_mut() {
+            payload
+                .entry("retired_secret_id")
+                .or_insert(serde_json::Value::Null);
+        }
+        event.event_version = "2".to_owned();
+        event
+    }
 }
 
 /// Applies the matching upcasters to one serialized event, in order.

@@ -186,7 +186,7 @@ async fn events_record_the_acting_token_by_id_and_name_never_its_value() {
 
 #[tokio::test]
 async fn rotating_the_key_reseals_every_secret_all_or_nothing() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     let old = SecretCipher::new(SecretKey::generate());
     let new = SecretCipher::new(SecretKey::generate());
     let client = pool.get().await.unwrap();
@@ -271,7 +271,7 @@ async fn the_tokens_command_issues_a_working_token() {
 
 #[tokio::test]
 async fn the_service_refuses_to_start_without_a_secret_key_outside_demo_mode() {
-    let (url, _) = fresh_database().await;
+    let (url, _, _database) = fresh_database().await;
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantpilot"))
         .args(["serve"])
         .env("DATABASE_URL", &url)
@@ -288,7 +288,7 @@ async fn the_service_refuses_to_start_without_a_secret_key_outside_demo_mode() {
 /// included), no secret or token value may appear in an event, a response or a log line.
 #[tokio::test]
 async fn no_secret_or_token_value_appears_in_events_responses_or_logs() {
-    let (url, pool) = fresh_database().await;
+    let (url, pool, _database) = fresh_database().await;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantpilot"))
         .arg("serve")
         .env("DATABASE_URL", &url)

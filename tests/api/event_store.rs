@@ -31,7 +31,7 @@ fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
 async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
     const WRITERS: usize = 8;
     const EVENTS_EACH: usize = 500;
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
 
     // Each writer has its own repository, so its own group-commit writer: like separate
     // processes, their transactions commit concurrently and only the lock orders them.
@@ -105,7 +105,7 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
 
 #[tokio::test]
 async fn a_second_writer_of_the_same_sequence_gets_an_optimistic_lock_error() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     let repository = PgEventRepository::new(pool);
     repository
         .persist::<Schedule>(&[event("a", 1)], None)
@@ -117,7 +117,7 @@ async fn a_second_writer_of_the_same_sequence_gets_an_optimistic_lock_error() {
 
 #[tokio::test]
 async fn stored_events_cannot_be_changed_or_deleted() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     let repository = PgEventRepository::new(pool.clone());
     repository
         .persist::<Schedule>(&[event("a", 1)], None)
@@ -140,7 +140,7 @@ async fn stored_events_cannot_be_changed_or_deleted() {
 
 #[tokio::test]
 async fn a_multi_event_append_keeps_its_order_and_is_all_or_nothing() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     let repository = PgEventRepository::new(pool.clone());
     repository
         .persist::<Schedule>(&[event("a", 1), event("a", 2), event("a", 3)], None)
@@ -161,7 +161,7 @@ async fn a_multi_event_append_keeps_its_order_and_is_all_or_nothing() {
 /// conflict must fail alone while the rest of their batch commits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn conflicting_appends_in_one_batch_fail_alone() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     let repository = PgEventRepository::new(pool.clone());
     let attempts: Vec<_> = (0..30)
         .map(|index| {

@@ -17,13 +17,48 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
-/// A new, migrated database of its own.
-pub async fn fresh_database() -> (String, Pool) {
-    let url = format!("{}/tp_test_{}", server_url(), Uuid::new_v4().simple());
+/// A new, migrated database of its own, dropped again when the guard goes out of scope
+/// (when the test ends, passed or failed), so test runs leave nothing behind.
+pub async fn fresh_database() -> (String, Pool, DatabaseGuard) {
+    let name = format!("tp_test_{}", Uuid::new_v4().simple());
+    let url = format!("{}/{name}", server_url());
+    let guard = DatabaseGuard { name };
     let pool = tenantpilot::db::prepare(&url, 16)
         .await
         .expect("test database can be prepared");
-    (url, pool)
+    (url, pool, guard)
+}
+
+/// Drops its test database on drop, even while the test's app still holds connections to
+/// it (`WITH (FORCE)` ends them). It blocks for the drop on a thread of its own, since a
+/// test's runtime may be the one being torn down.
+pub struct DatabaseGuard {
+    name: String,
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the drop");
+            runtime.block_on(async move {
+                let maintenance = format!("{}/postgres", server_url());
+                let (client, connection) =
+                    tokio_postgres::connect(&maintenance, tokio_postgres::NoTls).await?;
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("test database {} could not be dropped", self.name);
+        }
+    }
 }
 
 pub fn at(text: &str) -> DateTime<Utc> {
@@ -44,20 +79,22 @@ pub struct TestApp {
     pub http: Client,
     /// Sent as `Authorization: Bearer` by the request helpers; `None` sends no header.
     pub token: Option<String>,
+    /// Drops the database when the last clone of the app goes (held only for that).
+    #[allow(dead_code)]
+    pub database: Arc<DatabaseGuard>,
 }
 
 pub async fn spawn_app() -> TestApp {
-    let (url, _) = fresh_database().await;
+    spawn_app_with(|_| None).await
+}
+
+/// The app with some settings of the test's own (`extra` answers first).
+pub async fn spawn_app_with(extra: impl Fn(&str) -> Option<String>) -> TestApp {
+    let (url, _, database) = fresh_database().await;
     let database_url = url.clone();
-    let settings = Settings::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(url.clone()),
-        "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
-        "TENANTPILOT_ROLES" => Some("api".to_owned()),
-        "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
-        "TENANTPILOT_SECRET_KEY" => Some(tenantpilot::secrets::SecretKey::generate().to_base64()),
-        _ => None,
-    })
-    .expect("test settings are valid");
+    let settings =
+        Settings::from_lookup(|name| extra(name).or_else(|| default_setting(name, &url)))
+            .expect("test settings are valid");
     let clock = ManualClock::new(at("2026-06-01T12:00:00Z"));
     let app = Application::build(&settings, Arc::new(clock.clone()))
         .await
@@ -72,6 +109,20 @@ pub async fn spawn_app() -> TestApp {
         clock,
         http: Client::new(),
         token: Some(ADMIN_TOKEN.to_owned()),
+        database: Arc::new(database),
+    }
+}
+
+/// The settings every test app runs with: the API and the consumers (no dispatcher: tests
+/// tick it themselves), on its own database.
+fn default_setting(name: &str, database_url: &str) -> Option<String> {
+    match name {
+        "DATABASE_URL" => Some(database_url.to_owned()),
+        "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
+        "TENANTPILOT_ROLES" => Some("api,consumers".to_owned()),
+        "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
+        "TENANTPILOT_SECRET_KEY" => Some(tenantpilot::secrets::SecretKey::generate().to_base64()),
+        _ => None,
     }
 }
 

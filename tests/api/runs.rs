@@ -39,10 +39,7 @@ pub async fn finish_run(pool: &Pool, run_id: &str, status: RunStatus) {
     )
     .await
     .unwrap();
-    Consumers::new(PgEventRepository::new(pool.clone()))
-        .catch_up(pool)
-        .await
-        .unwrap();
+    Consumers::new().catch_up(pool).await.unwrap();
 }
 
 #[tokio::test]
@@ -235,7 +232,7 @@ async fn upcoming_slots_are_exactly_what_the_dispatcher_claims_across_daylight_s
         PgEventRepository::new(app.pool.clone()),
         GRACE,
     );
-    let consumers = Consumers::new(PgEventRepository::new(app.pool.clone()));
+    let consumers = Consumers::new();
     for slot in &slots {
         consumers.catch_up(&app.pool).await.unwrap();
         let summary = dispatcher.tick(*slot).await.unwrap();

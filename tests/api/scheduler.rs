@@ -10,6 +10,7 @@ use tenantpilot::domain::schedule::{
     CreateSchedule, PolicyTypeSelection, RetentionKeepLast, Schedule, ScheduleCommand,
     ScheduleName, ScheduleSpec,
 };
+use tenantpilot::domain::tenant::{RegisterTenant, Tenant, TenantCommand, TenantName};
 use tenantpilot::scheduler::{Consumers, Dispatcher};
 use tenantpilot::store::{AggregateStore, EventMetadata, PgEventRepository};
 use uuid::Uuid;
@@ -20,9 +21,9 @@ pub const GRACE: Duration = Duration::from_secs(300);
 
 /// Creates `count` enabled daily-02:30 Berlin schedules straight through the aggregates.
 async fn create_schedules(pool: &Pool, count: usize, now: DateTime<Utc>) -> Vec<Uuid> {
-    let store: AggregateStore<Schedule> =
-        AggregateStore::new(PgEventRepository::new(pool.clone()), ());
-    let tenant_id = Uuid::now_v7();
+    let repository = PgEventRepository::new(pool.clone());
+    let store: AggregateStore<Schedule> = AggregateStore::new(repository.clone(), ());
+    let tenant_id = register_tenant(&repository, now).await;
     let mut ids = Vec::with_capacity(count);
     for index in 0..count {
         let schedule_id = Uuid::now_v7();
@@ -52,6 +53,25 @@ async fn create_schedules(pool: &Pool, count: usize, now: DateTime<Utc>) -> Vec<
     ids
 }
 
+/// A tenant for the schedules to belong to (a schedule needs a live tenant).
+async fn register_tenant(repository: &PgEventRepository, now: DateTime<Utc>) -> Uuid {
+    let tenants: AggregateStore<Tenant> = AggregateStore::new(repository.clone(), ());
+    let tenant_id = Uuid::now_v7();
+    let command = TenantCommand::Register(RegisterTenant {
+        tenant_id,
+        display_name: TenantName::parse("Contoso").unwrap(),
+        azure_tenant_id: Uuid::new_v4(),
+        client_id: Uuid::new_v4(),
+        client_secret_id: None,
+    });
+    let metadata = EventMetadata::system("test", "setup", now).for_tenant(tenant_id);
+    tenants
+        .execute(&tenant_id.to_string(), command, &metadata, None)
+        .await
+        .unwrap();
+    tenant_id
+}
+
 async fn count(pool: &Pool, sql: &str) -> i64 {
     pool.get()
         .await
@@ -64,9 +84,9 @@ async fn count(pool: &Pool, sql: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn four_concurrent_dispatchers_over_500_due_schedules_queue_exactly_500_runs() {
-    let (url, pool) = fresh_database().await;
+    let (url, pool, _database) = fresh_database().await;
     create_schedules(&pool, 500, at("2026-03-28T12:00:00Z")).await;
-    let consumers = Consumers::new(PgEventRepository::new(pool.clone()));
+    let consumers = Consumers::new();
     consumers.catch_up(&pool).await.unwrap();
 
     // four dispatchers, each with its own connection pool, tick the same minute at once
@@ -131,9 +151,9 @@ async fn four_concurrent_dispatchers_over_500_due_schedules_queue_exactly_500_ru
 
 #[tokio::test]
 async fn a_slot_past_the_grace_period_is_skipped_as_missed_without_catch_up() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     let ids = create_schedules(&pool, 1, at("2026-03-28T12:00:00Z")).await;
-    let consumers = Consumers::new(PgEventRepository::new(pool.clone()));
+    let consumers = Consumers::new();
     consumers.catch_up(&pool).await.unwrap();
     let dispatcher = Dispatcher::new(pool.clone(), PgEventRepository::new(pool.clone()), GRACE);
 
@@ -159,9 +179,9 @@ async fn a_slot_past_the_grace_period_is_skipped_as_missed_without_catch_up() {
 
 #[tokio::test]
 async fn a_slot_while_the_previous_run_is_still_queued_is_skipped_as_overlap() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     create_schedules(&pool, 1, at("2026-03-28T12:00:00Z")).await;
-    let consumers = Consumers::new(PgEventRepository::new(pool.clone()));
+    let consumers = Consumers::new();
     consumers.catch_up(&pool).await.unwrap();
     let dispatcher = Dispatcher::new(pool.clone(), PgEventRepository::new(pool.clone()), GRACE);
     assert_eq!(
@@ -198,12 +218,9 @@ async fn disabled_schedules_claim_nothing() {
 
 #[tokio::test]
 async fn a_claim_whose_run_was_not_yet_queued_is_queued_after_a_restart_exactly_once() {
-    let (_, pool) = fresh_database().await;
+    let (_, pool, _database) = fresh_database().await;
     create_schedules(&pool, 3, at("2026-03-28T12:00:00Z")).await;
-    Consumers::new(PgEventRepository::new(pool.clone()))
-        .catch_up(&pool)
-        .await
-        .unwrap();
+    Consumers::new().catch_up(&pool).await.unwrap();
     let dispatcher = Dispatcher::new(pool.clone(), PgEventRepository::new(pool.clone()), GRACE);
     // the process "dies" right after claiming: no consumer ran
     assert_eq!(
@@ -224,14 +241,8 @@ async fn a_claim_whose_run_was_not_yet_queued_is_queued_after_a_restart_exactly_
         0
     );
     // a new process picks up from the checkpoint
-    Consumers::new(PgEventRepository::new(pool.clone()))
-        .catch_up(&pool)
-        .await
-        .unwrap();
-    Consumers::new(PgEventRepository::new(pool.clone()))
-        .catch_up(&pool)
-        .await
-        .unwrap();
+    Consumers::new().catch_up(&pool).await.unwrap();
+    Consumers::new().catch_up(&pool).await.unwrap();
     assert_eq!(
         count(
             &pool,
@@ -259,7 +270,7 @@ fn dispatch_with_an_unparsable_instant_exits_2_and_writes_nothing() {
 
 #[tokio::test]
 async fn the_dispatch_command_claims_and_queues_and_prints_a_summary() {
-    let (url, pool) = fresh_database().await;
+    let (url, pool, _database) = fresh_database().await;
     create_schedules(&pool, 2, at("2026-03-28T12:00:00Z")).await;
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantpilot"))
         .args(["dispatch", "--at", "2026-03-29T03:30:00+02:00"])

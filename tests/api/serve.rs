@@ -28,7 +28,7 @@ async fn build(url: &str, clock: ManualClock) -> Application {
 
 #[tokio::test]
 async fn serve_dispatches_due_slots_and_queues_their_runs_by_itself() {
-    let (url, pool) = fresh_database().await;
+    let (url, pool, _database) = fresh_database().await;
     // half a second before a Berlin 02:30 slot (01:30Z in March, before the change)
     let clock = ManualClock::new(at("2026-03-27T01:29:59.500Z"));
     let app = build(&url, clock.clone()).await;
@@ -93,7 +93,7 @@ async fn serve_dispatches_due_slots_and_queues_their_runs_by_itself() {
 
 #[tokio::test]
 async fn a_stop_signal_ends_the_server_and_every_background_loop() {
-    let (url, _) = fresh_database().await;
+    let (url, _, _database) = fresh_database().await;
     let app = build(&url, ManualClock::new(at("2026-03-27T10:00:00Z"))).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -121,7 +121,7 @@ async fn a_stop_signal_ends_the_server_and_every_background_loop() {
 
 #[tokio::test]
 async fn expired_idempotency_keys_are_purged_when_the_api_starts() {
-    let (url, pool) = fresh_database().await;
+    let (url, pool, _database) = fresh_database().await;
     let client = pool.get().await.unwrap();
     client
         .batch_execute(

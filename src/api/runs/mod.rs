@@ -15,6 +15,7 @@ use super::extract::{parse_id, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::schedules::{execute_schedule_command, find_schedule, schedule_path};
 use super::state::AppState;
+use super::written::{answer_committed, WriteAccepted};
 use super::TAG_RUNS;
 use crate::auth::{Permission, Principal};
 use crate::domain::run::RunTrigger;
@@ -70,13 +71,19 @@ async fn request_run(
         None,
     )
     .await?;
-    let run = find_run(state, tenant_id, run_id).await?;
-    Ok(HttpResponse::Accepted()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}"),
-        ))
-        .json(run))
+    let location = format!("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}");
+    let accepted = WriteAccepted::new(location.clone(), None);
+    Ok(answer_committed(
+        state,
+        find_run(state, tenant_id, run_id),
+        |run| {
+            HttpResponse::Accepted()
+                .insert_header((header::LOCATION, location))
+                .json(run)
+        },
+        accepted,
+    )
+    .await)
 }
 
 /// Run a schedule now. Allowed for disabled schedules (a manual backup before enabling);

@@ -18,6 +18,7 @@ use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
 use super::tenants::find_tenant;
+use super::written::{answer_committed, WriteAccepted};
 use super::{etag, TAG_SCHEDULES};
 use crate::auth::{Permission, Principal};
 use crate::domain::schedule::{CreateSchedule, ScheduleCommand};
@@ -67,8 +68,8 @@ fn schedule_response(status: StatusCode, schedule: ScheduleResponse) -> HttpResp
         .json(schedule)
 }
 
-/// Executes a schedule command as the caller, at `at`, and brings the read models up to
-/// date so the response shows its effect. Every schedule write (runs included) goes here.
+/// Executes a schedule command as the caller, at `at`. Every schedule write (runs
+/// included) goes here; it returns the schedule's version after the command.
 pub async fn execute_schedule_command(
     state: &AppState,
     context: &RequestContext,
@@ -76,9 +77,9 @@ pub async fn execute_schedule_command(
     command: ScheduleCommand,
     at: DateTime<Utc>,
     expected_version: Option<u64>,
-) -> Result<(), ApiError> {
+) -> Result<u64, ApiError> {
     let metadata = context.metadata(at).for_tenant(tenant_id);
-    state
+    let committed = state
         .schedules
         .execute(
             &schedule_id.to_string(),
@@ -87,7 +88,11 @@ pub async fn execute_schedule_command(
             expected_version,
         )
         .await?;
-    state.catch_up().await
+    Ok(committed.version)
+}
+
+fn schedule_location(tenant_id: Uuid, schedule_id: Uuid) -> String {
+    format!("/api/v1/tenants/{tenant_id}/backup-schedules/{schedule_id}")
 }
 
 /// Runs a command on an existing schedule and answers with its new state.
@@ -97,12 +102,19 @@ async fn change(
     ids: (Uuid, Uuid),
     if_match: IfMatch,
     command: ScheduleCommand,
-) -> Result<ScheduleResponse, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = ids;
     find_schedule(state, tenant_id, schedule_id).await?;
     let at = state.clock.now();
-    execute_schedule_command(state, &context, ids, command, at, if_match.0).await?;
-    find_schedule(state, tenant_id, schedule_id).await
+    let version = execute_schedule_command(state, &context, ids, command, at, if_match.0).await?;
+    let accepted = WriteAccepted::new(schedule_location(tenant_id, schedule_id), Some(version));
+    Ok(answer_committed(
+        state,
+        find_schedule(state, tenant_id, schedule_id),
+        |schedule| schedule_response(StatusCode::OK, schedule),
+        accepted,
+    )
+    .await)
 }
 
 /// Create a backup schedule.
@@ -137,7 +149,7 @@ async fn create_schedule(
         spec,
         now,
     });
-    execute_schedule_command(
+    let version = execute_schedule_command(
         &state,
         &context,
         (tenant_id, schedule_id),
@@ -146,14 +158,20 @@ async fn create_schedule(
         None,
     )
     .await?;
-    let schedule = find_schedule(&state, tenant_id, schedule_id).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/tenants/{tenant_id}/backup-schedules/{schedule_id}"),
-        ))
-        .insert_header(etag(schedule.version))
-        .json(schedule))
+    let location = schedule_location(tenant_id, schedule_id);
+    let accepted = WriteAccepted::new(location.clone(), Some(version));
+    Ok(answer_committed(
+        &state,
+        find_schedule(&state, tenant_id, schedule_id),
+        |schedule| {
+            HttpResponse::Created()
+                .insert_header((header::LOCATION, location))
+                .insert_header(etag(schedule.version))
+                .json(schedule)
+        },
+        accepted,
+    )
+    .await)
 }
 
 /// List a tenant's backup schedules.
@@ -241,8 +259,7 @@ async fn update_schedule(
         changes,
         now,
     };
-    let schedule = change(&state, context, ids, if_match, command).await?;
-    Ok(schedule_response(StatusCode::OK, schedule))
+    change(&state, context, ids, if_match, command).await
 }
 
 /// Delete a backup schedule. Its backups stay until retention or an admin removes them.
@@ -275,7 +292,10 @@ async fn delete_schedule(
         if_match.0,
     )
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    if state.committed_is_visible().await {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    Ok(WriteAccepted::new(schedule_location(tenant_id, schedule_id), None).response())
 }
 
 /// Enable a schedule; its next slot is computed from now (missed slots are not caught up).
@@ -299,8 +319,7 @@ async fn enable_schedule(
         tenant_id: ids.0,
         now: state.clock.now(),
     };
-    let schedule = change(&state, context, ids, if_match, command).await?;
-    Ok(schedule_response(StatusCode::OK, schedule))
+    change(&state, context, ids, if_match, command).await
 }
 
 /// Disable a schedule; it claims no slots until enabled again.
@@ -321,6 +340,5 @@ async fn disable_schedule(
     let ids = schedule_path(&path)?;
     principal.authorize(Permission::ManageSchedules, Some(ids.0))?;
     let command = ScheduleCommand::Disable { tenant_id: ids.0 };
-    let schedule = change(&state, context, ids, if_match, command).await?;
-    Ok(schedule_response(StatusCode::OK, schedule))
+    change(&state, context, ids, if_match, command).await
 }

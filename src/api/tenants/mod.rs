@@ -13,6 +13,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
+use super::written::{answer_committed, WriteAccepted};
 use super::{etag, TAG_TENANTS};
 use crate::auth::{Permission, Principal};
 use crate::domain::tenant::TenantCommand;
@@ -68,10 +69,8 @@ async fn create_tenant(
     let request = request.into_inner()?;
     let tenant_id = Uuid::now_v7();
     let mut new_tenant = validate_create(request, tenant_id)?;
-    let client = state.pool.get().await?;
     if let Some(secret) = &new_tenant.client_secret {
-        new_tenant.command.client_secret_id =
-            Some(store_secret(&client, &state.secrets, tenant_id, secret).await?);
+        new_tenant.command.client_secret_id = Some(seal(&state, tenant_id, secret).await?);
     }
     let secret_id = new_tenant.command.client_secret_id;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
@@ -84,18 +83,59 @@ async fn create_tenant(
             None,
         )
         .await;
-    if let Err(error) = result {
-        if let Some(secret_id) = secret_id {
-            discard_secret(&client, secret_id).await?;
+    let committed = match result {
+        Ok(committed) => committed,
+        Err(error) => {
+            discard(&state, secret_id).await;
+            return Err(error.into());
         }
-        return Err(error.into());
+    };
+    let location = format!("/api/v1/tenants/{tenant_id}");
+    let accepted = WriteAccepted::new(location.clone(), Some(committed.version));
+    Ok(answer_committed(
+        &state,
+        find_tenant(&state, tenant_id),
+        |tenant| {
+            HttpResponse::Created()
+                .insert_header((header::LOCATION, location))
+                .insert_header(etag(tenant.version))
+                .json(tenant)
+        },
+        accepted,
+    )
+    .await)
+}
+
+/// Seals and stores a new client secret, on a connection of its own that is returned
+/// before the command runs (a handler never holds one connection while waiting for another).
+async fn seal(state: &AppState, tenant_id: Uuid, secret: &str) -> Result<Uuid, ApiError> {
+    let client = state.pool.get().await?;
+    Ok(store_secret(&client, &state.secrets, tenant_id, secret).await?)
+}
+
+/// Removes a secret stored for a command that was refused (nothing refers to it).
+async fn discard(state: &AppState, secret_id: Option<Uuid>) {
+    let Some(secret_id) = secret_id else { return };
+    let discarded = async {
+        let client = state.pool.get().await?;
+        discard_secret(&client, secret_id).await?;
+        Ok::<_, ApiError>(())
+    };
+    if let Err(error) = discarded.await {
+        tracing::warn!(%error, secret.id = %secret_id, "an unused sealed secret could not be removed");
     }
-    state.catch_up().await?;
-    let tenant = find_tenant(&state, tenant_id).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/tenants/{tenant_id}")))
-        .insert_header(etag(tenant.version))
-        .json(tenant))
+}
+
+/// Answers a committed change of an existing tenant with its new state.
+async fn answer_changed(state: &AppState, tenant_id: Uuid, version: u64) -> HttpResponse {
+    let accepted = WriteAccepted::new(format!("/api/v1/tenants/{tenant_id}"), Some(version));
+    answer_committed(
+        state,
+        find_tenant(state, tenant_id),
+        |tenant| tenant_response(actix_web::http::StatusCode::OK, tenant),
+        accepted,
+    )
+    .await
 }
 
 /// List tenants.
@@ -172,10 +212,8 @@ async fn update_tenant(
     let request = request.into_inner()?;
     let mut changes = validate_update(request)?;
     find_tenant(&state, tenant_id).await?;
-    let client = state.pool.get().await?;
     if let Some(secret) = &changes.client_secret {
-        changes.command.client_secret_id =
-            Some(store_secret(&client, &state.secrets, tenant_id, secret).await?);
+        changes.command.client_secret_id = Some(seal(&state, tenant_id, secret).await?);
     }
     let secret_id = changes.command.client_secret_id;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
@@ -188,15 +226,13 @@ async fn update_tenant(
             if_match.0,
         )
         .await;
-    if let Err(error) = result {
-        if let Some(secret_id) = secret_id {
-            discard_secret(&client, secret_id).await?;
+    match result {
+        Ok(committed) => Ok(answer_changed(&state, tenant_id, committed.version).await),
+        Err(error) => {
+            discard(&state, secret_id).await;
+            Err(error.into())
         }
-        return Err(error.into());
     }
-    state.catch_up().await?;
-    let tenant = find_tenant(&state, tenant_id).await?;
-    Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
 }
 
 /// Delete a tenant. Refused while it still has schedules.
@@ -220,20 +256,8 @@ async fn delete_tenant(
     let tenant_id = parse_id(&path, "tenant_id")?;
     principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
     find_tenant(&state, tenant_id).await?;
-    let client = state.pool.get().await?;
-    let schedules: i64 = client
-        .query_one(
-            "SELECT count(*) FROM backup_schedules WHERE tenant_id = $1 AND deleted_at IS NULL",
-            &[&tenant_id],
-        )
-        .await?
-        .get(0);
-    if schedules > 0 {
-        return Err(ApiError::Conflict {
-            code: "tenant_has_schedules",
-            detail: format!("the tenant still has {schedules} schedule(s); delete them first"),
-        });
-    }
+    // whether live schedules remain is decided in the append itself (a claim that a
+    // schedule created at the same moment cannot slip past), not from the read model
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
     state
         .tenants
@@ -244,8 +268,10 @@ async fn delete_tenant(
             if_match.0,
         )
         .await?;
-    state.catch_up().await?;
-    Ok(HttpResponse::NoContent().finish())
+    if state.committed_is_visible().await {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    Ok(WriteAccepted::new(format!("/api/v1/tenants/{tenant_id}"), None).response())
 }
 
 async fn set_active(
@@ -260,13 +286,11 @@ async fn set_active(
     principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
     find_tenant(state, tenant_id).await?;
     let metadata = context.metadata(state.clock.now()).for_tenant(tenant_id);
-    state
+    let committed = state
         .tenants
         .execute(&tenant_id.to_string(), command, &metadata, if_match.0)
         .await?;
-    state.catch_up().await?;
-    let tenant = find_tenant(state, tenant_id).await?;
-    Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
+    Ok(answer_changed(state, tenant_id, committed.version).await)
 }
 
 /// Deactivate a tenant: its schedules' runs fail with `tenant_inactive` until reactivated.

@@ -37,6 +37,9 @@ pub(super) struct State {
     pub active_run: Option<Uuid>,
     #[serde(default)]
     pub last_recorded_run: Option<Uuid>,
+    /// When the newest recorded run finished: an older run is never recorded over it.
+    #[serde(default)]
+    pub last_recorded_finished_at: Option<DateTime<Utc>>,
 }
 
 impl State {
@@ -146,6 +149,7 @@ impl Aggregate for Schedule {
                 last_slot: None,
                 active_run: None,
                 last_recorded_run: None,
+                last_recorded_finished_at: None,
             });
         } else if let Some(state) = self.state.as_mut() {
             apply_to_state(state, event);
@@ -202,11 +206,17 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
             state.last_slot = Some(scheduled_for);
             state.next_run_at = next_run_at;
         }
-        ScheduleEvent::RunRecorded { run_id, .. } => {
+        ScheduleEvent::RunRecorded {
+            run_id,
+            finished_at,
+            ..
+        } => {
             if state.active_run == Some(run_id) {
                 state.active_run = None;
             }
             state.last_recorded_run = Some(run_id);
+            state.last_recorded_finished_at =
+                state.last_recorded_finished_at.max(Some(finished_at));
         }
         ScheduleEvent::NextRunRecomputed { next_run_at } => state.next_run_at = next_run_at,
     }

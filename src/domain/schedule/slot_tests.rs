@@ -273,3 +273,20 @@ fn recomputing_a_stale_future_slot_records_the_new_one() {
             next_run_at: Some(at("2026-03-29T01:30:00Z")),
         }]);
 }
+
+#[test]
+fn an_older_run_is_never_recorded_over_a_newer_one() {
+    let newer = ScheduleEvent::RunRecorded {
+        run_id: OTHER_RUN,
+        status: RunStatus::Failed,
+        finished_at: at("2026-03-30T00:40:00Z"),
+    };
+    Given::with(())
+        .given(vec![created(), claimed(), recorded(RUN), newer])
+        .when(ScheduleCommand::RecordRun(RecordRun {
+            run_id: RUN,
+            status: RunStatus::Success,
+            finished_at: at("2026-03-29T01:40:00Z"),
+        }))
+        .then_expect_events(vec![]);
+}

@@ -71,13 +71,21 @@ impl Schedule {
         }])
     }
 
-    /// A run of this schedule finished. Recording the same run twice records nothing.
+    /// A run of this schedule finished. Recording the same run twice records nothing, and
+    /// neither does a run older than the newest one recorded (unless it is the active run):
+    /// the last-run status never moves backwards, whatever order outcomes arrive in.
     pub(super) fn record_run(
         &self,
         record: RecordRun,
     ) -> Result<Vec<ScheduleEvent>, ScheduleError> {
         let state = self.existing()?;
         if state.last_recorded_run == Some(record.run_id) {
+            return Ok(Vec::new());
+        }
+        let older = state
+            .last_recorded_finished_at
+            .is_some_and(|newest| record.finished_at <= newest);
+        if older && state.active_run != Some(record.run_id) {
             return Ok(Vec::new());
         }
         Ok(vec![ScheduleEvent::RunRecorded {

@@ -64,13 +64,15 @@ impl Tenant {
                 events.push(TenantEvent::TenantRenamed { display_name: name });
             }
         }
-        let client_id = command.client_id.or(self.client_id);
         let secret_changed = command.client_secret_id.is_some();
-        if client_id != self.client_id || secret_changed {
-            events.push(TenantEvent::TenantCredentialsChanged {
-                client_id: client_id.unwrap_or_default(),
-                client_secret_id: command.client_secret_id.or(self.client_secret_id),
-            });
+        if let Some(client_id) = command.client_id.or(self.client_id) {
+            if Some(client_id) != self.client_id || secret_changed {
+                events.push(TenantEvent::TenantCredentialsChanged {
+                    client_id,
+                    client_secret_id: command.client_secret_id.or(self.client_secret_id),
+                    retired_secret_id: self.client_secret_id.filter(|_| secret_changed),
+                });
+            }
         }
         Ok(events)
     }
@@ -134,6 +136,7 @@ impl Aggregate for Tenant {
             TenantEvent::TenantCredentialsChanged {
                 client_id,
                 client_secret_id,
+                ..
             } => {
                 self.client_id = Some(client_id);
                 self.client_secret_id = client_secret_id;

@@ -12,5 +12,5 @@ mod tests;
 pub use aggregate::{Tenant, TenantStatus};
 pub use commands::{RegisterTenant, TenantCommand, UpdateTenant};
 pub use errors::TenantError;
-pub use events::TenantEvent;
+pub use events::{SecretRetirement, TenantEvent};
 pub use values::{InvalidTenantName, TenantName};

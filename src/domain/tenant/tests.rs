@@ -80,8 +80,8 @@ fn renaming_records_the_new_name_and_same_name_records_nothing() {
 }
 
 #[test]
-fn a_new_secret_changes_credentials_and_keeps_the_client_id() {
-    let (_, _, client, _) = ids();
+fn a_new_secret_changes_credentials_keeps_the_client_id_and_retires_the_old_secret() {
+    let (_, _, client, secret) = ids();
     let new_secret = Uuid::from_u128(9);
     Given::with(())
         .given(vec![registered()])
@@ -92,6 +92,7 @@ fn a_new_secret_changes_credentials_and_keeps_the_client_id() {
         .then_expect_events(vec![TenantEvent::TenantCredentialsChanged {
             client_id: client,
             client_secret_id: Some(new_secret),
+            retired_secret_id: Some(secret),
         }]);
 }
 
@@ -108,6 +109,7 @@ fn a_new_client_id_keeps_the_stored_secret() {
         .then_expect_events(vec![TenantEvent::TenantCredentialsChanged {
             client_id: new_client,
             client_secret_id: Some(secret),
+            retired_secret_id: None,
         }]);
 }
 

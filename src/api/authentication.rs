@@ -1,18 +1,19 @@
-//! Authentication for everything under `/api/v1`: the bearer token is looked up by its
-//! hash; the caller becomes a `Principal` (for authorization) and an `Actor` (for event
-//! metadata). Anything else answers 401 with `WWW-Authenticate: Bearer`.
+//! The HTTP side of `crate::auth`. Authentication for everything under `/api/v1`: the
+//! bearer token is looked up by its hash; the caller becomes a `Principal` (for
+//! authorization) and an `Actor` (for event metadata). Anything else answers 401 with
+//! `WWW-Authenticate: Bearer`. A denied authorization answers 404 or 403.
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, ResponseError};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
+use futures_util::future::{ready, Ready};
 use uuid::Uuid;
 
-use super::credentials::{bearer_token, hash, looks_issued, AuthFailure};
-use super::principal::Principal;
-use crate::api::context::Actor;
-use crate::api::error::ApiError;
-use crate::api::AppState;
+use super::context::Actor;
+use super::error::ApiError;
+use super::AppState;
+use crate::auth::{bearer_token, hash, looks_issued, AuthFailure, Denied, Principal};
 use crate::db::CachedStatements;
 use crate::domain::token::{Role, TenantScope};
 
@@ -89,4 +90,29 @@ async fn principal_of(request: &ServiceRequest) -> Result<Principal, ApiError> {
         role,
         scope,
     })
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(
+            request
+                .extensions()
+                .get::<Principal>()
+                .cloned()
+                .ok_or(ApiError::Unauthenticated(AuthFailure::Missing)),
+        )
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            // exactly like a tenant that does not exist: nothing is learnt about it
+            Denied::TenantNotVisible => ApiError::NotFound("tenant"),
+            Denied::RoleLacksPermission { .. } => ApiError::Forbidden(denied.to_string()),
+        }
+    }
 }

@@ -1,0 +1,178 @@
+//! The one way events enter the log: inside a transaction, the cross-aggregate rules the
+//! events call for (claims, retired secrets), then the insert under the append lock.
+//! Both the group-commit writer and consumers that react with events (inside their
+//! checkpoint transaction) go through [`append_in_transaction`].
+
+use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use deadpool_postgres::Transaction;
+use serde_json::Value;
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+use super::claims;
+use super::errors::{classify, unknown};
+use crate::db::CachedStatements;
+use crate::domain::tenant::{SecretRetirement, TenantEvent};
+use crate::domain::uniqueness::claim_changes;
+
+/// The advisory lock every append takes before its events get positions. Holding it until
+/// commit makes positions visible in commit order: a reader tailing "position > checkpoint"
+/// can never pass over an event that is still being committed with a smaller position.
+pub const APPEND_LOCK: i64 = 0x7465_6e61_6e74_0002;
+
+const INSERT_EVENTS: &str = "
+    INSERT INTO events (event_id, aggregate_type, aggregate_id, sequence, event_type,
+                        event_version, tenant_id, payload, metadata)
+    SELECT e.event_id, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type,
+           e.event_version, e.tenant_id, e.payload, e.metadata
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[],
+                $7::uuid[], $8::jsonb[], $9::jsonb[])
+         WITH ORDINALITY AS e(event_id, aggregate_type, aggregate_id, sequence, event_type,
+                              event_version, tenant_id, payload, metadata, ordinal)
+    ORDER BY e.ordinal
+    RETURNING position";
+
+/// Appends events inside the caller's transaction: their uniqueness claims and secret
+/// retirements, then the events under the append lock. Returns the highest position given
+/// (0 when there was nothing to append); it is visible to readers once the caller commits.
+pub async fn append_in_transaction(
+    transaction: &Transaction<'_>,
+    events: &[SerializedEvent],
+) -> Result<i64, PersistenceError> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let rows = EventColumns::from_events(events)?;
+    for event in events {
+        let changes = claim_changes(event).map_err(|error| {
+            tracing::error!(%error, "an event was refused before it was stored");
+            unknown(error)
+        })?;
+        for change in changes {
+            claims::apply(transaction, &change).await?;
+        }
+        retire_secrets(transaction, event).await?;
+    }
+    // Take the lock as late as possible: it is held until commit, so it serialises only
+    // the insert and the commit of concurrent appenders. Both statements are prepared
+    // once per connection and pipelined: the server runs them in the order sent, so the
+    // lock is always held before `nextval` hands out positions, at one round trip.
+    let lock = transaction
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+        .await
+        .map_err(classify)?;
+    let insert = transaction
+        .prepare_cached(INSERT_EVENTS)
+        .await
+        .map_err(classify)?;
+    let insert_params: [&(dyn ToSql + Sync); 9] = [
+        &rows.event_ids,
+        &rows.aggregate_types,
+        &rows.aggregate_ids,
+        &rows.sequences,
+        &rows.event_types,
+        &rows.event_versions,
+        &rows.tenant_ids,
+        &rows.payloads,
+        &rows.metadata,
+    ];
+    let (locked, inserted) = futures_util::future::join(
+        transaction.execute(&lock, &[&APPEND_LOCK]),
+        transaction.query(&insert, &insert_params),
+    )
+    .await;
+    locked.map_err(classify)?;
+    let positions = inserted.map_err(classify)?;
+    Ok(positions
+        .iter()
+        .map(|row| row.get::<_, i64>(0))
+        .max()
+        .unwrap_or(0))
+}
+
+/// Deletes the sealed secrets a tenant event lets go, in the event's own transaction: if
+/// the event is not stored, the secret stays; once it is, the secret is gone.
+async fn retire_secrets(
+    transaction: &Transaction<'_>,
+    event: &SerializedEvent,
+) -> Result<(), PersistenceError> {
+    if event.aggregate_type != "tenant" {
+        return Ok(());
+    }
+    let (Ok(tenant_event), Ok(tenant_id)) = (
+        serde_json::from_value::<TenantEvent>(event.payload.clone()),
+        Uuid::parse_str(&event.aggregate_id),
+    ) else {
+        return Ok(());
+    };
+    let deleted = match tenant_event.retired_secrets(tenant_id) {
+        None => return Ok(()),
+        Some(SecretRetirement::One(secret_id)) => {
+            transaction
+                .execute_cached(
+                    "DELETE FROM tenant_secrets WHERE id = $1 AND tenant_id = $2",
+                    &[&secret_id, &tenant_id],
+                )
+                .await
+        }
+        Some(SecretRetirement::AllOfTenant(tenant_id)) => {
+            transaction
+                .execute_cached(
+                    "DELETE FROM tenant_secrets WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+        }
+    };
+    deleted.map(|_| ()).map_err(classify)
+}
+
+/// The events of one append, as column arrays for a single `INSERT ... SELECT FROM unnest`.
+struct EventColumns {
+    event_ids: Vec<Uuid>,
+    aggregate_types: Vec<String>,
+    aggregate_ids: Vec<String>,
+    sequences: Vec<i64>,
+    event_types: Vec<String>,
+    event_versions: Vec<String>,
+    tenant_ids: Vec<Option<Uuid>>,
+    payloads: Vec<Value>,
+    metadata: Vec<Value>,
+}
+
+impl EventColumns {
+    fn from_events(events: &[SerializedEvent]) -> Result<Self, PersistenceError> {
+        let mut columns = Self {
+            event_ids: Vec::with_capacity(events.len()),
+            aggregate_types: Vec::with_capacity(events.len()),
+            aggregate_ids: Vec::with_capacity(events.len()),
+            sequences: Vec::with_capacity(events.len()),
+            event_types: Vec::with_capacity(events.len()),
+            event_versions: Vec::with_capacity(events.len()),
+            tenant_ids: Vec::with_capacity(events.len()),
+            payloads: Vec::with_capacity(events.len()),
+            metadata: Vec::with_capacity(events.len()),
+        };
+        for event in events {
+            columns.event_ids.push(Uuid::now_v7());
+            columns.aggregate_types.push(event.aggregate_type.clone());
+            columns.aggregate_ids.push(event.aggregate_id.clone());
+            columns
+                .sequences
+                .push(i64::try_from(event.sequence).map_err(unknown)?);
+            columns.event_types.push(event.event_type.clone());
+            columns.event_versions.push(event.event_version.clone());
+            columns.tenant_ids.push(tenant_of(&event.metadata));
+            columns.payloads.push(event.payload.clone());
+            columns.metadata.push(event.metadata.clone());
+        }
+        Ok(columns)
+    }
+}
+
+fn tenant_of(metadata: &Value) -> Option<Uuid> {
+    metadata
+        .get("tenant_id")
+        .and_then(Value::as_str)
+        .and_then(|text| Uuid::parse_str(text).ok())
+}

@@ -1,0 +1,91 @@
+//! Commands decided and appended inside a caller's transaction. Consumers that react to
+//! events with commands (the run recorder) use it with the transaction that advances their
+//! checkpoint: the decision, its events and the checkpoint commit together or not at all,
+//! so a replayed batch decides again against the state that really was committed.
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{EventUpcaster, PersistenceError, SerializedEvent};
+use cqrs_es::{Aggregate, DomainEvent};
+use deadpool_postgres::Transaction;
+
+use super::aggregates::CommandError;
+use super::append::append_in_transaction;
+use super::errors::{classify, unknown};
+use super::metadata::EventMetadata;
+use super::upcasting::upcast;
+use crate::db::CachedStatements;
+
+const SELECT_STREAM: &str = "
+    SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+    FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence";
+
+/// The aggregate as `transaction` sees it, and its version.
+pub async fn load_in_transaction<A: Aggregate>(
+    transaction: &Transaction<'_>,
+    upcasters: &[Box<dyn EventUpcaster>],
+    aggregate_id: &str,
+) -> Result<(A, usize), PersistenceError> {
+    let rows = transaction
+        .query_cached(SELECT_STREAM, &[&A::TYPE, &aggregate_id])
+        .await
+        .map_err(classify)?;
+    let mut aggregate = A::default();
+    let mut version = 0;
+    for row in &rows {
+        let sequence: i64 = row.get(2);
+        let stored = SerializedEvent::new(
+            row.get(1),
+            usize::try_from(sequence).map_err(unknown)?,
+            row.get(0),
+            row.get(3),
+            row.get(4),
+            row.get(5),
+            row.get(6),
+        );
+        let current = upcast(upcasters, stored);
+        let event: A::Event = serde_json::from_value(current.payload)
+            .map_err(|error| PersistenceError::DeserializationError(Box::new(error)))?;
+        aggregate.apply(event);
+        version = current.sequence;
+    }
+    Ok((aggregate, version))
+}
+
+/// Loads, decides and appends in `transaction`; returns the events written (possibly none).
+/// A concurrent writer of the same aggregate makes the append fail with
+/// [`CommandError::Conflict`], which aborts the transaction: the caller retries it whole.
+pub async fn execute_in_transaction<A: Aggregate>(
+    transaction: &Transaction<'_>,
+    upcasters: &[Box<dyn EventUpcaster>],
+    aggregate_id: &str,
+    command: A::Command,
+    services: &A::Services,
+    metadata: &EventMetadata,
+) -> Result<Vec<A::Event>, CommandError<A::Error>> {
+    let (mut aggregate, version) =
+        load_in_transaction::<A>(transaction, upcasters, aggregate_id).await?;
+    let sink = EventSink::default();
+    aggregate
+        .handle(command, services, &sink)
+        .await
+        .map_err(CommandError::Rejected)?;
+    let events = sink.collect().await;
+    let metadata = serde_json::to_value(metadata.to_map()).map_err(unknown)?;
+    let serialized = events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
+            Ok(SerializedEvent::new(
+                aggregate_id.to_owned(),
+                version + index + 1,
+                A::TYPE.to_owned(),
+                event.event_type(),
+                event.event_version(),
+                serde_json::to_value(event).map_err(unknown)?,
+                metadata.clone(),
+            ))
+        })
+        .collect::<Result<Vec<_>, PersistenceError>>()?;
+    append_in_transaction(transaction, &serialized).await?;
+    Ok(events)
+}

@@ -3,6 +3,7 @@
 mod auth;
 mod auth_matrix;
 mod bad_input;
+mod cli;
 mod event_store;
 mod events;
 mod helpers;

@@ -17,6 +17,8 @@ Environment (validated at start-up; default in brackets):
       HTTP listen address (port 0 picks a free port)
   TENANTPILOT_ROLES [api,dispatcher,worker,consumers]
       which parts this process runs
+  TENANTPILOT_CORS_ORIGINS [none: no CORS headers]
+      comma-separated browser origins allowed to call the API, e.g. https://admin.example.com
   TENANTPILOT_SECRET_KEY [none; required, except with --demo]
       32-byte key, base64, that seals tenant secrets
   TENANTPILOT_NEW_SECRET_KEY [none]

@@ -70,6 +70,8 @@ pub struct Settings {
     pub tick_interval: Duration,
     pub missed_slot_grace: Duration,
     pub projector_poll_interval: Duration,
+    /// Browser origins allowed to call the API (`TENANTPILOT_CORS_ORIGINS`); none: no CORS.
+    pub cors_origins: Vec<String>,
     /// Demo mode (`serve --demo`): a generated secret key and admin token when none is set.
     pub demo: bool,
 }
@@ -149,6 +151,11 @@ impl Settings {
                 500,
                 10..=60_000,
             )?),
+            cors_origins: crate::cors::parse_origins(&text("TENANTPILOT_CORS_ORIGINS", ""))
+                .map_err(|message| ConfigError {
+                    variable: "TENANTPILOT_CORS_ORIGINS",
+                    message,
+                })?,
             demo: false,
         })
     }
@@ -239,6 +246,28 @@ mod tests {
         let error = settings(&[("TENANTPILOT_ADMIN_TOKEN", "short")]).unwrap_err();
         assert_eq!(error.variable, "TENANTPILOT_ADMIN_TOKEN");
         assert!(!error.to_string().contains("short\""));
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list_and_none_by_default() {
+        assert!(settings(&[]).unwrap().cors_origins.is_empty());
+        let settings = settings(&[(
+            "TENANTPILOT_CORS_ORIGINS",
+            "https://admin.example.com, http://localhost:5173",
+        )])
+        .unwrap();
+        assert_eq!(
+            settings.cors_origins,
+            ["https://admin.example.com", "http://localhost:5173"]
+        );
+    }
+
+    #[test]
+    fn a_bad_cors_origin_is_refused_with_the_variable_named() {
+        let error =
+            settings(&[("TENANTPILOT_CORS_ORIGINS", "https://admin.example.com/")]).unwrap_err();
+        assert_eq!(error.variable, "TENANTPILOT_CORS_ORIGINS");
+        assert!(error.to_string().contains("TENANTPILOT_CORS_ORIGINS"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::api::{self, AppState};
 use crate::auth::TokenValue;
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
+use crate::cors;
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
 use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher, WriteVisibility};
 use crate::secrets::{SecretCipher, SecretKey};
@@ -98,11 +99,16 @@ impl Application {
                 AppState::new(repository, clock, secrets, visibility)
                     .with_bootstrap_admin(admin_token.as_deref()),
             );
+            let cors_origins = settings.cors_origins.clone();
             let server = HttpServer::new(move || {
                 App::new()
                     .wrap(from_fn(api::context::request_context))
                     .configure(api::configure_app(state.clone()))
                     .default_service(web::to(api::route_not_found))
+                    // the last wrap runs first: CORS answers preflights before any
+                    // authentication (browsers send no token on them)
+                    .wrap(cors::middleware(&cors_origins))
+                    .wrap(from_fn(cors::only_for_allowed_origins))
             })
             .disable_signals()
             .shutdown_timeout(30)

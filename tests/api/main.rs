@@ -3,6 +3,8 @@
 mod auth;
 mod auth_matrix;
 mod bad_input;
+mod cli;
+mod cors;
 mod event_store;
 mod events;
 mod helpers;

@@ -1,16 +1,29 @@
-//! Event-store throughput with the ordering mechanism (the append advisory lock) on.
+//! Event-store throughput with the ordering mechanism (the append advisory lock) on, and the
+//! write latency of the HTTP API in front of it under concurrent clients.
 //!
-//! `cargo bench --bench event_store` — needs the local PostgreSQL; creates its own database
-//! (`TENANTPILOT_BENCH_DATABASE_URL` overrides the default on 127.0.0.1).
+//! `cargo bench --bench event_store` — needs the local PostgreSQL; creates its own databases
+//! and drops them (`TENANTPILOT_BENCH_DATABASE_URL` overrides the default on 127.0.0.1: the
+//! store part then uses, and keeps, that database; the API part makes its own beside it).
+//! One part alone: `cargo bench --bench event_store -- store` or `-- api`.
 
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use serde_json::json;
+use deadpool_postgres::Pool;
+use serde_json::{json, Value};
+use tenantpilot::clock::SystemClock;
+use tenantpilot::config::Settings;
 use tenantpilot::domain::schedule::Schedule;
+use tenantpilot::startup::Application;
 use tenantpilot::store::{read_all, PgEventRepository};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 const WRITERS: usize = 8;
+const DEFAULT_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 
 fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     SerializedEvent::new(
@@ -73,14 +86,10 @@ async fn append(
     );
 }
 
-#[tokio::main]
-async fn main() {
-    let url = std::env::var("TENANTPILOT_BENCH_DATABASE_URL").unwrap_or_else(|_| {
-        format!(
-            "postgres://postgres@127.0.0.1:5432/tp_bench_{}",
-            uuid::Uuid::new_v4().simple()
-        )
-    });
+/// `WRITERS` appenders in the ways the store is used, then a full `read_all`.
+async fn store_throughput() {
+    let url = std::env::var("TENANTPILOT_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("{DEFAULT_SERVER}/tp_bench_{}", Uuid::new_v4().simple()));
     let pool = tenantpilot::db::prepare(&url, WRITERS + 2)
         .await
         .expect("bench database");
@@ -105,7 +114,14 @@ async fn main() {
     )
     .await;
     append(&repository, "1 event/append, 8 processes", 500, 1, false).await;
+    read_all_pages(&pool).await;
+    if std::env::var("TENANTPILOT_BENCH_DATABASE_URL").is_err() {
+        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+        drop_database(&name, pool).await;
+    }
+}
 
+async fn read_all_pages(pool: &Pool) {
     let client = pool.get().await.expect("connection");
     let started = Instant::now();
     let (mut after, mut total) = (0, 0);
@@ -121,16 +137,235 @@ async fn main() {
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );
-    drop(client);
-    if std::env::var("TENANTPILOT_BENCH_DATABASE_URL").is_err() {
-        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
-        pool.close();
-        let admin = tenantpilot::db::create_pool("postgres://postgres@127.0.0.1:5432/postgres", 1)
-            .expect("admin pool");
-        if let Ok(client) = admin.get().await {
-            let _ = client
-                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""))
-                .await;
+}
+
+/// The server the bench databases live on: the override's, if there is one.
+fn server_url() -> String {
+    match std::env::var("TENANTPILOT_BENCH_DATABASE_URL") {
+        Ok(url) => url
+            .rsplit_once('/')
+            .map_or(url.clone(), |(server, _)| server.to_owned()),
+        Err(_) => DEFAULT_SERVER.to_owned(),
+    }
+}
+
+async fn drop_database(name: &str, pool: Pool) {
+    pool.close();
+    let admin =
+        tenantpilot::db::create_pool(&format!("{}/postgres", server_url()), 1).expect("admin pool");
+    if let Ok(client) = admin.get().await {
+        // FORCE: the stopped server's connections may not all be gone yet
+        if let Err(error) = client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
+        {
+            eprintln!("could not drop bench database {name}: {error}");
         }
+    }
+}
+
+/// Concurrent clients, each sending its requests one after another (a closed loop, so the
+/// request rate is what the service sustains, not one we impose).
+const CLIENTS: usize = 16;
+const WARM_UP_PER_CLIENT: usize = 4;
+const REQUESTS_PER_CLIENT: usize = 125;
+/// Generous: a request this slow counts as failed rather than hanging the bench.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
+
+/// The real application on port 0 over a fresh database, as the API tests start it.
+struct RunningApp {
+    address: String,
+    database: String,
+    pool: Pool,
+    stop: oneshot::Sender<()>,
+    serving: JoinHandle<anyhow::Result<()>>,
+}
+
+/// The API role only: the requests project their own events before answering, and
+/// dispatcher or consumer loops would only compete with them for the two cores.
+async fn start_app() -> RunningApp {
+    let database = format!("tp_bench_api_{}", Uuid::new_v4().simple());
+    let url = format!("{}/{database}", server_url());
+    let settings = Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
+        "TENANTPILOT_ROLES" => Some("api".to_owned()),
+        "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
+        "TENANTPILOT_SECRET_KEY" => Some(tenantpilot::secrets::SecretKey::generate().to_base64()),
+        _ => None,
+    })
+    .expect("bench settings");
+    let app = Application::build(&settings, Arc::new(SystemClock))
+        .await
+        .expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    RunningApp {
+        address,
+        database,
+        pool,
+        stop,
+        serving,
+    }
+}
+
+async fn create_tenant(http: &reqwest::Client, address: &str) -> String {
+    let body = json!({
+        "display_name": "Bench tenant",
+        "azure_tenant_id": Uuid::new_v4().to_string(),
+        "client_id": Uuid::new_v4().to_string(),
+        "client_secret": "bench-app-secret",
+    });
+    let response = http
+        .post(format!("{address}/api/v1/tenants"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .expect("tenant request");
+    assert_eq!(response.status(), 201, "tenant created");
+    let tenant: Value = response.json().await.expect("tenant body");
+    tenant["id"].as_str().expect("tenant id").to_owned()
+}
+
+fn schedule(name: &str) -> Value {
+    json!({
+        "name": name,
+        "cadence": {"kind": "daily", "times": ["02:30"]},
+        "timezone": "Europe/Berlin",
+        "policy_types": ["deviceConfigurations"],
+        "retention_keep_last": 7
+    })
+}
+
+/// What became of one request: its status, or why there was none.
+type Outcome = (Duration, Result<u16, &'static str>);
+
+/// One client's `count` creations, each timed until its whole response has arrived.
+async fn client(http: reqwest::Client, url: String, names: String, count: usize) -> Vec<Outcome> {
+    let mut outcomes = Vec::with_capacity(count);
+    for n in 0..count {
+        let request = http
+            .post(&url)
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&schedule(&format!("{names} {n}")));
+        let started = Instant::now();
+        let outcome = match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                // the body too: it is part of the answer, and frees the connection for reuse
+                match response.bytes().await {
+                    Ok(_) => Ok(status),
+                    Err(_) => Err("body not received"),
+                }
+            }
+            Err(error) if error.is_timeout() => Err("timeout"),
+            Err(_) => Err("no response"),
+        };
+        outcomes.push((started.elapsed(), outcome));
+    }
+    outcomes
+}
+
+/// `CLIENTS` clients with `per_client` requests each; every schedule name is unique.
+async fn load(http: &reqwest::Client, url: &str, round: &str, per_client: usize) -> Vec<Outcome> {
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|index| {
+            let names = format!("{round} client {index}");
+            tokio::spawn(client(http.clone(), url.to_owned(), names, per_client))
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(CLIENTS * per_client);
+    for task in tasks {
+        outcomes.extend(task.await.expect("client"));
+    }
+    outcomes
+}
+
+/// Nearest-rank percentile of sorted latencies, in milliseconds.
+fn percentile_ms(sorted: &[Duration], percent: usize) -> f64 {
+    let rank = (sorted.len() * percent).div_ceil(100).max(1);
+    sorted[rank - 1].as_secs_f64() * 1000.0
+}
+
+/// Latency percentiles over the 201s (a fast refusal says nothing about the write path),
+/// throughput over every request; anything but a 201 is counted and shown.
+fn report(outcomes: &[Outcome], elapsed: Duration) {
+    let mut created: Vec<Duration> = Vec::with_capacity(outcomes.len());
+    let mut other: BTreeMap<String, usize> = BTreeMap::new();
+    for (latency, outcome) in outcomes {
+        match outcome {
+            Ok(201) => created.push(*latency),
+            Ok(status) => *other.entry(status.to_string()).or_default() += 1,
+            Err(reason) => *other.entry((*reason).to_owned()).or_default() += 1,
+        }
+    }
+    if !other.is_empty() {
+        println!("POST backup-schedules: responses other than 201: {other:?}");
+    }
+    assert!(
+        created.len() * 2 > outcomes.len(),
+        "most schedule creations failed: {other:?}"
+    );
+    created.sort();
+    println!(
+        "POST backup-schedules, {CLIENTS} concurrent clients: p50 {:.1} ms, p99 {:.1} ms, \
+         {:.0} req/s ({} requests)",
+        percentile_ms(&created, 50),
+        percentile_ms(&created, 99),
+        outcomes.len() as f64 / elapsed.as_secs_f64(),
+        outcomes.len()
+    );
+}
+
+/// Write latency of schedule creation through the whole stack: HTTP, auth, validation,
+/// the aggregate, the append lock and the inline projection.
+async fn api_write_latency() {
+    let app = start_app().await;
+    let http = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("HTTP client");
+    let tenant_id = create_tenant(&http, &app.address).await;
+    let url = format!(
+        "{}/api/v1/tenants/{tenant_id}/backup-schedules",
+        app.address
+    );
+    // warm-up: HTTP connections, pooled database connections and their prepared statements
+    load(&http, &url, "warm-up", WARM_UP_PER_CLIENT).await;
+    let started = Instant::now();
+    let outcomes = load(&http, &url, "measured", REQUESTS_PER_CLIENT).await;
+    report(&outcomes, started.elapsed());
+
+    // idle keep-alive connections would hold up the graceful stop
+    drop(http);
+    let _ = app.stop.send(());
+    match tokio::time::timeout(Duration::from_secs(40), app.serving).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(error))) => eprintln!("application stopped with an error: {error:#}"),
+        Ok(Err(error)) => eprintln!("application task failed: {error}"),
+        Err(_) => eprintln!("application did not stop within 40 s"),
+    }
+    drop_database(&app.database, app.pool).await;
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; any other argument picks the parts whose name has it
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|argument| !argument.starts_with('-'))
+        .collect();
+    let wanted = |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f));
+    if wanted("store") {
+        store_throughput().await;
+    }
+    if wanted("api") {
+        api_write_latency().await;
     }
 }

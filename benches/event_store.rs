@@ -182,15 +182,16 @@ struct RunningApp {
     serving: JoinHandle<anyhow::Result<()>>,
 }
 
-/// The API role only: the requests project their own events before answering, and
-/// dispatcher or consumer loops would only compete with them for the two cores.
+/// The API and the consumers, as `serve` runs them: a write answers once the consumers have
+/// projected it (read-your-writes), so each request still pays for its projection. No
+/// dispatcher: it would only compete for the two cores.
 async fn start_app() -> RunningApp {
     let database = format!("tp_bench_api_{}", Uuid::new_v4().simple());
     let url = format!("{}/{database}", server_url());
     let settings = Settings::from_lookup(|name| match name {
         "DATABASE_URL" => Some(url.clone()),
         "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
-        "TENANTPILOT_ROLES" => Some("api".to_owned()),
+        "TENANTPILOT_ROLES" => Some("api,consumers".to_owned()),
         "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
         "TENANTPILOT_SECRET_KEY" => Some(tenantpilot::secrets::SecretKey::generate().to_base64()),
         _ => None,

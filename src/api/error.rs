@@ -181,6 +181,10 @@ impl ResponseError for ApiError {
             };
             response.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
+        if let Self::Unavailable(_) = self {
+            // what is missing (a free connection, the database) is usually back within a second
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
         if let Self::PreconditionFailed { current } = self {
             response.insert_header((header::ETAG, format!("\"{current}\"")));
         }

@@ -12,9 +12,14 @@ use crate::helpers::{at, nightly, problem, spawn_app};
 use crate::scheduler::GRACE;
 
 pub async fn finish_run(pool: &Pool, run_id: &str, status: RunStatus) {
+    finish_run_at(pool, run_id, status, at("2026-06-01T12:05:00Z")).await
+}
+
+/// Starts and finishes a queued run as a worker would, at `now`, and lets the consumers
+/// record it.
+pub async fn finish_run_at(pool: &Pool, run_id: &str, status: RunStatus, now: DateTime<Utc>) {
     let runs: AggregateStore<Run> = AggregateStore::new(PgEventRepository::new(pool.clone()), ());
     let metadata = EventMetadata::system("worker", "test", Utc::now());
-    let now = at("2026-06-01T12:05:00Z");
     runs.execute(
         run_id,
         RunCommand::Start {
@@ -118,6 +123,70 @@ async fn run_now_and_retry_follow_their_rules() {
         vec![retry["id"].as_str().unwrap(), run_id],
         "newest first"
     );
+}
+
+#[tokio::test]
+async fn replaying_the_run_recorder_never_rolls_the_last_run_status_back() {
+    let app = spawn_app().await;
+    let (tenant, _, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
+    let tenant_id = tenant["id"].as_str().unwrap();
+    let older: Value = app
+        .post_empty(&format!("{path}/run-now"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let older_id = older["id"].as_str().unwrap();
+    finish_run_at(
+        &app.pool,
+        older_id,
+        RunStatus::Failed,
+        at("2026-06-01T12:05:00Z"),
+    )
+    .await;
+    let newer: Value = app
+        .post_empty(&format!(
+            "/api/v1/tenants/{tenant_id}/backup-runs/{older_id}/retry"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let newer_id = newer["id"].as_str().unwrap();
+    finish_run_at(
+        &app.pool,
+        newer_id,
+        RunStatus::Success,
+        at("2026-06-01T12:10:00Z"),
+    )
+    .await;
+    let recorded: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(recorded["last_run_status"], "success");
+    let schedule_id = recorded["id"].as_str().unwrap();
+    let recordings = app.events_of(schedule_id).await.len();
+
+    // a crash before the checkpoint moved: the recorder sees both outcomes again
+    app.pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE consumer_checkpoints SET position = 0 WHERE name = 'run_recorder'",
+            &[],
+        )
+        .await
+        .unwrap();
+    Consumers::new().catch_up(&app.pool).await.unwrap();
+    assert_eq!(
+        app.events_of(schedule_id).await.len(),
+        recordings,
+        "nothing recorded twice"
+    );
+    let replayed: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(replayed["last_run_status"], "success");
+    assert_eq!(replayed["version"], recorded["version"]);
 }
 
 #[tokio::test]

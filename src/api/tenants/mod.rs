@@ -9,7 +9,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::context::RequestContext;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, ErrorCode, Problem};
 use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
@@ -230,7 +230,7 @@ async fn delete_tenant(
         .get(0);
     if schedules > 0 {
         return Err(ApiError::Conflict {
-            code: "tenant_has_schedules",
+            code: ErrorCode::TenantHasSchedules,
             detail: format!("the tenant still has {schedules} schedule(s); delete them first"),
         });
     }
@@ -272,7 +272,8 @@ async fn set_active(
 /// Deactivate a tenant: its schedules' runs fail with `tenant_inactive` until reactivated.
 #[utoipa::path(
     tag = TAG_TENANTS,
-    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "The tenant, now inactive", body = TenantResponse, headers(("ETag" = String))))
 )]
 #[post("/tenants/{tenant_id}/deactivate")]
@@ -297,7 +298,8 @@ async fn deactivate_tenant(
 /// Reactivate a tenant.
 #[utoipa::path(
     tag = TAG_TENANTS,
-    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "The tenant, now active", body = TenantResponse, headers(("ETag" = String))))
 )]
 #[post("/tenants/{tenant_id}/reactivate")]

@@ -2,7 +2,7 @@
 
 use std::error::Error as StdError;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use crate::domain::run::RunError;
 use crate::domain::schedule::ScheduleError;
 use crate::domain::tenant::TenantError;
@@ -22,7 +22,7 @@ impl Rejection for TenantError {
         match self {
             TenantError::NotFound | TenantError::Deleted => ApiError::NotFound("tenant"),
             TenantError::AlreadyRegistered => ApiError::Conflict {
-                code: "tenant_already_exists",
+                code: ErrorCode::TenantAlreadyExists,
                 detail: self.to_string(),
             },
         }
@@ -34,23 +34,23 @@ impl Rejection for ScheduleError {
         match self {
             ScheduleError::NotFound | ScheduleError::Deleted => ApiError::NotFound("schedule"),
             ScheduleError::AlreadyExists => ApiError::Conflict {
-                code: "schedule_already_exists",
+                code: ErrorCode::ScheduleAlreadyExists,
                 detail: self.to_string(),
             },
             ScheduleError::Disabled => ApiError::Conflict {
-                code: "schedule_disabled",
+                code: ErrorCode::ScheduleDisabled,
                 detail: self.to_string(),
             },
             ScheduleError::SlotAlreadyClaimed(_) => ApiError::Conflict {
-                code: "slot_already_claimed",
+                code: ErrorCode::SlotAlreadyClaimed,
                 detail: self.to_string(),
             },
             ScheduleError::SlotNotDue(_) => ApiError::Conflict {
-                code: "slot_not_due",
+                code: ErrorCode::SlotNotDue,
                 detail: self.to_string(),
             },
             ScheduleError::RunAlreadyActive(_) => ApiError::Conflict {
-                code: "run_already_active",
+                code: ErrorCode::RunAlreadyActive,
                 detail: self.to_string(),
             },
         }
@@ -63,7 +63,7 @@ impl Rejection for RunError {
             RunError::NotFound => ApiError::NotFound("run"),
             RunError::NotQueued(_) | RunError::NotRunning(_) | RunError::NotAFinalStatus(_) => {
                 ApiError::Conflict {
-                    code: "run_state_conflict",
+                    code: ErrorCode::RunStateConflict,
                     detail: self.to_string(),
                 }
             }
@@ -76,7 +76,7 @@ impl Rejection for TokenError {
         match self {
             TokenError::NotFound => ApiError::NotFound("token"),
             TokenError::AlreadyIssued => ApiError::Conflict {
-                code: "token_already_exists",
+                code: ErrorCode::TokenAlreadyExists,
                 detail: self.to_string(),
             },
         }
@@ -91,17 +91,17 @@ impl<E: StdError + Rejection> From<CommandError<E>> for ApiError {
                 ApiError::PreconditionFailed { current: actual }
             }
             CommandError::Conflict => ApiError::Conflict {
-                code: "concurrent_modification",
+                code: ErrorCode::ConcurrentModification,
                 detail: "the resource was changed concurrently; retry the request".to_owned(),
             },
             CommandError::Claim(claim) if claim.scope == SCHEDULE_NAME_SCOPE => {
                 ApiError::Conflict {
-                    code: "schedule_name_taken",
+                    code: ErrorCode::ScheduleNameTaken,
                     detail: "another schedule of this tenant already has this name".to_owned(),
                 }
             }
             CommandError::Claim(claim) if claim.scope == AZURE_TENANT_SCOPE => ApiError::Conflict {
-                code: "azure_tenant_already_registered",
+                code: ErrorCode::AzureTenantAlreadyRegistered,
                 detail: format!("Azure tenant {} is already registered", claim.key),
             },
             // the tenant was deleted while the schedule was being created
@@ -110,12 +110,12 @@ impl<E: StdError + Rejection> From<CommandError<E>> for ApiError {
             }
             CommandError::Claim(claim) if claim.scope == TENANT_SCHEDULE_SCOPE => {
                 ApiError::Conflict {
-                    code: "tenant_has_schedules",
+                    code: ErrorCode::TenantHasSchedules,
                     detail: "the tenant still has schedules; delete them first".to_owned(),
                 }
             }
             CommandError::Claim(claim) => ApiError::Conflict {
-                code: "already_taken",
+                code: ErrorCode::AlreadyTaken,
                 detail: claim.to_string(),
             },
             CommandError::Unavailable(cause) => ApiError::Unavailable(cause.to_string()),

@@ -7,11 +7,13 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use super::error_codes::ErrorCode;
+
 /// The problem document every error answers with.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "https://tenantpilot.dev/problems/invalid_timezone",
-    "title": "The request is not valid",
+    "title": "Invalid timezone",
     "status": 422,
     "code": "invalid_timezone",
     "detail": "\"Mars/Base\" is not an IANA timezone name (for example Europe/Berlin)",
@@ -22,12 +24,14 @@ pub struct Problem {
     /// A URI naming the problem type: `https://tenantpilot.dev/problems/{code}`.
     #[serde(rename = "type")]
     pub problem_type: String,
+    /// The same for every problem with this `code`.
     pub title: String,
+    /// The HTTP status code of the response.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
-    /// Stable, machine-readable error code; branch on this, not on the text.
-    pub code: String,
+    pub code: ErrorCode,
     pub detail: String,
-    /// One entry per invalid field (validation errors only).
+    /// One entry per invalid field (field errors only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -37,15 +41,15 @@ pub struct Problem {
 pub struct FieldError {
     /// Path of the field in the request, e.g. `cadence.times[1]`, or a parameter name.
     pub field: String,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl ToString) -> Self {
+    pub fn new(field: impl Into<String>, code: ErrorCode, message: impl ToString) -> Self {
         Self {
             field: field.into(),
-            code: code.to_owned(),
+            code,
             message: message.to_string(),
         }
     }
@@ -53,6 +57,8 @@ impl FieldError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// Field errors: one names its code; several of one code keep it; mixed ones are
+    /// `validation_failed`. The status is the code's.
     #[error("the request is not valid")]
     Validation(Vec<FieldError>),
     #[error("the body is not valid JSON: {0}")]
@@ -71,8 +77,13 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("no such route")]
     RouteNotFound,
+    #[error("{method} is not allowed here; allowed: {}", allowed.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        allowed: Vec<&'static str>,
+    },
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     #[error("the resource is at version {current}; If-Match named another")]
     PreconditionFailed { current: u64 },
     #[error("the service is temporarily unavailable")]
@@ -81,44 +92,35 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// Seconds a client should wait before retrying a 503.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
+
 impl ApiError {
-    pub fn validation(field: &str, code: &str, message: impl ToString) -> Self {
+    pub fn validation(field: &str, code: ErrorCode, message: impl ToString) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Validation(errors) if errors.len() == 1 => &errors[0].code,
-            Self::Validation(_) => "validation_failed",
-            Self::MalformedJson(_) => "malformed_json",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::PayloadTooLarge(_) => "payload_too_large",
-            Self::BadRequest(error) => &error.code,
-            Self::Unauthenticated(_) => "unauthenticated",
-            Self::Forbidden(_) => "forbidden",
-            Self::NotFound(_) => "not_found",
-            Self::RouteNotFound => "route_not_found",
-            Self::Conflict { code, .. } => code,
-            Self::PreconditionFailed { .. } => "version_mismatch",
-            Self::Unavailable(_) => "service_unavailable",
-            Self::Internal(_) => "internal",
-        }
-    }
-
-    fn title(&self) -> &'static str {
-        match self {
-            Self::Validation(_) => "The request is not valid",
-            Self::MalformedJson(_) => "The body is not valid JSON",
-            Self::UnsupportedMediaType => "Unsupported media type",
-            Self::PayloadTooLarge(_) => "The body is too large",
-            Self::BadRequest(_) => "Bad request",
-            Self::Unauthenticated(_) => "Unauthenticated",
-            Self::Forbidden(_) => "Forbidden",
-            Self::NotFound(_) | Self::RouteNotFound => "Not found",
-            Self::Conflict { .. } => "Conflict",
-            Self::PreconditionFailed { .. } => "Precondition failed",
-            Self::Unavailable(_) => "Service unavailable",
-            Self::Internal(_) => "Internal server error",
+            Self::Validation(errors) => match errors.split_first() {
+                Some((first, rest)) if rest.iter().all(|error| error.code == first.code) => {
+                    first.code
+                }
+                _ => ErrorCode::ValidationFailed,
+            },
+            Self::MalformedJson(_) => ErrorCode::MalformedJson,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::BadRequest(error) => error.code,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::RouteNotFound => ErrorCode::RouteNotFound,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::Conflict { code, .. } => *code,
+            Self::PreconditionFailed { .. } => ErrorCode::VersionMismatch,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -133,11 +135,12 @@ impl ApiError {
             Self::BadRequest(error) => vec![error.clone()],
             _ => Vec::new(),
         };
+        let code = self.code();
         Problem {
-            problem_type: format!("https://tenantpilot.dev/problems/{}", self.code()),
-            title: self.title().to_owned(),
-            status: self.status_code().as_u16(),
-            code: self.code().to_owned(),
+            problem_type: code.type_uri(),
+            title: code.title().to_owned(),
+            status: code.status(),
+            code,
             detail,
             errors,
         }
@@ -146,19 +149,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -174,19 +165,24 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if let Self::Unauthenticated(failure) = self {
-            let challenge = match failure {
-                crate::auth::AuthFailure::Missing => "Bearer realm=\"tenantpilot\"",
-                _ => "Bearer realm=\"tenantpilot\", error=\"invalid_token\"",
-            };
-            response.insert_header((header::WWW_AUTHENTICATE, challenge));
-        }
-        if let Self::Unavailable(_) = self {
-            // what is missing (a free connection, the database) is usually back within a second
-            response.insert_header((header::RETRY_AFTER, "1"));
-        }
-        if let Self::PreconditionFailed { current } = self {
-            response.insert_header((header::ETAG, format!("\"{current}\"")));
+        match self {
+            Self::Unauthenticated(failure) => {
+                let challenge = match failure {
+                    crate::auth::AuthFailure::Missing => "Bearer realm=\"tenantpilot\"",
+                    _ => "Bearer realm=\"tenantpilot\", error=\"invalid_token\"",
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::PreconditionFailed { current } => {
+                response.insert_header((header::ETAG, format!("\"{current}\"")));
+            }
+            Self::MethodNotAllowed { allowed, .. } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            _ => {}
         }
         response.json(self.problem())
     }
@@ -215,5 +211,45 @@ impl From<tokio_postgres::Error> for ApiError {
 impl From<crate::projections::ConsumerError> for ApiError {
     fn from(error: crate::projections::ConsumerError) -> Self {
         Self::Internal(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_database_answers_503_with_retry_after() {
+        let response = ApiError::Unavailable("pool exhausted".to_owned()).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+    }
+
+    #[test]
+    fn a_problem_takes_code_status_and_title_from_the_table() {
+        let problem = ApiError::Conflict {
+            code: ErrorCode::RunAlreadyActive,
+            detail: "busy".to_owned(),
+        }
+        .problem();
+        assert_eq!(problem.code, ErrorCode::RunAlreadyActive);
+        assert_eq!(problem.status, 409);
+        assert_eq!(problem.title, ErrorCode::RunAlreadyActive.title());
+        assert_eq!(
+            problem.problem_type,
+            "https://tenantpilot.dev/problems/run_already_active"
+        );
+        let several = ApiError::Validation(vec![
+            FieldError::new("tenant_ids[0]", ErrorCode::UnknownTenant, "no tenant"),
+            FieldError::new("tenant_ids[1]", ErrorCode::UnknownTenant, "no tenant"),
+        ]);
+        assert_eq!(several.code(), ErrorCode::UnknownTenant);
+        assert_eq!(several.status_code(), StatusCode::NOT_FOUND);
+        let mixed = ApiError::Validation(vec![
+            FieldError::new("name", ErrorCode::InvalidName, "blank"),
+            FieldError::new("timezone", ErrorCode::InvalidTimezone, "no"),
+        ]);
+        assert_eq!(mixed.code(), ErrorCode::ValidationFailed);
+        assert_eq!(mixed.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorCode, FieldError, Problem};
 use super::extract::ValidQuery;
 use super::schedules::{find_schedule, schedule_path};
 use super::state::AppState;
@@ -27,8 +27,10 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// Only events after this position (the previous page's `next_after`); default 0.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub tenant_id: Option<Uuid>,
     /// `tenant`, `schedule`, `run` or `token`.
@@ -49,8 +51,10 @@ pub struct EventQuery {
 #[into_params(parameter_in = Query)]
 pub struct ScheduleEventQuery {
     /// Only events after this position; default 0.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -125,14 +129,14 @@ fn page_bounds(after: Option<i64>, limit: Option<i64>) -> Result<(i64, i64), Api
     if after < 0 {
         return Err(ApiError::BadRequest(FieldError::new(
             "after",
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "after must be 0 or more",
         )));
     }
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::BadRequest(FieldError::new(
             "limit",
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!("limit must be between 1 and {MAX_LIMIT}"),
         )));
     }
@@ -150,7 +154,10 @@ fn page(events: Vec<StoredEvent>, after: i64) -> EventPage {
 #[utoipa::path(
     tag = TAG_EVENTS,
     params(EventQuery),
-    responses((status = 200, description = "Events after `after`, oldest first", body = EventPage))
+    responses(
+        (status = 200, description = "Events after `after`, oldest first", body = EventPage),
+        (status = 404, description = "`not_found`: `tenant_id` names a tenant the token cannot see", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/events")]
 async fn list_events(

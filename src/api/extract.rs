@@ -8,9 +8,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorCode, FieldError};
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -86,7 +87,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         return match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             Ok(_) => Err(ApiError::validation(
                 "body",
-                "invalid_type",
+                ErrorCode::InvalidType,
                 "the body must be a JSON object",
             )),
             Err(error) => Err(ApiError::MalformedJson(strip_position(&error.to_string()))),
@@ -130,13 +131,13 @@ fn field_error(path: &str, message: &str) -> FieldError {
         (path, _) => path.to_owned(),
     };
     let code = if message.starts_with("unknown field") {
-        "unknown_field"
+        ErrorCode::UnknownField
     } else if message.starts_with("missing field") {
-        "missing_field"
+        ErrorCode::MissingField
     } else if message.starts_with("invalid type") {
-        "invalid_type"
+        ErrorCode::InvalidType
     } else {
-        "invalid_value"
+        ErrorCode::InvalidValue
     };
     FieldError::new(field, code, message)
 }
@@ -167,7 +168,7 @@ impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
                 if field.field == "body" {
                     field.field = "query".to_owned();
                 }
-                field.code = "invalid_query".to_owned();
+                field.code = ErrorCode::InvalidQuery;
                 ApiError::BadRequest(field)
             }),
         )))
@@ -179,13 +180,14 @@ pub fn parse_id(raw: &str, field: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| {
         ApiError::BadRequest(FieldError::new(
             field,
-            "invalid_id",
+            ErrorCode::InvalidId,
             format!("{field} must be a UUID, got {raw:?}"),
         ))
     })
 }
 
-/// The aggregate version named by `If-Match` (`"3"`), or none for absent or `*`.
+/// The aggregate version named by `If-Match` (`"3"`, or the bare version `3`), or none for
+/// absent or `*`.
 pub struct IfMatch(pub Option<u64>);
 
 impl FromRequest for IfMatch {
@@ -200,16 +202,43 @@ impl FromRequest for IfMatch {
             if text == "*" {
                 return Some(None);
             }
-            let unquoted = text.strip_prefix('"')?.strip_suffix('"')?;
+            let unquoted = match text.strip_prefix('"') {
+                Some(quoted) => quoted.strip_suffix('"')?,
+                None => text,
+            };
+            if !(1..=19).contains(&unquoted.len()) || !unquoted.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
             unquoted.parse::<u64>().ok().map(Some)
         });
         ready(match parsed {
             Some(version) => Ok(IfMatch(version)),
             None => Err(ApiError::BadRequest(FieldError::new(
                 "If-Match",
-                "invalid_if_match",
+                ErrorCode::InvalidIfMatch,
                 "If-Match must be the ETag of the resource, e.g. \"3\"",
             ))),
         })
+    }
+}
+
+/// An optional integer field that, as JSON Schema's `integer` does, also takes a number with
+/// a zero fraction (`7.0`); `null` is absent. Use with `#[serde(default, deserialize_with)]`.
+pub fn optional_integer<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Some(integer) = number.as_i64() {
+        return Ok(Some(integer));
+    }
+    match number.as_f64() {
+        Some(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(Some(float as i64)),
+        _ => Err(D::Error::custom(format!(
+            "invalid value: {number}, expected an integer"
+        ))),
     }
 }

@@ -20,7 +20,7 @@ use actix_web::{HttpMessage, HttpResponse};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorCode, FieldError};
 use super::extract::BODY_LIMIT;
 use super::AppState;
 use crate::auth::Principal;
@@ -38,10 +38,11 @@ pub async fn idempotent_writes(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // a method the path does not have is answered 405 (`api/methods.rs`), never replayed
     let is_write = matches!(
         *request.method(),
         Method::POST | Method::PATCH | Method::PUT | Method::DELETE
-    );
+    ) && super::methods::is_routed(request.path(), request.method().as_str());
     let key = request.headers().get(IDEMPOTENCY_KEY).cloned();
     let (Some(key), true) = (key, is_write) else {
         return Ok(next.call(request).await?.map_into_boxed_body());
@@ -106,7 +107,7 @@ fn valid_key(value: &HeaderValue) -> Result<String, ApiError> {
         .ok_or_else(|| {
             ApiError::BadRequest(FieldError::new(
                 "Idempotency-Key",
-                "invalid_idempotency_key",
+                ErrorCode::InvalidIdempotencyKey,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters",
             ))
         })
@@ -188,15 +189,14 @@ async fn claim(
         .await?;
     drop(client);
     if row.get::<_, Vec<u8>>(0) != fingerprint {
-        return Err(ApiError::validation(
-            "Idempotency-Key",
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for a different request",
-        ));
+        return Err(ApiError::Conflict {
+            code: ErrorCode::IdempotencyKeyReused,
+            detail: "this Idempotency-Key was used for a different request".to_owned(),
+        });
     }
     let Some(status) = row.get::<_, Option<i16>>(1) else {
         return Err(ApiError::Conflict {
-            code: "idempotency_key_in_progress",
+            code: ErrorCode::IdempotencyKeyInProgress,
             detail: "a request with this Idempotency-Key is still being handled; retry shortly"
                 .to_owned(),
         });
@@ -212,7 +212,7 @@ async fn claim(
         .map_err(|error| {
             tracing::warn!(%error, "a stored idempotent response cannot be opened");
             ApiError::Conflict {
-                code: "idempotent_response_unavailable",
+                code: ErrorCode::IdempotentResponseUnavailable,
                 detail: "this Idempotency-Key was used, but its stored answer cannot be \
                          opened (the secret key changed); use a new key"
                     .to_owned(),

@@ -4,10 +4,12 @@ pub mod authentication;
 mod commands;
 pub mod context;
 pub mod error;
+pub mod error_codes;
 pub mod events;
 pub mod extract;
 mod health;
 pub mod idempotency;
+pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
@@ -20,7 +22,7 @@ pub mod tokens;
 pub mod written;
 
 use actix_web::http::header;
-use actix_web::{web, App, HttpResponse};
+use actix_web::{web, App, HttpRequest, HttpResponse};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 
@@ -72,9 +74,10 @@ pub fn etag(version: u64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
 }
 
-/// Unknown routes answer a problem document like everything else.
-pub async fn route_not_found() -> Result<HttpResponse, error::ApiError> {
-    Err(error::ApiError::RouteNotFound)
+/// Requests no route takes answer a problem document like everything else: 405 with
+/// `Allow` on a known path, else 404.
+pub async fn route_not_found(request: HttpRequest) -> Result<HttpResponse, error::ApiError> {
+    Err(methods::unrouted(&request))
 }
 
 /// Registers the shared state, the routes, `/openapi.json` and Swagger UI at `/docs`.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorCode, FieldError};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -17,7 +17,8 @@ pub struct PageQuery {
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (the id of its last item).
+    #[param(value_type = Option<Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -34,7 +35,7 @@ impl PageQuery {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::BadRequest(FieldError::new(
                 "limit",
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             )));
         }
@@ -43,7 +44,7 @@ impl PageQuery {
             Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| {
                 ApiError::BadRequest(FieldError::new(
                     "cursor",
-                    "invalid_cursor",
+                    ErrorCode::InvalidCursor,
                     "cursor must be a next_cursor value from a previous page",
                 ))
             })?),

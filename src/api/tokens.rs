@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::context::RequestContext;
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorCode, FieldError, Problem};
 use super::extract::{parse_id, ValidJson, ValidQuery};
+use super::openapi::schemas::TokenRequestDoc;
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
 use super::TAG_TOKENS;
@@ -84,22 +85,37 @@ async fn validate(
 ) -> Result<(TokenName, Grant), ApiError> {
     let mut errors = Vec::new();
     let name = TokenName::parse(&request.name)
-        .map_err(|message| errors.push(FieldError::new("name", "invalid_name", message)))
+        .map_err(|message| errors.push(FieldError::new("name", ErrorCode::InvalidName, message)))
         .ok();
     let role = Role::parse(&request.role);
     if role.is_none() {
         errors.push(FieldError::new(
             "role",
-            "invalid_role",
+            ErrorCode::InvalidRole,
             "role must be admin, operator, auditor or viewer",
         ));
     }
-    if let Some(ids) = &request.tenant_ids {
+    let grant = role.and_then(|role| {
+        Grant::new(role, request.tenant_ids)
+            .map_err(|error| {
+                errors.push(FieldError::new(
+                    "tenant_ids",
+                    ErrorCode::InvalidGrant,
+                    error,
+                ))
+            })
+            .ok()
+    });
+    let (Some(name), Some(grant), true) = (name, grant, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    // A well-formed grant naming a tenant that does not exist: 404 `unknown_tenant`.
+    if let Some(ids) = grant.scope().tenant_ids() {
         let client = state.pool.get().await?;
         let live: Vec<Uuid> = client
             .query(
                 "SELECT id FROM tenants WHERE id = ANY($1) AND deleted_at IS NULL",
-                &[ids],
+                &[&ids],
             )
             .await?
             .iter()
@@ -109,21 +125,16 @@ async fn validate(
             if !live.contains(id) {
                 errors.push(FieldError::new(
                     format!("tenant_ids[{index}]"),
-                    "unknown_tenant",
+                    ErrorCode::UnknownTenant,
                     format!("no tenant {id}"),
                 ));
             }
         }
     }
-    let grant = role.and_then(|role| {
-        Grant::new(role, request.tenant_ids)
-            .map_err(|error| errors.push(FieldError::new("tenant_ids", "invalid_grant", error)))
-            .ok()
-    });
-    match (name, grant) {
-        (Some(name), Some(grant)) if errors.is_empty() => Ok((name, grant)),
-        _ => Err(ApiError::Validation(errors)),
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
     }
+    Ok((name, grant))
 }
 
 impl From<TokenServiceError> for ApiError {
@@ -139,8 +150,11 @@ impl From<TokenServiceError> for ApiError {
 /// Issue a token. Its value is in this response only; the service keeps just a hash.
 #[utoipa::path(
     tag = TAG_TOKENS,
-    request_body = CreateTokenRequest,
-    responses((status = 201, description = "Issued", body = CreatedTokenResponse, headers(("Location" = String))))
+    request_body = TokenRequestDoc,
+    responses(
+        (status = 201, description = "Issued", body = CreatedTokenResponse, headers(("Location" = String))),
+        (status = 404, description = "`unknown_tenant`: `tenant_ids` names a tenant that does not exist; `errors` names each", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/tokens")]
 async fn create_token(

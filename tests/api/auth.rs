@@ -123,7 +123,7 @@ async fn a_token_of_a_deleted_tenant_sees_nothing_and_new_grants_to_it_are_refus
     .await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (422, Some("unknown_tenant"))
+        (404, Some("unknown_tenant"))
     );
     assert_eq!(body["errors"][0]["field"], "tenant_ids[0]");
 }

@@ -370,3 +370,42 @@ async fn bad_ids_queries_and_if_match_headers_are_refused() {
     );
     assert_eq!(app.event_count().await, before);
 }
+
+#[tokio::test]
+async fn a_known_path_with_another_method_answers_405_with_allow() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("Contoso").await;
+    let tenant_id = tenant["id"].as_str().unwrap();
+    for (method, path, allow) in [
+        (reqwest::Method::TRACE, "/healthz".to_owned(), "GET"),
+        (reqwest::Method::POST, "/readyz".to_owned(), "GET"),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/tenants/{tenant_id}"),
+            "GET, DELETE, PATCH",
+        ),
+    ] {
+        let response = app
+            .request(method.clone(), &path)
+            .header("Idempotency-Key", "k-405")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["allow"].to_str().unwrap(),
+            allow,
+            "{method} {path}"
+        );
+        let (status, body) = problem(response).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (405, Some("method_not_allowed")),
+            "{method} {path}"
+        );
+    }
+    let (status, body) = problem(app.get("/healthz?verbose=1").await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_query"))
+    );
+}

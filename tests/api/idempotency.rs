@@ -64,7 +64,7 @@ async fn a_key_reused_for_another_request_is_refused() {
         problem(post_with_key(&app, "/api/v1/tenants", "k-1", &tenant_body()).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (422, Some("idempotency_key_reused"))
+        (409, Some("idempotency_key_reused"))
     );
     assert_eq!(app.event_count().await, before);
     let (status, body) =

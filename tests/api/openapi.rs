@@ -2,6 +2,9 @@
 
 use std::path::Path;
 
+use serde_json::json;
+use tenantpilot::api::error_codes::ErrorCode;
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let generated = tenantpilot::api::openapi_document()
@@ -25,18 +28,57 @@ fn every_api_operation_documents_its_problem_responses() {
     let document = serde_json::to_value(tenantpilot::api::openapi_document()).unwrap();
     let paths = document["paths"].as_object().unwrap();
     assert!(paths.contains_key("/api/v1/tenants/{tenant_id}/backup-schedules/{schedule_id}"));
-    for (path, item) in paths.iter().filter(|(path, _)| path.starts_with("/api/")) {
+    for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
-            for status in ["400", "404", "500", "503"] {
-                assert!(
-                    responses.contains_key(status),
-                    "{method} {path} lacks {status}"
+            if !path.starts_with("/api/") {
+                assert_eq!(
+                    operation["security"],
+                    json!([]),
+                    "{method} {path} is public"
                 );
+                continue;
+            }
+            let mut expected = vec!["401", "403", "500", "503"];
+            if path.contains('{') {
+                expected.extend(["400", "404"]);
+            }
+            if method != "get" {
+                expected.extend(["400", "409", "413"]);
             }
             if operation.get("requestBody").is_some() {
-                assert!(responses.contains_key("422"), "{method} {path} lacks 422");
+                expected.extend(["415", "422"]);
+            }
+            for status in expected {
+                let response = &responses[status];
+                assert!(response.is_object(), "{method} {path} lacks {status}");
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path} {status}"
+                );
             }
         }
     }
+}
+
+#[test]
+fn the_document_lists_every_error_code() {
+    let document = serde_json::to_value(tenantpilot::api::openapi_document()).unwrap();
+    let listed: Vec<&str> = document["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap())
+        .collect();
+    let table: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    assert_eq!(listed, table);
+    assert_eq!(
+        document["components"]["schemas"]["Problem"]["properties"]["code"]["$ref"],
+        "#/components/schemas/ErrorCode"
+    );
+    assert_eq!(
+        document["x-error-codes"].as_array().unwrap().len(),
+        table.len()
+    );
 }

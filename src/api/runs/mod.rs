@@ -10,7 +10,7 @@ use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::context::RequestContext;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, ErrorCode, Problem};
 use super::extract::{parse_id, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::schedules::{execute_schedule_command, find_schedule, schedule_path};
@@ -199,7 +199,7 @@ async fn retry_run(
         Some(status) if status.is_retryable() => {}
         status => {
             return Err(ApiError::Conflict {
-                code: "run_not_retryable",
+                code: ErrorCode::RunNotRetryable,
                 detail: format!(
                     "only failed or partial runs can be retried; this run is {}",
                     status.map(|status| status.as_str()).unwrap_or("unknown")

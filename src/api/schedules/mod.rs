@@ -302,7 +302,8 @@ async fn delete_schedule(
 #[utoipa::path(
     tag = TAG_SCHEDULES,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("schedule_id" = Uuid, Path, description = "The schedule's id")),
+           ("schedule_id" = Uuid, Path, description = "The schedule's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "The enabled schedule", body = ScheduleResponse, headers(("ETag" = String))))
 )]
 #[post("/tenants/{tenant_id}/backup-schedules/{schedule_id}/enable")]
@@ -326,7 +327,8 @@ async fn enable_schedule(
 #[utoipa::path(
     tag = TAG_SCHEDULES,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("schedule_id" = Uuid, Path, description = "The schedule's id")),
+           ("schedule_id" = Uuid, Path, description = "The schedule's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "The disabled schedule", body = ScheduleResponse, headers(("ETag" = String))))
 )]
 #[post("/tenants/{tenant_id}/backup-schedules/{schedule_id}/disable")]

@@ -1,12 +1,15 @@
 //! Backup-schedule request and response bodies, their validation, and row mapping.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::error::{ApiError, FieldError};
+use crate::api::error::{ApiError, ErrorCode, FieldError};
+use crate::api::openapi::schemas::{PolicyTypeKey, TimezoneName};
 use crate::domain::cadence::{Cadence, CadenceError};
 use crate::domain::schedule::{
     InvalidPolicyTypes, PolicyTypeSelection, RetentionKeepLast, ScheduleChanges, ScheduleName,
@@ -47,7 +50,7 @@ pub struct DailyCadenceDoc {
         min_items = 1,
         max_items = 24
     )]
-    times: Vec<String>,
+    times: BTreeSet<String>,
 }
 
 /// On each of `days` (local weekdays) at each of `times`.
@@ -59,14 +62,14 @@ pub struct WeeklyCadenceDoc {
     kind: WeeklyKind,
     /// 1 to 7 distinct local weekdays.
     #[schema(min_items = 1, max_items = 7)]
-    days: Vec<DayDoc>,
+    days: BTreeSet<DayDoc>,
     /// 1 to 24 distinct `HH:MM` wall-clock times.
     #[schema(
         pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$",
         min_items = 1,
         max_items = 24
     )]
-    times: Vec<String>,
+    times: BTreeSet<String>,
 }
 
 // The `kind` tags exist only to be described in the OpenAPI document; nothing builds them.
@@ -105,22 +108,28 @@ pub enum DayDoc {
     "include_foundations": true, "retention_keep_last": 7
 }))]
 pub struct CreateScheduleRequest {
-    /// 1 to 100 characters, unique per tenant (case-insensitive).
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters once leading and trailing white space is trimmed (it is), no
+    /// control characters; unique per tenant (case-insensitive).
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\u0000-\u001F\u007F-\u009F]{0,98}[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: String,
     /// Default true.
     pub enabled: Option<bool>,
     #[schema(value_type = CadenceDoc)]
     pub cadence: Cadence,
-    /// An IANA timezone name, e.g. `Europe/Berlin`.
+    #[schema(value_type = TimezoneName)]
     pub timezone: String,
     /// Keys from `GET /api/v1/policy-types`; at least one, no duplicates.
-    #[schema(min_items = 1, example = json!(["deviceConfigurations", "settingsCatalog"]))]
+    #[schema(min_items = 1, value_type = BTreeSet<PolicyTypeKey>,
+             example = json!(["deviceConfigurations", "settingsCatalog"]))]
     pub policy_types: Vec<String>,
     /// Also back up assignment filters, scope tags and other referenced objects. Default false.
     pub include_foundations: Option<bool>,
     /// Backup-producing runs to keep, 1 to 365. Default 7.
     #[schema(minimum = 1, maximum = 365)]
+    #[serde(default, deserialize_with = "crate::api::extract::optional_integer")]
     pub retention_keep_last: Option<i64>,
 }
 
@@ -128,16 +137,23 @@ pub struct CreateScheduleRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"cadence": {"kind": "daily", "times": ["01:00", "13:00"]}}))]
 pub struct UpdateScheduleRequest {
-    #[schema(min_length = 1, max_length = 100)]
+    /// As in the create request.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\u0000-\u001F\u007F-\u009F]{0,98}[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: Option<String>,
     pub enabled: Option<bool>,
     #[schema(value_type = Option<CadenceDoc>)]
     pub cadence: Option<Cadence>,
+    #[schema(value_type = Option<TimezoneName>)]
     pub timezone: Option<String>,
-    #[schema(min_items = 1)]
+    /// Keys from `GET /api/v1/policy-types`; at least one, no duplicates.
+    #[schema(min_items = 1, value_type = Option<BTreeSet<PolicyTypeKey>>)]
     pub policy_types: Option<Vec<String>>,
     pub include_foundations: Option<bool>,
     #[schema(minimum = 1, maximum = 365)]
+    #[serde(default, deserialize_with = "crate::api::extract::optional_integer")]
     pub retention_keep_last: Option<i64>,
 }
 
@@ -207,7 +223,7 @@ impl Checks {
     fn check<T, E: std::fmt::Display>(
         &mut self,
         field: &str,
-        code: &str,
+        code: ErrorCode,
         result: Result<T, E>,
     ) -> Option<T> {
         result
@@ -216,7 +232,7 @@ impl Checks {
     }
 
     fn name(&mut self, text: &str) -> Option<ScheduleName> {
-        self.check("name", "invalid_name", ScheduleName::parse(text))
+        self.check("name", ErrorCode::InvalidName, ScheduleName::parse(text))
     }
 
     fn cadence(&mut self, cadence: Cadence) -> Option<Cadence> {
@@ -226,18 +242,22 @@ impl Checks {
             Err(_) => "cadence.times",
             Ok(_) => "cadence",
         };
-        self.check(field, "invalid_cadence", result)
+        self.check(field, ErrorCode::InvalidCadence, result)
     }
 
     fn timezone(&mut self, text: &str) -> Option<Timezone> {
-        self.check("timezone", "invalid_timezone", text.parse::<Timezone>())
+        self.check(
+            "timezone",
+            ErrorCode::InvalidTimezone,
+            text.parse::<Timezone>(),
+        )
     }
 
     fn policy_types(&mut self, keys: Vec<String>) -> Option<PolicyTypeSelection> {
         let result = PolicyTypeSelection::parse(keys);
         let code = match &result {
-            Err(InvalidPolicyTypes::Unknown(_)) => "unknown_policy_type",
-            _ => "invalid_policy_types",
+            Err(InvalidPolicyTypes::Unknown(_)) => ErrorCode::UnknownPolicyType,
+            _ => ErrorCode::InvalidPolicyTypes,
         };
         self.check("policy_types", code, result)
     }
@@ -245,7 +265,7 @@ impl Checks {
     fn retention(&mut self, value: i64) -> Option<RetentionKeepLast> {
         self.check(
             "retention_keep_last",
-            "invalid_retention",
+            ErrorCode::InvalidRetention,
             RetentionKeepLast::new(value),
         )
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{find_schedule, schedule_path};
-use crate::api::error::{ApiError, FieldError};
+use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::api::extract::ValidQuery;
 use crate::api::state::AppState;
 use crate::api::TAG_SCHEDULES;
@@ -49,7 +49,7 @@ pub struct UpcomingSlots {
 }
 
 fn query_error(field: &str, message: impl ToString) -> ApiError {
-    ApiError::BadRequest(FieldError::new(field, "invalid_query", message))
+    ApiError::BadRequest(FieldError::new(field, ErrorCode::InvalidQuery, message))
 }
 
 /// Preview a schedule's next slots (daylight saving applied), whether or not it is enabled.

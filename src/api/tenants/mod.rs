@@ -296,7 +296,8 @@ async fn set_active(
 /// Deactivate a tenant: its schedules' runs fail with `tenant_inactive` until reactivated.
 #[utoipa::path(
     tag = TAG_TENANTS,
-    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "The tenant, now inactive", body = TenantResponse, headers(("ETag" = String))))
 )]
 #[post("/tenants/{tenant_id}/deactivate")]
@@ -321,7 +322,8 @@ async fn deactivate_tenant(
 /// Reactivate a tenant.
 #[utoipa::path(
     tag = TAG_TENANTS,
-    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "The tenant, now active", body = TenantResponse, headers(("ETag" = String))))
 )]
 #[post("/tenants/{tenant_id}/reactivate")]

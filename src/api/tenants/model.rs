@@ -6,7 +6,7 @@ use tokio_postgres::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::error::{ApiError, FieldError};
+use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::domain::tenant::{RegisterTenant, TenantName, UpdateTenant};
 
 const MAX_SECRET_CHARS: usize = 1024;
@@ -18,8 +18,12 @@ const MAX_SECRET_CHARS: usize = 1024;
     "client_id": "0e3c1d2b-5a6f-4b7c-8d9e-0f1a2b3c4d5e", "client_secret": "app-registration-secret-value"
 }))]
 pub struct CreateTenantRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    /// 1 to 200 characters once leading and trailing white space is trimmed (it is), no
+    /// control characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\u0000-\u001F\u007F-\u009F]{0,198}[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub display_name: String,
     /// The Microsoft Entra (Azure AD) tenant id, a GUID.
     #[schema(format = Uuid)]
@@ -27,8 +31,9 @@ pub struct CreateTenantRequest {
     /// The app registration's application (client) id, a GUID.
     #[schema(format = Uuid)]
     pub client_id: String,
-    /// The app registration's client secret value. Write-only: never returned.
-    #[schema(write_only, format = Password, min_length = 1, max_length = 1024)]
+    /// The app registration's client secret value, 1 to 1024 characters and not only
+    /// white space. Write-only: never returned.
+    #[schema(write_only, format = Password, min_length = 1, max_length = 1024, pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
     pub client_secret: Option<String>,
 }
 
@@ -36,10 +41,18 @@ pub struct CreateTenantRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "Contoso Ltd"}))]
 pub struct UpdateTenantRequest {
+    /// As in the create request.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\u0000-\u001F\u007F-\u009F]{0,198}[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub display_name: Option<String>,
+    /// The app registration's application (client) id, a GUID.
+    #[schema(format = Uuid)]
     pub client_id: Option<String>,
-    /// A new client secret value. Write-only: never returned.
-    #[schema(write_only, format = Password)]
+    /// A new client secret value, 1 to 1024 characters and not only white space.
+    /// Write-only: never returned.
+    #[schema(write_only, format = Password, min_length = 1, max_length = 1024, pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
     pub client_secret: Option<String>,
 }
 
@@ -99,7 +112,7 @@ pub fn validate_create(
     let display_name = check(
         &mut errors,
         "display_name",
-        "invalid_display_name",
+        ErrorCode::InvalidDisplayName,
         TenantName::parse(&request.display_name),
     );
     let azure_tenant_id = guid(&mut errors, "azure_tenant_id", &request.azure_tenant_id);
@@ -133,7 +146,7 @@ pub fn validate_update(request: UpdateTenantRequest) -> Result<TenantChanges, Ap
         check(
             &mut errors,
             "display_name",
-            "invalid_display_name",
+            ErrorCode::InvalidDisplayName,
             TenantName::parse(name),
         )
     });
@@ -158,7 +171,7 @@ pub fn validate_update(request: UpdateTenantRequest) -> Result<TenantChanges, Ap
 fn check<T, E: std::fmt::Display>(
     errors: &mut Vec<FieldError>,
     field: &str,
-    code: &str,
+    code: ErrorCode,
     result: Result<T, E>,
 ) -> Option<T> {
     result
@@ -168,7 +181,7 @@ fn check<T, E: std::fmt::Display>(
 
 fn guid(errors: &mut Vec<FieldError>, field: &str, text: &str) -> Option<Uuid> {
     let parsed = Uuid::try_parse(text).map_err(|_| format!("{field} must be a GUID, got {text:?}"));
-    check(errors, field, "invalid_guid", parsed)
+    check(errors, field, ErrorCode::InvalidGuid, parsed)
 }
 
 fn secret(errors: &mut Vec<FieldError>, secret: Option<String>) -> Option<String> {
@@ -178,7 +191,7 @@ fn secret(errors: &mut Vec<FieldError>, secret: Option<String>) -> Option<String
         // the message never repeats the value: it is a secret, even when it is wrong
         errors.push(FieldError::new(
             "client_secret",
-            "invalid_client_secret",
+            ErrorCode::InvalidClientSecret,
             format!("client_secret must be 1 to {MAX_SECRET_CHARS} characters"),
         ));
         return None;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod cors;
 pub mod db;
 pub mod domain;
+pub mod graph;
 pub mod projections;
 pub mod scheduler;
 pub mod secrets;

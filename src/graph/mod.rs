@@ -1,0 +1,9 @@
+//! Microsoft Graph: the client the run executor reads tenants' Intune configuration with
+//! (client-credentials tokens, paging, retries, pacing), and the error codes it maps every
+//! failure to. Base URLs come from configuration, so tests and the demo use the simulator.
+
+mod client;
+mod types;
+
+pub use client::{GraphClient, GraphSettings};
+pub use types::{FetchedObject, FetchedType, GraphError, GraphErrorCode, TenantCredentials};

@@ -1,0 +1,136 @@
+//! What the Graph client gives the run executor: the objects of one policy type with their
+//! full content, or an error with a stable code from DESIGN.md section 5 / GRAPH.md.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::SecretString;
+
+/// One tenant's app registration, as the executor loads it (the secret opened from its
+/// sealed row for this run only).
+#[derive(Clone)]
+pub struct TenantCredentials {
+    /// The service's own tenant id (cache and pacing key).
+    pub tenant_id: Uuid,
+    pub azure_tenant_id: Uuid,
+    pub client_id: Uuid,
+    pub client_secret: SecretString,
+}
+
+impl fmt::Debug for TenantCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TenantCredentials")
+            .field("tenant_id", &self.tenant_id)
+            .field("azure_tenant_id", &self.azure_tenant_id)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One Graph object with everything a restore would need: the list entry completed with
+/// its detail (`scriptContent`), settings, assignments and expansions where the type has
+/// them, as Graph gave them (volatile fields are removed later, when hashing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedObject {
+    pub graph_id: String,
+    pub display_name: String,
+    pub content: serde_json::Value,
+}
+
+/// Everything read for one policy type (or foundation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FetchedType {
+    pub objects: Vec<FetchedObject>,
+    /// Listed, then gone at the detail read (404 / `ResourceNotFound`): skipped, no failure.
+    pub deleted_while_reading: usize,
+    /// Oddities worth a line in the report (e.g. `settingCount` 153 but 150 settings read).
+    pub warnings: Vec<String>,
+}
+
+/// The stable error codes of Graph and login failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GraphErrorCode {
+    AuthInvalidSecret,
+    AuthSecretExpired,
+    AuthAppNotInTenant,
+    AuthAppDisabled,
+    TenantNotFound,
+    ConsentMissing,
+    IntuneNotProvisioned,
+    IntuneLicenseInactive,
+    Throttled,
+    GraphUnavailable,
+    /// Per type: a permission for that area is missing (`GraphError::scope` names it).
+    PermissionMissing,
+    /// Per type: Graph refused the query the type needs.
+    UnsupportedQuery,
+    Internal,
+}
+
+impl GraphErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthInvalidSecret => "auth_invalid_secret",
+            Self::AuthSecretExpired => "auth_secret_expired",
+            Self::AuthAppNotInTenant => "auth_app_not_in_tenant",
+            Self::AuthAppDisabled => "auth_app_disabled",
+            Self::TenantNotFound => "tenant_not_found",
+            Self::ConsentMissing => "consent_missing",
+            Self::IntuneNotProvisioned => "intune_not_provisioned",
+            Self::IntuneLicenseInactive => "intune_license_inactive",
+            Self::Throttled => "throttled",
+            Self::GraphUnavailable => "graph_unavailable",
+            Self::PermissionMissing => "permission_missing",
+            Self::UnsupportedQuery => "unsupported_query",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// Whether the error ends the whole run (login, consent, the tenant's Intune itself),
+    /// rather than only the policy type being read.
+    pub fn fails_the_run(self) -> bool {
+        !matches!(
+            self,
+            Self::PermissionMissing
+                | Self::UnsupportedQuery
+                | Self::Throttled
+                | Self::GraphUnavailable
+                | Self::Internal
+        )
+    }
+}
+
+impl fmt::Display for GraphErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Graph or login failure: its code, the raw message for support, and Graph's
+/// `request-id` (or the login's `trace_id`) when there was one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct GraphError {
+    pub code: GraphErrorCode,
+    pub message: String,
+    pub request_id: Option<String>,
+    /// For `permission_missing`: the scope Graph named.
+    pub scope: Option<String>,
+    /// The HTTP status, when the failure was an HTTP answer.
+    pub status: Option<u16>,
+}
+
+impl GraphError {
+    pub fn new(code: GraphErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            request_id: None,
+            scope: None,
+            status: None,
+        }
+    }
+}

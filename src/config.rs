@@ -70,6 +70,13 @@ pub struct Settings {
     pub tick_interval: Duration,
     pub missed_slot_grace: Duration,
     pub projector_poll_interval: Duration,
+    /// Runs executed at once by this process's workers.
+    pub workers: usize,
+    pub lease: Duration,
+    pub worker_poll_interval: Duration,
+    pub graph_concurrency_per_tenant: usize,
+    pub graph_concurrency: usize,
+    pub graph_requests_per_20s: u32,
     /// Browser origins allowed to call the API (`TENANTPILOT_CORS_ORIGINS`); none: no CORS.
     pub cors_origins: Vec<String>,
     /// Demo mode (`serve --demo`): a generated secret key and admin token when none is set.
@@ -151,6 +158,37 @@ impl Settings {
                 500,
                 10..=60_000,
             )?),
+            workers: parse_number(&lookup, "TENANTPILOT_WORKERS", 4, 0..=64)?,
+            lease: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_LEASE_SECONDS",
+                60,
+                2..=3_600,
+            )?),
+            worker_poll_interval: Duration::from_millis(parse_number(
+                &lookup,
+                "TENANTPILOT_WORKER_POLL_MS",
+                1_000,
+                10..=60_000,
+            )?),
+            graph_concurrency_per_tenant: parse_number(
+                &lookup,
+                "TENANTPILOT_GRAPH_CONCURRENCY_PER_TENANT",
+                4,
+                1..=64,
+            )?,
+            graph_concurrency: parse_number(
+                &lookup,
+                "TENANTPILOT_GRAPH_CONCURRENCY",
+                32,
+                1..=1024,
+            )?,
+            graph_requests_per_20s: parse_number(
+                &lookup,
+                "TENANTPILOT_GRAPH_REQUESTS_PER_20S",
+                800,
+                1..=100_000,
+            )?,
             cors_origins: crate::cors::parse_origins(&text("TENANTPILOT_CORS_ORIGINS", ""))
                 .map_err(|message| ConfigError {
                     variable: "TENANTPILOT_CORS_ORIGINS",

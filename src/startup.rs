@@ -16,10 +16,12 @@ use crate::auth::TokenValue;
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
 use crate::cors;
+use crate::graph::{GraphClient, GraphSettings};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
+use crate::scheduler::worker::{self, Executor, WorkerSettings};
 use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher, WriteVisibility};
 use crate::secrets::{SecretCipher, SecretKey};
-use crate::store::{AppendSignal, PgEventRepository};
+use crate::store::{upcasters, AppendSignal, PgEventRepository};
 
 pub struct Application {
     port: u16,
@@ -36,7 +38,8 @@ impl Application {
     /// port, which tests use) and starts the background loops this process's roles ask for.
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         // fail fast: no database work without a usable key
-        let secrets = SecretCipher::new(secret_key(settings)?);
+        let key = secret_key(settings)?;
+        let secrets = SecretCipher::new(key.clone());
         let demo_admin_token = (settings.demo && settings.admin_token.is_none())
             .then(|| TokenValue::generate().expose().to_owned());
         let admin_token = settings
@@ -85,6 +88,22 @@ impl Application {
                 settings.tick_interval,
                 shutdown_signal.clone(),
             )));
+        }
+        if settings.runs(Role::Worker) && settings.workers > 0 {
+            let executor = Executor {
+                pool: pool.clone(),
+                graph: GraphClient::new(graph_settings(settings))
+                    .map_err(|error| anyhow::anyhow!("the Graph client cannot start: {error}"))?,
+                secrets: SecretCipher::new(key),
+                clock: clock.clone(),
+                upcasters: upcasters(),
+                appends: repository.appends().clone(),
+            };
+            background.extend(worker::start(
+                Arc::new(executor),
+                worker_settings(settings),
+                shutdown_signal.clone(),
+            ));
         }
         if settings.runs(Role::Api) {
             background.push(tokio::spawn(run_housekeeping(
@@ -175,6 +194,30 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+fn graph_settings(settings: &Settings) -> GraphSettings {
+    GraphSettings {
+        per_tenant_concurrency: settings.graph_concurrency_per_tenant,
+        total_concurrency: settings.graph_concurrency,
+        requests_per_20s: settings.graph_requests_per_20s,
+        ..GraphSettings::new(&settings.graph_url, &settings.login_url)
+    }
+}
+
+fn worker_settings(settings: &Settings) -> WorkerSettings {
+    WorkerSettings {
+        count: settings.workers,
+        lease: settings.lease,
+        poll: settings.worker_poll_interval,
+        // within the HTTP server's 30 s: a run that finishes soon is not thrown away
+        shutdown_grace: Duration::from_secs(20),
+        process_name: format!(
+            "{}:{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "tenantpilot".to_owned()),
+            std::process::id()
+        ),
     }
 }
 

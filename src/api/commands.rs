@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 
 use super::error::{ApiError, ErrorCode};
+use crate::domain::policy::PolicyError;
 use crate::domain::run::RunError;
 use crate::domain::schedule::ScheduleError;
 use crate::domain::tenant::TenantError;
@@ -61,12 +62,21 @@ impl Rejection for RunError {
     fn to_api_error(&self) -> ApiError {
         match self {
             RunError::NotFound => ApiError::NotFound("run"),
-            RunError::NotQueued(_) | RunError::NotRunning(_) | RunError::NotAFinalStatus(_) => {
-                ApiError::Conflict {
-                    code: ErrorCode::RunStateConflict,
-                    detail: self.to_string(),
-                }
-            }
+            RunError::NotQueued(_)
+            | RunError::NotRunning(_)
+            | RunError::NotAFinalStatus(_)
+            | RunError::BackupAlreadyCreated => ApiError::Conflict {
+                code: ErrorCode::RunStateConflict,
+                detail: self.to_string(),
+            },
+        }
+    }
+}
+
+impl Rejection for PolicyError {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            PolicyError::NotFound => ApiError::NotFound("policy"),
         }
     }
 }

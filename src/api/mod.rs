@@ -13,6 +13,7 @@ pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod policies;
 mod policy_types;
 pub mod runs;
 pub mod schedules;
@@ -34,6 +35,7 @@ pub const TAG_RUNS: &str = "backup-runs";
 pub const TAG_TOKENS: &str = "tokens";
 pub const TAG_EVENTS: &str = "events";
 pub const TAG_POLICY_TYPES: &str = "policy-types";
+pub const TAG_POLICIES: &str = "policies";
 pub const TAG_HEALTH: &str = "health";
 
 /// Every route of the service. The server and the OpenAPI document are built from this one
@@ -52,6 +54,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(tenants::routes)
                 .configure(schedules::routes)
                 .configure(runs::routes)
+                .configure(policies::routes)
                 .configure(tokens::routes)
                 .configure(events::routes)
                 .service(metrics::metrics)

@@ -6,6 +6,7 @@ use cqrs_es::persist::EventUpcaster;
 use deadpool_postgres::Pool;
 
 use crate::clock::Clock;
+use crate::domain::policy::Policy;
 use crate::domain::run::Run;
 use crate::domain::schedule::Schedule;
 use crate::domain::tenant::Tenant;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub schedules: AggregateStore<Schedule>,
     pub runs: AggregateStore<Run>,
     pub tokens: AggregateStore<ApiToken>,
+    pub policies: AggregateStore<Policy>,
     /// SHA-256 of `TENANTPILOT_ADMIN_TOKEN`, when set.
     pub bootstrap_admin_hash: Option<Vec<u8>>,
     /// Commits of this process's writer: a write's read-your-writes target.
@@ -46,7 +48,8 @@ impl AppState {
             tenants: AggregateStore::new(repository.clone(), ()),
             schedules: AggregateStore::new(repository.clone(), ()),
             runs: AggregateStore::new(repository.clone(), ()),
-            tokens: AggregateStore::new(repository, ()),
+            tokens: AggregateStore::new(repository.clone(), ()),
+            policies: AggregateStore::new(repository, ()),
             bootstrap_admin_hash: None,
             visibility,
             upcasters: upcasters(),

@@ -29,6 +29,18 @@ Environment (validated at start-up; default in brackets):
       Microsoft Graph base URL
   TENANTPILOT_LOGIN_URL [https://login.microsoftonline.com]
       token authority
+  TENANTPILOT_WORKERS [4]
+      runs a process executes at once (role worker)
+  TENANTPILOT_LEASE_SECONDS [60]
+      how long a worker's claim on a run lasts without a heartbeat
+  TENANTPILOT_WORKER_POLL_MS [1000]
+      how often an idle worker looks for queued runs
+  TENANTPILOT_GRAPH_CONCURRENCY_PER_TENANT [4]
+      Graph requests in flight at once for one tenant
+  TENANTPILOT_GRAPH_CONCURRENCY [32]
+      Graph requests in flight at once over every tenant
+  TENANTPILOT_GRAPH_REQUESTS_PER_20S [800]
+      Graph requests one tenant may start per 20 seconds (Intune allows about 1,000)
   TENANTPILOT_TICK_SECONDS [60]
       dispatcher tick interval; ticks align to its multiples
   TENANTPILOT_GRACE_SECONDS [300]

@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_hardening",
         include_str!("../../migrations/0006_hardening.sql"),
     ),
+    (
+        "0007_run_execution",
+        include_str!("../../migrations/0007_run_execution.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -1,6 +1,7 @@
 //! The domain: aggregates, commands, events and value objects. No I/O, no clock.
 
 pub mod cadence;
+pub mod policy;
 pub mod policy_types;
 pub mod run;
 pub mod schedule;

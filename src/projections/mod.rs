@@ -1,6 +1,7 @@
 //! Read models built from the global feed by checkpointed consumers.
 
 mod consumer;
+mod policies;
 mod projector;
 mod runs;
 mod schedules;

@@ -5,7 +5,7 @@ use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
 use super::consumer::{ConsumerError, EventHandler};
-use super::{runs, schedules, tenants, tokens};
+use super::{policies, runs, schedules, tenants, tokens};
 use crate::store::StoredEvent;
 
 /// The checkpoint name of the read-model projector.
@@ -34,6 +34,7 @@ impl EventHandler for ReadModels {
             "schedule" => schedules::apply(transaction, event, id).await,
             "run" => runs::apply(transaction, event, id).await,
             "token" => tokens::apply(transaction, event, id).await,
+            "policy" => policies::apply(transaction, event, id).await,
             _ => Ok(()),
         }
     }
@@ -41,7 +42,8 @@ impl EventHandler for ReadModels {
     async fn reset(&self, transaction: &Transaction<'_>) -> Result<(), ConsumerError> {
         transaction
             .batch_execute(
-                "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs; DELETE FROM api_tokens;",
+                "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs;
+                 DELETE FROM api_tokens; UPDATE policies SET ignored = false WHERE ignored;",
             )
             .await?;
         Ok(())

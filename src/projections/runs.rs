@@ -4,7 +4,7 @@ use crate::db::CachedStatements;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
-use super::consumer::{payload, ConsumerError};
+use super::consumer::{payload, unreadable, ConsumerError};
 use crate::domain::run::RunEvent;
 use crate::store::StoredEvent;
 
@@ -48,6 +48,34 @@ pub(super) async fn apply(
                     "UPDATE backup_runs SET status = 'running', worker = $3, started_at = $4,
                          version = $2 WHERE id = $1",
                     &[&id, &version, &worker, &started_at],
+                )
+                .await?;
+        }
+        RunEvent::SyncCompleted { report } => {
+            let report = serde_json::to_value(&report).map_err(|error| unreadable(event, error))?;
+            transaction
+                .execute_cached(
+                    "UPDATE backup_runs SET sync_report = $3, version = $2 WHERE id = $1",
+                    &[&id, &version, &report],
+                )
+                .await?;
+        }
+        RunEvent::BackupCreated { backup } => {
+            transaction
+                .execute_cached(
+                    "UPDATE backup_runs SET backup_set_id = $3, version = $2 WHERE id = $1",
+                    &[&id, &version, &backup.backup_set_id],
+                )
+                .await?;
+        }
+        RunEvent::RunAbandoned { requeued, .. } => {
+            // requeued: waiting for another worker again; otherwise RunFinished follows
+            let status = if requeued { "queued" } else { "running" };
+            transaction
+                .execute_cached(
+                    "UPDATE backup_runs SET status = $3, worker = NULL, version = $2
+                     WHERE id = $1",
+                    &[&id, &version, &status],
                 )
                 .await?;
         }

@@ -8,6 +8,7 @@ mod recompute;
 mod run_creator;
 mod run_recorder;
 mod visibility;
+pub mod worker;
 
 pub use consumers::{Consumers, CONSUMER_NAMES};
 pub use dispatcher::{DispatchError, Dispatcher, SlotOutcome, TickSummary};

@@ -31,6 +31,12 @@ impl AppendSignal {
         self.inner.appended.notify_one();
     }
 
+    /// Wakes this process's consumers for a commit made outside the writer (a worker's own
+    /// transaction), so what it wrote is projected at once.
+    pub fn wake(&self) {
+        self.inner.appended.notify_one();
+    }
+
     /// Completes after the next commit (or at once if one happened since the last wait).
     pub async fn appended(&self) {
         self.inner.appended.notified().await;

@@ -37,6 +37,8 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
             (Read, true)
         }
         "run_now" | "retry_run" => (OperateRuns, true),
+        "list_policies" | "get_policy" => (Read, true),
+        "ignore_policy" | "unignore_policy" => (ManageSchedules, true),
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
         "list_events" => (ReadEvents, false),

@@ -38,6 +38,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "events", description = "The event history, for auditors"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
+        (name = "policies", description = "The synced inventory of a tenant's policies"),
         (name = "health", description = "Probes for orchestrators"),
     )
 )]

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::report::{BackupSummary, SyncReport};
 use super::values::{RunStatus, RunTrigger};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -8,6 +9,19 @@ pub enum RunCommand {
     Queue(QueueRun),
     Start {
         worker: String,
+        now: DateTime<Utc>,
+    },
+    RecordSync {
+        report: SyncReport,
+    },
+    RecordBackup {
+        backup: BackupSummary,
+    },
+    /// The run's worker is gone (`requeue`: put it back for another worker, once).
+    Abandon {
+        worker: String,
+        reason: String,
+        requeue: bool,
         now: DateTime<Utc>,
     },
     Finish {

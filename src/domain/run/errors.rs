@@ -11,4 +11,6 @@ pub enum RunError {
     NotRunning(RunStatus),
     #[error("a run finishes as success, partial or failed, not {0:?}")]
     NotAFinalStatus(RunStatus),
+    #[error("the run already has a backup set")]
+    BackupAlreadyCreated,
 }

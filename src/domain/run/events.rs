@@ -3,6 +3,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::report::{BackupSummary, SyncReport};
 use super::values::{RunStatus, RunTrigger};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +22,18 @@ pub enum RunEvent {
         worker: String,
         started_at: DateTime<Utc>,
     },
+    /// What the sync of the selected types found (per type; failed types carry their code).
+    SyncCompleted { report: SyncReport },
+    /// The immutable backup set the run made.
+    BackupCreated { backup: BackupSummary },
+    /// The worker running it stopped without finishing (its lease expired, or it shut
+    /// down): put back in the queue once, or failed the second time.
+    RunAbandoned {
+        worker: String,
+        reason: String,
+        requeued: bool,
+        abandoned_at: DateTime<Utc>,
+    },
     RunFinished {
         /// `success`, `partial` or `failed`.
         status: RunStatus,
@@ -37,6 +50,9 @@ impl DomainEvent for RunEvent {
         match self {
             Self::RunQueued { .. } => "RunQueued",
             Self::RunStarted { .. } => "RunStarted",
+            Self::SyncCompleted { .. } => "SyncCompleted",
+            Self::BackupCreated { .. } => "BackupCreated",
+            Self::RunAbandoned { .. } => "RunAbandoned",
             Self::RunFinished { .. } => "RunFinished",
         }
         .to_owned()

@@ -4,6 +4,7 @@ mod aggregate;
 mod commands;
 mod errors;
 mod events;
+mod report;
 mod values;
 
 #[cfg(test)]
@@ -13,4 +14,5 @@ pub use aggregate::Run;
 pub use commands::{QueueRun, RunCommand};
 pub use errors::RunError;
 pub use events::RunEvent;
+pub use report::{BackupSetStatus, BackupSummary, SyncReport, TypeSyncReport};
 pub use values::{RunStatus, RunTrigger};

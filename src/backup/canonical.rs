@@ -1,0 +1,162 @@
+//! Stable content hashing: the canonical JSON of a Graph object with its volatile fields
+//! removed, so the same policy read twice hashes the same (no false diffs), and a real
+//! change always changes the hash. See GRAPH.md "Stable content hashing".
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Keys whose values change without the policy changing (server bookkeeping, counters,
+/// status reports). `lastModifiedDateTime` is kept beside the item as metadata instead.
+const VOLATILE_KEYS: &[&str] = &[
+    "@odata.context",
+    "settingCount",
+    "isAssigned",
+    "version",
+    "lastModifiedDateTime",
+    "deviceStatusOverview",
+    "userStatusOverview",
+    "deviceStatuses",
+    "userStatuses",
+    "deviceSettingStateSummaries",
+    "runSummary",
+    "assignmentsCount",
+];
+
+/// Suffixes of volatile navigation annotations (`assignments@odata.navigationLink`).
+const VOLATILE_SUFFIXES: &[&str] = &["@odata.navigationLink", "@odata.associationLink"];
+
+/// The content without its volatile fields, and with assignments in a stable order.
+pub fn normalized(content: &Value) -> Value {
+    match content {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(key, _)| !is_volatile(key))
+                .map(|(key, value)| {
+                    let value = if key == "assignments" {
+                        sorted_by_canonical_form(value)
+                    } else {
+                        normalized(value)
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(normalized).collect()),
+        other => other.clone(),
+    }
+}
+
+fn is_volatile(key: &str) -> bool {
+    VOLATILE_KEYS.contains(&key) || VOLATILE_SUFFIXES.iter().any(|suffix| key.ends_with(suffix))
+}
+
+/// Assignments carry no meaningful order (Graph returns them in any): sort them by their
+/// canonical text, which starts with the target.
+fn sorted_by_canonical_form(value: &Value) -> Value {
+    let Value::Array(items) = value else {
+        return normalized(value);
+    };
+    let mut items: Vec<(String, Value)> = items
+        .iter()
+        .map(|item| {
+            let item = normalized(item);
+            (canonical_text(&item), item)
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    Value::Array(items.into_iter().map(|(_, item)| item).collect())
+}
+
+/// JSON with object keys sorted at every level and no insignificant white space, whatever
+/// map type serde_json was built with.
+pub fn canonical_text(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (index, key) in keys.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The content address: hex SHA-256 of the normalized content's canonical JSON.
+pub fn content_hash(content: &Value) -> String {
+    hash_text(&canonical_text(&normalized(content)))
+}
+
+pub fn hash_text(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_and_volatile_fields_do_not_change_the_hash() {
+        let first = json!({"id": "1", "displayName": "Baseline", "passwordMinimumLength": 8,
+            "version": 3, "lastModifiedDateTime": "2026-01-01T00:00:00Z",
+            "@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
+            "assignments@odata.navigationLink": "https://x"});
+        let second = json!({"passwordMinimumLength": 8, "version": 4, "displayName": "Baseline",
+            "lastModifiedDateTime": "2026-02-01T00:00:00Z", "id": "1"});
+        assert_eq!(content_hash(&first), content_hash(&second));
+    }
+
+    #[test]
+    fn a_changed_setting_changes_the_hash() {
+        let before = json!({"id": "1", "passwordMinimumLength": 8});
+        let after = json!({"id": "1", "passwordMinimumLength": 9});
+        assert_ne!(content_hash(&before), content_hash(&after));
+    }
+
+    #[test]
+    fn assignments_in_another_order_are_the_same_content() {
+        let a = json!({"target": {"groupId": "a"}});
+        let b = json!({"target": {"groupId": "b"}});
+        let one = json!({"id": "1", "assignments": [a.clone(), b.clone()]});
+        let other = json!({"id": "1", "assignments": [b, a]});
+        assert_eq!(content_hash(&one), content_hash(&other));
+        // but the order of settings is content
+        let settings = json!({"id": "1", "settings": [1, 2]});
+        let reordered = json!({"id": "1", "settings": [2, 1]});
+        assert_ne!(content_hash(&settings), content_hash(&reordered));
+    }
+
+    #[test]
+    fn canonical_text_sorts_keys_at_every_level() {
+        let value = json!({"b": {"d": 1, "c": [true, null]}, "a": "x\"y"});
+        assert_eq!(
+            canonical_text(&value),
+            r#"{"a":"x\"y","b":{"c":[true,null],"d":1}}"#
+        );
+    }
+}

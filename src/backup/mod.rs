@@ -1,0 +1,9 @@
+//! Backup storage: the synced policy inventory, content-addressed blobs, and immutable
+//! backup sets whose item lists are content-addressed too.
+
+pub mod canonical;
+pub mod inventory;
+pub mod sets;
+
+pub use canonical::content_hash;
+pub use sets::{SetOrigin, TreeItem};

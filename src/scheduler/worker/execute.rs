@@ -1,0 +1,309 @@
+//! One run, start to finish (DESIGN.md section 5): preflight, sync every selected type
+//! into the inventory (a failing type is reported and does not stop the others), back up
+//! the live, not ignored policies as an immutable set, and finish with success, partial or
+//! failed. Every write is fenced by the run's lease.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::persist::EventUpcaster;
+use deadpool_postgres::{Pool, Transaction};
+use futures_util::StreamExt;
+
+use super::context::{self, Preflight, RunContext};
+use super::lease::{self, ClaimedRun};
+use crate::backup::inventory::sync_type;
+use crate::backup::sets::{create_set, select_items, set_name, SetOrigin};
+use crate::clock::Clock;
+use crate::domain::run::{BackupSetStatus, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport};
+use crate::graph::{FetchedType, GraphClient, GraphError};
+use crate::secrets::SecretCipher;
+use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
+
+/// Policy types read at once for one run (each is paced and bounded by the Graph client).
+const TYPES_AT_ONCE: usize = 4;
+
+pub struct Executor {
+    pub pool: Pool,
+    pub graph: GraphClient,
+    pub secrets: SecretCipher,
+    pub clock: Arc<dyn Clock>,
+    pub upcasters: Vec<Box<dyn EventUpcaster>>,
+    pub appends: AppendSignal,
+}
+
+/// How a run ended, for the worker's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Finished(RunStatus),
+    /// The lease was lost before the run could finish: another worker has it (or will).
+    LeaseLost,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("loading the run's context failed: {0}")]
+    Context(#[from] context::ContextError),
+    #[error("recording the run failed: {0}")]
+    Command(String),
+}
+
+/// A run's end as decided: its status and, when it did not succeed, why.
+struct Ending {
+    status: RunStatus,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+impl Ending {
+    fn failed(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: RunStatus::Failed,
+            code: Some(code.to_owned()),
+            message: Some(message.into()),
+        }
+    }
+}
+
+impl Executor {
+    pub async fn execute(&self, run: &ClaimedRun) -> Result<Outcome, ExecuteError> {
+        let context = match context::load(&self.pool, &self.secrets, run).await? {
+            Ok(context) => context,
+            Err(Preflight { code, message }) => {
+                return self.finish(run, Ending::failed(code, message)).await;
+            }
+        };
+        if let Err(error) = self.graph.check_access(&context.credentials).await {
+            return self.finish(run, graph_failure(&error)).await;
+        }
+        let fetched = self.fetch_all(&context).await;
+        let Some(report) = self.record_sync(run, &context, &fetched).await? else {
+            return Ok(Outcome::LeaseLost);
+        };
+        if let Some(ending) = run_level_failure(&fetched) {
+            return self.finish(run, ending).await;
+        }
+        let readable: Vec<&str> = report
+            .iter()
+            .filter(|(_, type_report)| !type_report.failed())
+            .map(|(key, _)| key.as_str())
+            .collect();
+        if readable.is_empty() {
+            let ending = first_type_failure(&report);
+            return self.finish(run, ending).await;
+        }
+        let status = if readable.len() == report.len() {
+            BackupSetStatus::Completed
+        } else {
+            BackupSetStatus::Partial
+        };
+        if !self.record_backup(run, &context, &readable, status).await? {
+            return Ok(Outcome::LeaseLost);
+        }
+        let ending = match status {
+            BackupSetStatus::Completed => Ending {
+                status: RunStatus::Success,
+                code: None,
+                message: None,
+            },
+            BackupSetStatus::Partial => {
+                let failure = first_type_failure(&report);
+                Ending {
+                    status: RunStatus::Partial,
+                    ..failure
+                }
+            }
+        };
+        self.finish(run, ending).await
+    }
+
+    async fn fetch_all(
+        &self,
+        context: &RunContext,
+    ) -> Vec<(String, bool, Result<FetchedType, GraphError>)> {
+        futures_util::stream::iter(context.keys.iter().cloned())
+            .map(|(key, is_foundation)| async move {
+                let fetched = self.graph.fetch(&context.credentials, &key).await;
+                (key, is_foundation, fetched)
+            })
+            .buffer_unordered(TYPES_AT_ONCE)
+            .collect()
+            .await
+    }
+
+    /// Brings the inventory up to date with every type that was read and records the report
+    /// (`SyncCompleted`); `None` when the lease was lost.
+    async fn record_sync(
+        &self,
+        run: &ClaimedRun,
+        _context: &RunContext,
+        fetched: &[(String, bool, Result<FetchedType, GraphError>)],
+    ) -> Result<Option<SyncReport>, ExecuteError> {
+        let now = self.clock.now();
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        if !lease::hold(&transaction, run).await? {
+            return Ok(None);
+        }
+        let mut report = SyncReport::new();
+        for (key, is_foundation, result) in fetched {
+            let type_report = match result {
+                Ok(objects) => {
+                    sync_type(
+                        &transaction,
+                        run.tenant_id,
+                        key,
+                        *is_foundation,
+                        objects,
+                        now,
+                    )
+                    .await?
+                }
+                Err(error) => failed_type(error),
+            };
+            report.insert(key.clone(), type_report);
+        }
+        self.command(
+            &transaction,
+            run,
+            RunCommand::RecordSync {
+                report: report.clone(),
+            },
+            now,
+        )
+        .await?;
+        self.commit(transaction).await?;
+        Ok(Some(report))
+    }
+
+    /// Creates the immutable set of the readable types' live, not ignored policies and
+    /// records `BackupCreated`; false when the lease was lost.
+    async fn record_backup(
+        &self,
+        run: &ClaimedRun,
+        context: &RunContext,
+        types: &[&str],
+        status: BackupSetStatus,
+    ) -> Result<bool, ExecuteError> {
+        let now = self.clock.now();
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        if !lease::hold(&transaction, run).await? {
+            return Ok(false);
+        }
+        let items = select_items(&transaction, run.tenant_id, types).await?;
+        let origin = SetOrigin {
+            tenant_id: run.tenant_id,
+            schedule_id: run.schedule_id,
+            run_id: run.run_id,
+            name: set_name(&context.schedule_name, context.timezone, now),
+            created_at: now,
+        };
+        let backup = create_set(&transaction, &origin, &items, status).await?;
+        self.command(&transaction, run, RunCommand::RecordBackup { backup }, now)
+            .await?;
+        self.commit(transaction).await?;
+        Ok(true)
+    }
+
+    /// `RunFinished` and the end of the lease, together.
+    async fn finish(&self, run: &ClaimedRun, ending: Ending) -> Result<Outcome, ExecuteError> {
+        let now = self.clock.now();
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        if !lease::hold(&transaction, run).await? {
+            return Ok(Outcome::LeaseLost);
+        }
+        let command = RunCommand::Finish {
+            status: ending.status,
+            error_code: ending.code,
+            error_message: ending.message,
+            now,
+        };
+        self.command(&transaction, run, command, now).await?;
+        lease::end_in(&transaction, run).await?;
+        self.commit(transaction).await?;
+        Ok(Outcome::Finished(ending.status))
+    }
+
+    async fn command(
+        &self,
+        transaction: &Transaction<'_>,
+        run: &ClaimedRun,
+        command: RunCommand,
+        now: DateTime<Utc>,
+    ) -> Result<(), ExecuteError> {
+        let metadata = EventMetadata::system("worker", format!("run:{}", run.run_id), now)
+            .for_tenant(run.tenant_id);
+        execute_in_transaction::<Run>(
+            transaction,
+            &self.upcasters,
+            &run.run_id.to_string(),
+            command,
+            &(),
+            &metadata,
+        )
+        .await
+        .map(|_| ())
+        .map_err(|error| ExecuteError::Command(error.to_string()))
+    }
+
+    /// Commits and wakes this process's consumers, so the run's progress shows at once.
+    async fn commit(&self, transaction: Transaction<'_>) -> Result<(), ExecuteError> {
+        transaction.commit().await?;
+        self.appends.wake();
+        Ok(())
+    }
+}
+
+fn failed_type(error: &GraphError) -> TypeSyncReport {
+    TypeSyncReport {
+        error_code: Some(error.code.as_str().to_owned()),
+        error_message: Some(error.message.clone()),
+        scope: error.scope.clone(),
+        request_id: error.request_id.clone(),
+        ..TypeSyncReport::default()
+    }
+}
+
+fn graph_failure(error: &GraphError) -> Ending {
+    let mut message = error.message.clone();
+    if let Some(request_id) = &error.request_id {
+        message.push_str(&format!(" (request-id {request_id})"));
+    }
+    Ending::failed(error.code.as_str(), message)
+}
+
+/// A failure that is about the tenant, not one type (licence, provisioning, login): the
+/// whole run fails with it.
+fn run_level_failure(
+    fetched: &[(String, bool, Result<FetchedType, GraphError>)],
+) -> Option<Ending> {
+    let mut failures: Vec<(&String, &GraphError)> = fetched
+        .iter()
+        .filter_map(|(key, _, result)| result.as_ref().err().map(|error| (key, error)))
+        .filter(|(_, error)| error.code.fails_the_run())
+        .collect();
+    failures.sort_by(|a, b| a.0.cmp(b.0));
+    failures.first().map(|(_, error)| graph_failure(error))
+}
+
+/// The run's code when types failed: the first failing type's (by key, so it is stable).
+fn first_type_failure(report: &SyncReport) -> Ending {
+    report
+        .iter()
+        .find(|(_, type_report)| type_report.failed())
+        .map(|(key, type_report)| Ending {
+            status: RunStatus::Failed,
+            code: type_report.error_code.clone(),
+            message: Some(format!(
+                "{key}: {}",
+                type_report.error_message.clone().unwrap_or_default()
+            )),
+        })
+        .unwrap_or_else(|| Ending::failed("internal", "nothing could be backed up"))
+}

@@ -68,3 +68,13 @@ CREATE TABLE run_leases (
     expires_at timestamptz NOT NULL
 );
 CREATE INDEX run_leases_expiry ON run_leases (expires_at);
+
+-- What the run endpoints show: the run, with the set it made and how long it took.
+CREATE VIEW backup_run_details AS
+SELECT r.*,
+       s.name             AS backup_set_name,
+       s.status           AS backup_set_status,
+       s.item_count       AS backup_set_item_count,
+       s.foundation_count AS backup_set_foundation_count
+FROM backup_runs r
+LEFT JOIN backup_sets s ON s.id = r.backup_set_id;

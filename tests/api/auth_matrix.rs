@@ -65,6 +65,26 @@ struct Fixture {
     tenant: String,
     schedule: String,
     run: String,
+    policy: String,
+}
+
+/// An inventory row, as a run's sync writes it.
+async fn synced_policy(app: &TestApp, tenant: &str) -> String {
+    let id = uuid::Uuid::now_v7();
+    app.pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO policies (id, tenant_id, policy_type, graph_id, display_name,
+                                   content_hash, is_foundation, first_seen_at, last_changed_at)
+             VALUES ($1, $2::text::uuid, 'settingsCatalog', 'graph-1', 'Baseline', 'h',
+                     false, now(), now())",
+            &[&id, &tenant],
+        )
+        .await
+        .unwrap();
+    id.to_string()
 }
 
 async fn fixture(app: &TestApp, name: &str) -> Fixture {
@@ -86,6 +106,7 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
         .await
         .unwrap();
     Fixture {
+        policy: synced_policy(app, &tenant).await,
         tenant,
         schedule,
         run: run["id"].as_str().unwrap().to_owned(),
@@ -175,6 +196,10 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "get_run",
         "run_now",
         "retry_run",
+        "list_policies",
+        "get_policy",
+        "ignore_policy",
+        "unignore_policy",
         "list_policy_types",
         "create_token",
         "list_tokens",
@@ -200,7 +225,8 @@ async fn concrete(app: &TestApp, path: &str, fixture: &Fixture) -> String {
     let mut target = path
         .replace("{tenant_id}", &fixture.tenant)
         .replace("{schedule_id}", &fixture.schedule)
-        .replace("{run_id}", &fixture.run);
+        .replace("{run_id}", &fixture.run)
+        .replace("{policy_id}", &fixture.policy);
     if target.contains("{token_id}") {
         let (token_id, _) = app.issue_token("viewer", None).await;
         target = target.replace("{token_id}", &token_id);

@@ -12,6 +12,7 @@ mod idempotency;
 mod load;
 mod metrics;
 mod openapi;
+mod policies;
 mod projections;
 mod runs;
 mod scheduler;

@@ -36,7 +36,8 @@ async fn find_run(
     run_id: Uuid,
 ) -> Result<RunResponse, ApiError> {
     let client = state.pool.get().await?;
-    let sql = format!("SELECT {RUN_COLUMNS} FROM backup_runs WHERE id = $1 AND tenant_id = $2");
+    let sql =
+        format!("SELECT {RUN_COLUMNS} FROM backup_run_details WHERE id = $1 AND tenant_id = $2");
     client
         .query_opt(&sql, &[&run_id, &tenant_id])
         .await?
@@ -139,7 +140,7 @@ async fn list_runs(
     find_schedule(&state, tenant_id, schedule_id).await?;
     let client = state.pool.get().await?;
     let sql = format!(
-        "SELECT {RUN_COLUMNS} FROM backup_runs
+        "SELECT {RUN_COLUMNS} FROM backup_run_details
          WHERE schedule_id = $1 AND tenant_id = $2 AND ($3::uuid IS NULL OR id < $3)
          ORDER BY id DESC LIMIT $4"
     );

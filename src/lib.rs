@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod cors;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod graph;
 pub mod projections;

@@ -9,6 +9,7 @@ pub mod cors;
 pub mod db;
 pub mod domain;
 pub mod graph;
+pub mod graph_sim;
 pub mod projections;
 pub mod scheduler;
 pub mod secrets;

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod graph;
+pub mod graph_sim;
 pub mod projections;
 pub mod scheduler;
 pub mod secrets;

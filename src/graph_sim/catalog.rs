@@ -1,0 +1,523 @@
+//! The simulator's view of the catalog: for every policy type and foundation, where Graph
+//! serves it, which `$expand`s and sub-resources Graph accepts there, the permission it
+//! needs and how it pages. Keys and paths are the ones in `domain::policy_types`.
+
+/// How a type's assignments can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentAccess {
+    /// `GET /{id}/assignments` and `GET /{id}?$expand=assignments`.
+    Readable,
+    /// Only `GET /{id}?$expand=assignments`; `/{id}/assignments` answers 400 (macOS shell
+    /// scripts, Graph's real behaviour).
+    ExpandOnly,
+    /// No assignments to read (policy sets, most foundations).
+    None,
+}
+
+/// A navigation below one object that Graph serves as a paged collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Child {
+    Settings,
+    DefinitionValues,
+    Apps,
+    Items,
+    ScheduledActionsForRule,
+    LocalizedNotificationMessages,
+}
+
+impl Child {
+    pub fn segment(self) -> &'static str {
+        match self {
+            Self::Settings => "settings",
+            Self::DefinitionValues => "definitionValues",
+            Self::Apps => "apps",
+            Self::Items => "items",
+            Self::ScheduledActionsForRule => "scheduledActionsForRule",
+            Self::LocalizedNotificationMessages => "localizedNotificationMessages",
+        }
+    }
+
+    pub fn from_segment(segment: &str) -> Option<Self> {
+        [
+            Self::Settings,
+            Self::DefinitionValues,
+            Self::Apps,
+            Self::Items,
+            Self::ScheduledActionsForRule,
+            Self::LocalizedNotificationMessages,
+        ]
+        .into_iter()
+        .find(|child| child.segment() == segment)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimCollection {
+    /// The catalog key (`settingsCatalog`, `scopeTags`, ...).
+    pub key: &'static str,
+    /// `deviceManagement` or `deviceAppManagement`.
+    pub area: &'static str,
+    pub segment: &'static str,
+    /// The Graph entity type, for error messages and `@odata.type` of plain collections.
+    pub entity: &'static str,
+    /// `$expand` names Graph accepts on the list.
+    pub list_expand: &'static [&'static str],
+    /// `$expand` names Graph accepts on `GET /{id}`.
+    pub detail_expand: &'static [&'static str],
+    pub children: &'static [Child],
+    pub assignments: AssignmentAccess,
+    /// The permission family (`DeviceManagementApps` for `.Read.All` / `.ReadWrite.All`).
+    pub permission: &'static str,
+    /// Graph's page size for the list.
+    pub page_size: usize,
+    pub foundation: bool,
+}
+
+const CONFIG: &str = "DeviceManagementConfiguration";
+const SERVICE: &str = "DeviceManagementServiceConfig";
+const APPS: &str = "DeviceManagementApps";
+const RBAC: &str = "DeviceManagementRBAC";
+
+use AssignmentAccess::{ExpandOnly, Readable};
+use Child::*;
+
+#[allow(clippy::too_many_arguments)]
+const fn entry(
+    key: &'static str,
+    area: &'static str,
+    segment: &'static str,
+    entity: &'static str,
+    list_expand: &'static [&'static str],
+    detail_expand: &'static [&'static str],
+    children: &'static [Child],
+    assignments: AssignmentAccess,
+    permission: &'static str,
+    page_size: usize,
+    foundation: bool,
+) -> SimCollection {
+    SimCollection {
+        key,
+        area,
+        segment,
+        entity,
+        list_expand,
+        detail_expand,
+        children,
+        assignments,
+        permission,
+        page_size,
+        foundation,
+    }
+}
+
+const DM: &str = "deviceManagement";
+const DAM: &str = "deviceAppManagement";
+const A: &[&str] = &["assignments"];
+const NONE: &[&str] = &[];
+
+/// Every collection the simulator serves, policy types first, then foundations.
+pub const COLLECTIONS: &[SimCollection] = &[
+    entry(
+        "deviceConfigurations",
+        DM,
+        "deviceConfigurations",
+        "deviceConfiguration",
+        A,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "settingsCatalog",
+        DM,
+        "configurationPolicies",
+        "deviceManagementConfigurationPolicy",
+        NONE,
+        &["assignments", "settings"],
+        &[Settings],
+        Readable,
+        CONFIG,
+        25,
+        false,
+    ),
+    entry(
+        "deviceCompliancePolicies",
+        DM,
+        "deviceCompliancePolicies",
+        "deviceCompliancePolicy",
+        &["assignments", "scheduledActionsForRule"],
+        &["assignments", "scheduledActionsForRule"],
+        &[ScheduledActionsForRule],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "compliancePolicies",
+        DM,
+        "compliancePolicies",
+        "deviceManagementCompliancePolicy",
+        NONE,
+        &["assignments", "settings", "scheduledActionsForRule"],
+        &[Settings, ScheduledActionsForRule],
+        Readable,
+        CONFIG,
+        25,
+        false,
+    ),
+    entry(
+        "administrativeTemplates",
+        DM,
+        "groupPolicyConfigurations",
+        "groupPolicyConfiguration",
+        A,
+        &["assignments", "definitionValues"],
+        &[DefinitionValues],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "endpointSecurityIntents",
+        DM,
+        "intents",
+        "deviceManagementIntent",
+        NONE,
+        &["assignments", "settings"],
+        &[Settings],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "powershellScripts",
+        DM,
+        "deviceManagementScripts",
+        "deviceManagementScript",
+        NONE,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "macosShellScripts",
+        DM,
+        "deviceShellScripts",
+        "deviceShellScript",
+        NONE,
+        A,
+        &[],
+        ExpandOnly,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "remediations",
+        DM,
+        "deviceHealthScripts",
+        "deviceHealthScript",
+        NONE,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "autopilotProfiles",
+        DM,
+        "windowsAutopilotDeploymentProfiles",
+        "windowsAutopilotDeploymentProfile",
+        NONE,
+        A,
+        &[],
+        Readable,
+        SERVICE,
+        100,
+        false,
+    ),
+    entry(
+        "enrollmentConfigurations",
+        DM,
+        "deviceEnrollmentConfigurations",
+        "deviceEnrollmentConfiguration",
+        NONE,
+        A,
+        &[],
+        Readable,
+        SERVICE,
+        100,
+        false,
+    ),
+    entry(
+        "featureUpdates",
+        DM,
+        "windowsFeatureUpdateProfiles",
+        "windowsFeatureUpdateProfile",
+        NONE,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "qualityUpdates",
+        DM,
+        "windowsQualityUpdateProfiles",
+        "windowsQualityUpdateProfile",
+        NONE,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "driverUpdates",
+        DM,
+        "windowsDriverUpdateProfiles",
+        "windowsDriverUpdateProfile",
+        NONE,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        false,
+    ),
+    entry(
+        "appProtection",
+        DAM,
+        "managedAppPolicies",
+        "managedAppPolicy",
+        NONE,
+        NONE,
+        &[],
+        AssignmentAccess::None,
+        APPS,
+        100,
+        false,
+    ),
+    entry(
+        "appConfigManagedApps",
+        DAM,
+        "targetedManagedAppConfigurations",
+        "targetedManagedAppConfiguration",
+        NONE,
+        &["apps", "assignments"],
+        &[Apps],
+        Readable,
+        APPS,
+        100,
+        false,
+    ),
+    entry(
+        "appConfigManagedDevices",
+        DAM,
+        "mobileAppConfigurations",
+        "managedDeviceMobileAppConfiguration",
+        A,
+        A,
+        &[],
+        Readable,
+        APPS,
+        100,
+        false,
+    ),
+    entry(
+        "policySets",
+        DAM,
+        "policySets",
+        "policySet",
+        &["items"],
+        &["items"],
+        &[Items],
+        AssignmentAccess::None,
+        APPS,
+        100,
+        false,
+    ),
+    entry(
+        "assignmentFilters",
+        DM,
+        "assignmentFilters",
+        "deviceAndAppManagementAssignmentFilter",
+        NONE,
+        NONE,
+        &[],
+        AssignmentAccess::None,
+        CONFIG,
+        100,
+        true,
+    ),
+    entry(
+        "scopeTags",
+        DM,
+        "roleScopeTags",
+        "roleScopeTag",
+        NONE,
+        NONE,
+        &[],
+        AssignmentAccess::None,
+        RBAC,
+        100,
+        true,
+    ),
+    entry(
+        "notificationTemplates",
+        DM,
+        "notificationMessageTemplates",
+        "notificationMessageTemplate",
+        &["localizedNotificationMessages"],
+        &["localizedNotificationMessages"],
+        &[LocalizedNotificationMessages],
+        AssignmentAccess::None,
+        CONFIG,
+        100,
+        true,
+    ),
+    entry(
+        "reusableSettings",
+        DM,
+        "reusablePolicySettings",
+        "deviceManagementReusablePolicySetting",
+        NONE,
+        NONE,
+        &[],
+        AssignmentAccess::None,
+        CONFIG,
+        25,
+        true,
+    ),
+    entry(
+        "complianceScripts",
+        DM,
+        "deviceComplianceScripts",
+        "deviceComplianceScript",
+        NONE,
+        A,
+        &[],
+        Readable,
+        CONFIG,
+        100,
+        true,
+    ),
+];
+
+/// The typed app-protection collections: views of `appProtection` filtered by
+/// `@odata.type`, where the full object is read with `?$expand=apps,assignments`.
+pub const APP_PROTECTION_VIEWS: &[(&str, &str)] = &[
+    (
+        "iosManagedAppProtections",
+        "#microsoft.graph.iosManagedAppProtection",
+    ),
+    (
+        "androidManagedAppProtections",
+        "#microsoft.graph.androidManagedAppProtection",
+    ),
+    (
+        "windowsManagedAppProtections",
+        "#microsoft.graph.windowsManagedAppProtection",
+    ),
+];
+
+/// What the typed views accept (the mixed list accepts none of it).
+pub const APP_PROTECTION_VIEW: SimCollection = entry(
+    "appProtection",
+    DAM,
+    "managedAppProtections",
+    "targetedManagedAppProtection",
+    &["apps", "assignments"],
+    &["apps", "assignments"],
+    &[Apps],
+    Readable,
+    APPS,
+    100,
+    false,
+);
+
+/// A collection found from a URL: the collection and, for a typed app-protection view,
+/// the `@odata.type` it shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Located {
+    pub collection: SimCollection,
+    pub segment: &'static str,
+    pub only_type: Option<&'static str>,
+}
+
+pub fn locate(area: &str, segment: &str) -> Option<Located> {
+    if let Some(collection) = COLLECTIONS
+        .iter()
+        .find(|c| c.area == area && c.segment == segment)
+    {
+        return Some(Located {
+            collection: *collection,
+            segment: collection.segment,
+            only_type: None,
+        });
+    }
+    APP_PROTECTION_VIEWS
+        .iter()
+        .find(|(view, _)| area == DAM && *view == segment)
+        .map(|(view, odata_type)| Located {
+            collection: APP_PROTECTION_VIEW,
+            segment: view,
+            only_type: Some(odata_type),
+        })
+}
+
+pub fn by_key(key: &str) -> Option<&'static SimCollection> {
+    COLLECTIONS.iter().find(|c| c.key == key)
+}
+
+/// Whether every catalog entry of the service has a simulated collection at the same path
+/// (checked by a test, so the two lists cannot drift apart).
+#[cfg(test)]
+fn covers_the_service_catalog() -> bool {
+    use crate::domain::policy_types::{PolicyCategory, FOUNDATION_TYPES, POLICY_TYPES};
+    POLICY_TYPES
+        .iter()
+        .chain(FOUNDATION_TYPES)
+        .all(|policy_type| {
+            by_key(policy_type.key).is_some_and(|c| {
+                format!("/{}/{}", c.area, c.segment) == policy_type.graph_path
+                    && c.foundation == (policy_type.category == PolicyCategory::Foundation)
+            })
+        })
+        && COLLECTIONS.len() == POLICY_TYPES.len() + FOUNDATION_TYPES.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalog_type_and_foundation_is_simulated_at_its_path() {
+        assert!(covers_the_service_catalog());
+    }
+
+    #[test]
+    fn typed_app_protection_views_are_found() {
+        let located = locate("deviceAppManagement", "iosManagedAppProtections").unwrap();
+        assert_eq!(located.collection.key, "appProtection");
+        assert_eq!(
+            located.only_type,
+            Some("#microsoft.graph.iosManagedAppProtection")
+        );
+        assert!(locate("deviceManagement", "nothingHere").is_none());
+    }
+}

@@ -1,0 +1,135 @@
+//! Assignments: group, exclusion-group, all-devices and all-users targets, some with an
+//! assignment filter, shaped per type the way Graph shapes them.
+
+use serde_json::{json, Map, Value};
+
+use super::common::Ctx;
+
+/// Entra's fixed ids of the virtual "all devices" / "all licensed users" groups, which
+/// Intune uses in assignment ids.
+const ALL_DEVICES: &str = "adadadad-808e-44e2-905a-0b7873a8a531";
+const ALL_USERS: &str = "acacacac-9df4-4c7d-9d50-4ef0226f57a9";
+
+/// The `@odata.type` of one assignment of `key`, and whether it carries
+/// `source`/`sourceId`.
+fn style(key: &str) -> (&'static str, bool) {
+    match key {
+        "deviceConfigurations" => ("deviceConfigurationAssignment", true),
+        "settingsCatalog" | "compliancePolicies" => {
+            ("deviceManagementConfigurationPolicyAssignment", true)
+        }
+        "deviceCompliancePolicies" => ("deviceCompliancePolicyAssignment", true),
+        "administrativeTemplates" => ("groupPolicyConfigurationAssignment", false),
+        "endpointSecurityIntents" => ("deviceManagementIntentAssignment", false),
+        "powershellScripts" | "macosShellScripts" => ("deviceManagementScriptAssignment", false),
+        "remediations" | "complianceScripts" => ("deviceHealthScriptAssignment", false),
+        "autopilotProfiles" => ("windowsAutopilotDeploymentProfileAssignment", true),
+        "enrollmentConfigurations" => ("enrollmentConfigurationAssignment", true),
+        "featureUpdates" => ("windowsFeatureUpdateProfileAssignment", false),
+        "qualityUpdates" => ("windowsQualityUpdateProfileAssignment", false),
+        "driverUpdates" => ("windowsDriverUpdateProfileAssignment", false),
+        "appConfigManagedDevices" => ("managedDeviceMobileAppConfigurationAssignment", false),
+        _ => ("targetedManagedAppPolicyAssignment", true),
+    }
+}
+
+/// The assignments of object `index` of `key` (id `policy_id`). Unaffected by revisions:
+/// a mutation changes content, not targeting.
+pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<Value> {
+    let mut seed = ctx.seed(&format!("{key}/assignments"), index);
+    if seed.chance(15) {
+        return Vec::new();
+    }
+    let count = 1 + seed.below(3);
+    let (odata_type, sourced) = style(key);
+    let mut used = Vec::new();
+    let mut out = Vec::new();
+    for position in 0..count {
+        let kind = if position == 0 {
+            seed.below(4).min(1)
+        } else {
+            seed.below(4)
+        };
+        let (target_id, mut target) = match kind {
+            0 | 1 => {
+                let group = seed.pick(&ctx.groups).clone();
+                let exclusion = kind == 1 && position > 0;
+                let odata = if exclusion {
+                    "exclusionGroupAssignmentTarget"
+                } else {
+                    "groupAssignmentTarget"
+                };
+                (group.clone(), target(odata, Some(&group)))
+            }
+            2 => (
+                ALL_DEVICES.to_owned(),
+                target("allDevicesAssignmentTarget", None),
+            ),
+            _ => (
+                ALL_USERS.to_owned(),
+                target("allLicensedUsersAssignmentTarget", None),
+            ),
+        };
+        if used.contains(&target_id) {
+            continue;
+        }
+        used.push(target_id.clone());
+        let (filter_id, filter_type) = if !ctx.filters.is_empty() && seed.chance(35) {
+            (
+                json!(seed.pick(&ctx.filters)),
+                if seed.chance(70) {
+                    "include"
+                } else {
+                    "exclude"
+                },
+            )
+        } else {
+            (Value::Null, "none")
+        };
+        target.insert("deviceAndAppManagementAssignmentFilterId".into(), filter_id);
+        target.insert(
+            "deviceAndAppManagementAssignmentFilterType".into(),
+            json!(filter_type),
+        );
+        let mut assignment = Map::new();
+        assignment.insert(
+            "@odata.type".into(),
+            json!(format!("#microsoft.graph.{odata_type}")),
+        );
+        assignment.insert("id".into(), json!(format!("{policy_id}_{target_id}")));
+        if sourced {
+            assignment.insert("source".into(), json!("direct"));
+            assignment.insert("sourceId".into(), json!(policy_id));
+        }
+        if key == "deviceConfigurations" {
+            assignment.insert("intent".into(), json!("apply"));
+        }
+        if odata_type == "deviceHealthScriptAssignment" {
+            assignment.insert("runRemediationScript".into(), json!(key == "remediations"));
+            assignment.insert(
+                "runSchedule".into(),
+                json!({
+                    "@odata.type": "#microsoft.graph.deviceHealthScriptDailySchedule",
+                    "interval": 1,
+                    "useUtc": false,
+                    "time": format!("{:02}:00:00", seed.below(24)),
+                }),
+            );
+        }
+        assignment.insert("target".into(), Value::Object(target));
+        out.push(Value::Object(assignment));
+    }
+    out
+}
+
+fn target(odata_type: &str, group: Option<&str>) -> Map<String, Value> {
+    let mut target = Map::new();
+    target.insert(
+        "@odata.type".into(),
+        json!(format!("#microsoft.graph.{odata_type}")),
+    );
+    if let Some(group) = group {
+        target.insert("groupId".into(), json!(group));
+    }
+    target
+}

@@ -1,0 +1,248 @@
+//! Deterministic content: every object of a simulated tenant is a pure function of
+//! (tenant, type, index, revision). Generators per family live in the submodules; this
+//! module dispatches on the catalog key.
+
+mod admin_templates;
+mod apps;
+mod assignments;
+mod common;
+mod configuration;
+mod enrollment;
+mod foundations;
+mod scripts;
+pub mod seed;
+mod settings_catalog;
+
+use serde_json::Value;
+
+pub use admin_templates::{definition_values, presentation_values, value_position};
+pub use common::Ctx;
+pub use scripts::GLOBAL_REMEDIATIONS;
+
+use super::catalog::Child;
+
+/// The full object (`GET /{id}`), without expansions.
+pub fn detail(ctx: &Ctx, key: &str, index: usize, revision: u32) -> Value {
+    match key {
+        "deviceConfigurations" => configuration::device_configuration(ctx, index, revision),
+        "settingsCatalog" | "compliancePolicies" => {
+            settings_catalog::configuration_policy(ctx, key, index, revision)
+        }
+        "deviceCompliancePolicies" => configuration::device_compliance_policy(ctx, index, revision),
+        "administrativeTemplates" => admin_templates::configuration(ctx, index, revision),
+        "endpointSecurityIntents" => settings_catalog::intent(ctx, index, revision),
+        "powershellScripts" => scripts::powershell_script(ctx, index, revision),
+        "macosShellScripts" => scripts::shell_script(ctx, index, revision),
+        "remediations" | "complianceScripts" => scripts::health_script(ctx, key, index, revision),
+        "autopilotProfiles" => enrollment::autopilot_profile(ctx, index, revision),
+        "enrollmentConfigurations" => enrollment::enrollment_configuration(ctx, index, revision),
+        "featureUpdates" => enrollment::feature_update(ctx, index, revision),
+        "qualityUpdates" => enrollment::quality_update(ctx, index, revision),
+        "driverUpdates" => enrollment::driver_update(ctx, index, revision),
+        "appProtection" => apps::app_protection(ctx, index, revision),
+        "appConfigManagedApps" => apps::targeted_app_configuration(ctx, index, revision),
+        "appConfigManagedDevices" => apps::mobile_app_configuration(ctx, index, revision),
+        "policySets" => apps::policy_set(ctx, index, revision),
+        "assignmentFilters" => foundations::assignment_filter(ctx, index, revision),
+        "scopeTags" => foundations::scope_tag(ctx, index, revision),
+        "notificationTemplates" => foundations::notification_template(ctx, index, revision),
+        "reusableSettings" => settings_catalog::reusable_setting(ctx, index, revision),
+        _ => Value::Null,
+    }
+}
+
+/// The list entry: the detail, minus what Graph only gives on `GET /{id}` (script bodies).
+pub fn list_entry(detail: &Value) -> Value {
+    scripts::strip_content(detail)
+}
+
+/// How many objects of `key` exist for a configured count: scope tags list the built-in
+/// Default besides the configured custom tags.
+pub fn object_count(key: &str, configured: usize) -> usize {
+    if key == "scopeTags" {
+        configured + 1
+    } else {
+        configured
+    }
+}
+
+pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<Value> {
+    assignments::assignments(ctx, key, policy_id, index)
+}
+
+/// Expansion flags of a child collection (`$expand` inside the child or nested in the
+/// parent's `$expand`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChildExpand {
+    /// `settings?$expand=settingDefinitions`
+    pub setting_definitions: bool,
+    /// `definitionValues?$expand=definition`
+    pub definition: bool,
+    /// `scheduledActionsForRule($expand=scheduledActionConfigurations)`
+    pub scheduled_action_configurations: bool,
+}
+
+/// The members of a child collection of object `index`.
+pub fn child(
+    ctx: &Ctx,
+    key: &str,
+    child: Child,
+    policy_id: &str,
+    index: usize,
+    revision: u32,
+    expand: ChildExpand,
+) -> Vec<Value> {
+    match child {
+        Child::Settings if key == "endpointSecurityIntents" => {
+            settings_catalog::intent_settings(ctx, index, revision)
+        }
+        Child::Settings => {
+            let settings = settings_catalog::settings(ctx, key, index, revision);
+            if expand.setting_definitions {
+                settings
+                    .iter()
+                    .map(settings_catalog::with_definition)
+                    .collect()
+            } else {
+                settings
+            }
+        }
+        Child::DefinitionValues => definition_values(ctx, index, revision, expand.definition),
+        Child::Apps => apps::apps(ctx, key, policy_id, index),
+        Child::Items => apps::policy_set_items(ctx, index),
+        Child::ScheduledActionsForRule => configuration::scheduled_actions(
+            ctx,
+            key,
+            policy_id,
+            index,
+            expand.scheduled_action_configurations,
+        ),
+        Child::LocalizedNotificationMessages => {
+            foundations::localized_messages(ctx, index, revision)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph_sim::catalog::COLLECTIONS;
+
+    fn ctx() -> Ctx {
+        Ctx::new("11111111-2222-4333-8444-555555555555", |_| 4, 30, 12)
+    }
+
+    #[test]
+    fn every_collection_generates_objects_with_ids() {
+        let ctx = ctx();
+        for collection in COLLECTIONS {
+            for index in 0..object_count(collection.key, 4) {
+                let object = detail(&ctx, collection.key, index, 0);
+                assert!(
+                    object["id"].is_string(),
+                    "{} #{index}: {object}",
+                    collection.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn generation_is_deterministic() {
+        let (a, b) = (ctx(), ctx());
+        for collection in COLLECTIONS {
+            assert_eq!(
+                detail(&a, collection.key, 2, 0),
+                detail(&b, collection.key, 2, 0)
+            );
+            assert_eq!(
+                assignments(&a, collection.key, "p", 2),
+                assignments(&b, collection.key, "p", 2)
+            );
+        }
+        assert_eq!(
+            child(
+                &a,
+                "settingsCatalog",
+                Child::Settings,
+                "p",
+                1,
+                0,
+                ChildExpand::default()
+            ),
+            child(
+                &b,
+                "settingsCatalog",
+                Child::Settings,
+                "p",
+                1,
+                0,
+                ChildExpand::default()
+            )
+        );
+    }
+
+    #[test]
+    fn a_revision_changes_the_content_the_time_and_a_setting() {
+        let ctx = ctx();
+        for collection in COLLECTIONS {
+            if collection.key == "scopeTags" {
+                continue;
+            }
+            let before = detail(&ctx, collection.key, 1, 0);
+            let after = detail(&ctx, collection.key, 1, 1);
+            assert_ne!(before, after, "{}", collection.key);
+            assert_eq!(before["id"], after["id"], "{}", collection.key);
+        }
+        let settings = |revision| {
+            child(
+                &ctx,
+                "settingsCatalog",
+                Child::Settings,
+                "p",
+                1,
+                revision,
+                ChildExpand::default(),
+            )
+        };
+        assert_ne!(settings(0)[0], settings(1)[0]);
+        assert_eq!(settings(0)[1..], settings(1)[1..]);
+    }
+
+    #[test]
+    fn script_content_is_only_in_the_detail() {
+        let ctx = ctx();
+        let script = detail(&ctx, "powershellScripts", 0, 0);
+        assert!(script["scriptContent"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()));
+        assert!(list_entry(&script)["scriptContent"].is_null());
+    }
+
+    #[test]
+    fn the_first_remediations_are_microsofts_global_scripts() {
+        let ctx = ctx();
+        assert_eq!(detail(&ctx, "remediations", 0, 0)["isGlobalScript"], true);
+        assert_eq!(
+            detail(&ctx, "remediations", GLOBAL_REMEDIATIONS, 0)["isGlobalScript"],
+            false
+        );
+    }
+
+    #[test]
+    fn settings_follow_the_configured_count() {
+        let ctx = ctx();
+        let policy = detail(&ctx, "settingsCatalog", 0, 0);
+        let settings = child(
+            &ctx,
+            "settingsCatalog",
+            Child::Settings,
+            "p",
+            0,
+            0,
+            ChildExpand::default(),
+        );
+        assert_eq!(policy["settingCount"], settings.len());
+        assert_eq!(settings.len(), 30);
+    }
+}

@@ -1,0 +1,251 @@
+//! Fault injection: what a tenant's Graph or login endpoint should get wrong, set in the
+//! configuration and replaced at run time through the admin API. Counted faults ("the first
+//! N calls") keep their remaining count here.
+
+use serde::{Deserialize, Serialize};
+
+/// One injected failure. `policy_type` is a catalog key (`appProtection` also covers its
+/// typed collections); where it is optional, leaving it out means every Graph call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// 403 `Forbidden` naming the scope the type needs (default: its `.Read.All` /
+    /// `.ReadWrite.All` pair).
+    Forbidden {
+        policy_type: String,
+        #[serde(default)]
+        scope: Option<String>,
+    },
+    /// 429 `TooManyRequests` with `Retry-After` for the first `count` matching calls.
+    Throttle {
+        #[serde(default)]
+        policy_type: Option<String>,
+        count: u32,
+        #[serde(default = "default_retry_after")]
+        retry_after_secs: u64,
+    },
+    /// 500, 502, 503 or 504 for the first `count` matching calls (503 carries
+    /// `Retry-After`).
+    ServerError {
+        #[serde(default)]
+        policy_type: Option<String>,
+        #[serde(default = "default_status")]
+        status: u16,
+        count: u32,
+    },
+    /// Every matching call answers only after `delay_ms`.
+    Slow {
+        #[serde(default)]
+        policy_type: Option<String>,
+        delay_ms: u64,
+    },
+    /// The token endpoint answers this AADSTS error (7000215, 7000222, 700016, 7000112,
+    /// 90002) whatever the credentials.
+    TokenError { aadsts: u32 },
+    /// Tokens come without a `roles` claim (admin consent missing); Graph answers 403.
+    NoRoles,
+    /// The type's responses are cut off mid-JSON.
+    MalformedJson { policy_type: String },
+    /// Object `index` of the type is listed, but `GET /{id}` and its sub-resources answer
+    /// 404, as if deleted between the list and the detail read.
+    DeletedBeforeDetail { policy_type: String, index: usize },
+    /// 400 "Request not applicable to target tenant." on every deviceManagement call.
+    IntuneNotProvisioned,
+    /// 401 `UnknownError` on every deviceManagement call (licence expired or suspended).
+    LicenseExpired,
+}
+
+fn default_retry_after() -> u64 {
+    2
+}
+
+fn default_status() -> u16 {
+    503
+}
+
+/// The AADSTS codes the token endpoint can be told to answer.
+pub const AADSTS_CODES: &[u32] = &[7_000_215, 7_000_222, 700_016, 7_000_112, 90_002];
+
+impl Fault {
+    pub fn policy_type(&self) -> Option<&str> {
+        match self {
+            Self::Forbidden { policy_type, .. }
+            | Self::MalformedJson { policy_type }
+            | Self::DeletedBeforeDetail { policy_type, .. } => Some(policy_type),
+            Self::Throttle { policy_type, .. }
+            | Self::ServerError { policy_type, .. }
+            | Self::Slow { policy_type, .. } => policy_type.as_deref(),
+            Self::TokenError { .. }
+            | Self::NoRoles
+            | Self::IntuneNotProvisioned
+            | Self::LicenseExpired => None,
+        }
+    }
+
+    /// Why the fault cannot be served, if it cannot.
+    pub fn check(&self, known_key: impl Fn(&str) -> bool) -> Result<(), String> {
+        if let Some(key) = self.policy_type() {
+            if !known_key(key) {
+                return Err(format!("unknown policy_type {key:?}"));
+            }
+        }
+        match self {
+            Self::ServerError { status, .. } if ![500, 502, 503, 504].contains(status) => Err(
+                format!("server_error status {status} is not 500, 502, 503 or 504"),
+            ),
+            Self::TokenError { aadsts } if !AADSTS_CODES.contains(aadsts) => Err(format!(
+                "token_error aadsts {aadsts} is not one of {AADSTS_CODES:?}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the fault applies to a Graph call of `family` (a catalog key).
+    fn matches(&self, family: Option<&str>) -> bool {
+        match self.policy_type() {
+            None => true,
+            Some(key) => family == Some(key),
+        }
+    }
+}
+
+/// A fault with its remaining count (for the counted ones).
+#[derive(Debug, Clone)]
+struct Active {
+    fault: Fault,
+    remaining: u32,
+}
+
+/// A tenant's faults as they stand.
+#[derive(Debug, Clone, Default)]
+pub struct FaultSet {
+    active: Vec<Active>,
+}
+
+/// What a Graph call should get, decided before any content is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Injected {
+    Forbidden { scope: Option<String> },
+    Throttled { retry_after_secs: u64 },
+    ServerError { status: u16 },
+}
+
+impl FaultSet {
+    pub fn new(faults: Vec<Fault>) -> Self {
+        Self {
+            active: faults
+                .into_iter()
+                .map(|fault| {
+                    let remaining = match &fault {
+                        Fault::Throttle { count, .. } | Fault::ServerError { count, .. } => *count,
+                        _ => 0,
+                    };
+                    Active { fault, remaining }
+                })
+                .collect(),
+        }
+    }
+
+    pub fn faults(&self) -> Vec<Fault> {
+        self.active.iter().map(|a| a.fault.clone()).collect()
+    }
+
+    pub fn has(&self, wanted: impl Fn(&Fault) -> bool) -> bool {
+        self.active.iter().any(|a| wanted(&a.fault))
+    }
+
+    pub fn token_error(&self) -> Option<u32> {
+        self.active.iter().find_map(|a| match a.fault {
+            Fault::TokenError { aadsts } => Some(aadsts),
+            _ => None,
+        })
+    }
+
+    /// The delay of the slowest matching `slow` fault.
+    pub fn delay_ms(&self, family: Option<&str>) -> u64 {
+        self.active
+            .iter()
+            .filter_map(|a| match a.fault {
+                Fault::Slow { delay_ms, .. } if a.fault.matches(family) => Some(delay_ms),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub fn malformed(&self, family: Option<&str>) -> bool {
+        family.is_some()
+            && self.has(|f| matches!(f, Fault::MalformedJson { .. }) && f.matches(family))
+    }
+
+    pub fn deleted_before_detail(&self, family: &str, index: usize) -> bool {
+        self.has(|f| matches!(f, Fault::DeletedBeforeDetail { policy_type, index: i } if policy_type == family && *i == index))
+    }
+
+    /// Decides the fault a Graph call of `family` gets, counting it down if it is counted:
+    /// a 403 first (permanent), then the first counted fault with calls left.
+    pub fn take(&mut self, family: Option<&str>) -> Option<Injected> {
+        if let Some(scope) = self.active.iter().find_map(|a| match &a.fault {
+            Fault::Forbidden { scope, .. } if a.fault.matches(family) => Some(scope.clone()),
+            _ => None,
+        }) {
+            return Some(Injected::Forbidden { scope });
+        }
+        for active in &mut self.active {
+            if active.remaining == 0 || !active.fault.matches(family) {
+                continue;
+            }
+            let injected = match active.fault {
+                Fault::Throttle {
+                    retry_after_secs, ..
+                } => Injected::Throttled { retry_after_secs },
+                Fault::ServerError { status, .. } => Injected::ServerError { status },
+                _ => continue,
+            };
+            active.remaining -= 1;
+            return Some(injected);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_fault_fires_exactly_count_times_for_its_type() {
+        let mut set = FaultSet::new(vec![Fault::Throttle {
+            policy_type: Some("settingsCatalog".into()),
+            count: 2,
+            retry_after_secs: 1,
+        }]);
+        assert_eq!(set.take(Some("deviceConfigurations")), None);
+        let throttled = Some(Injected::Throttled {
+            retry_after_secs: 1,
+        });
+        assert_eq!(set.take(Some("settingsCatalog")), throttled);
+        assert_eq!(set.take(Some("settingsCatalog")), throttled);
+        assert_eq!(set.take(Some("settingsCatalog")), None);
+    }
+
+    #[test]
+    fn faults_parse_from_their_json_names() {
+        let faults: Vec<Fault> = serde_json::from_str(
+            r#"[{"kind":"forbidden","policy_type":"appProtection"},
+                {"kind":"throttle","count":3},
+                {"kind":"server_error","status":504,"count":1},
+                {"kind":"slow","delay_ms":50},
+                {"kind":"token_error","aadsts":7000222},
+                {"kind":"no_roles"},
+                {"kind":"malformed_json","policy_type":"remediations"},
+                {"kind":"deleted_before_detail","policy_type":"powershellScripts","index":1},
+                {"kind":"intune_not_provisioned"},
+                {"kind":"license_expired"}]"#,
+        )
+        .unwrap();
+        assert_eq!(faults.len(), 10);
+        assert!(faults.iter().all(|f| f.check(|_| true).is_ok()));
+        assert!(Fault::TokenError { aadsts: 1 }.check(|_| true).is_err());
+    }
+}

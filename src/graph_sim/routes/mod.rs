@@ -1,0 +1,30 @@
+//! The simulator's HTTP surface: the login endpoint, Graph beta, and the `/_sim` admin API.
+
+mod admin;
+mod graph;
+mod login;
+mod resources;
+mod target;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::errors::RequestIds;
+
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/{tenant}/oauth2/v2.0/token", web::post().to(login::token))
+        .route("/beta/{tail:.*}", web::route().to(graph::graph))
+        .configure(admin::configure)
+        .default_service(web::to(unknown));
+}
+
+/// Anything else (`/v1.0/...` included: the catalog is read from beta only).
+async fn unknown(req: HttpRequest) -> HttpResponse {
+    let ids = RequestIds::new(None);
+    ids.error(
+        StatusCode::NOT_FOUND,
+        "UnknownPath",
+        &format!("The simulator does not serve {}", req.path()),
+    )
+}

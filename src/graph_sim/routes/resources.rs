@@ -1,0 +1,241 @@
+//! Serving a parsed target from the tenant's generated content: lists (with the `$expand`s
+//! Graph allows there), `GET /{id}`, assignments and the child collections, each paged.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde_json::{json, Value};
+
+use super::target::Target;
+use crate::graph_sim::catalog::{AssignmentAccess, Child, Located};
+use crate::graph_sim::content::{self, ChildExpand};
+use crate::graph_sim::errors::{intune_message, RequestIds};
+use crate::graph_sim::paging::{self, Query};
+use crate::graph_sim::state::{Item, Tenant};
+
+pub struct Request<'a> {
+    pub tenant: &'a Tenant,
+    pub ids: &'a RequestIds,
+    pub query: &'a Query,
+    /// `scheme://host` of the request, for absolute links.
+    pub base: &'a str,
+    /// The path after `/beta/`.
+    pub path: &'a str,
+    /// Cut successful bodies off halfway (the `malformed_json` fault).
+    pub malformed: bool,
+}
+
+impl Request<'_> {
+    fn ok(&self, body: &Value) -> HttpResponse {
+        if !self.malformed {
+            return self.ids.json(StatusCode::OK, body);
+        }
+        let text = body.to_string();
+        let cut = text.len() / 2;
+        self.ids
+            .response(StatusCode::OK)
+            .content_type("application/json;odata.metadata=minimal;charset=utf-8")
+            .body(text.into_bytes()[..cut].to_vec())
+    }
+
+    fn url(&self) -> String {
+        format!("{}/beta/{}", self.base, self.path.trim_end_matches('/'))
+    }
+
+    fn context(&self, fragment: &str) -> String {
+        format!("{}/beta/$metadata#{fragment}", self.base)
+    }
+
+    fn page<T>(
+        &self,
+        items: &[T],
+        level: &str,
+        context: &str,
+        render: impl Fn(&T) -> Value,
+    ) -> HttpResponse {
+        let size = self.tenant.config.page_size(level);
+        self.ok(&paging::page(
+            items,
+            self.query,
+            size,
+            &self.url(),
+            &self.context(context),
+            render,
+        ))
+    }
+
+    fn not_found(&self) -> HttpResponse {
+        self.ids.error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            &intune_message("Resource not found", &format!("/beta/{}", self.path)),
+        )
+    }
+
+    fn unsupported_query(&self) -> HttpResponse {
+        self.ids.error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Query option 'Expand' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.",
+        )
+    }
+
+    /// The object `id` of the located collection, unless it is missing, of another typed
+    /// view, or "deleted before the detail read" by a fault.
+    fn find<'s>(
+        &self,
+        snapshot: &'s crate::graph_sim::state::Snapshot,
+        located: &Located,
+        id: &str,
+    ) -> Option<&'s Item> {
+        let item = snapshot.get(id)?;
+        if located
+            .only_type
+            .is_some_and(|t| item.detail["@odata.type"] != t)
+        {
+            return None;
+        }
+        let key = located.collection.key;
+        if self
+            .tenant
+            .with_faults(|faults| faults.deleted_before_detail(key, item.index))
+        {
+            return None;
+        }
+        Some(item)
+    }
+}
+
+pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
+    let located = target.located();
+    let collection = located.collection;
+    let snapshot = request.tenant.snapshot(collection.key);
+    let area_path = format!("{}/{}", collection.area, located.segment);
+    match target {
+        Target::List(_) => {
+            if let Some(_name) = request.query.unsupported_expand(collection.list_expand) {
+                return request.unsupported_query();
+            }
+            let items: Vec<&Item> = snapshot
+                .items
+                .iter()
+                .filter(|item| located.only_type.is_none_or(|t| item.detail["@odata.type"] == t))
+                .collect();
+            request.page(&items, collection.key, &area_path, |item| {
+                expanded(request, located, item, item.list_entry.clone())
+            })
+        }
+        Target::Detail(_, id) => {
+            if request.query.unsupported_expand(collection.detail_expand).is_some() {
+                return request.unsupported_query();
+            }
+            let Some(item) = request.find(&snapshot, located, id) else {
+                return request.not_found();
+            };
+            let mut body = expanded(request, located, item, item.detail.clone());
+            body["@odata.context"] = json!(request.context(&format!("{area_path}/$entity")));
+            request.ok(&request.query.project(body))
+        }
+        Target::Assignments(_, id) => match collection.assignments {
+            AssignmentAccess::Readable => {
+                let Some(item) = request.find(&snapshot, located, id) else {
+                    return request.not_found();
+                };
+                let assignments = content::assignments(&request.tenant.ctx, collection.key, id, item.index);
+                request.page(&assignments, "assignments", &format!("{area_path}('{id}')/assignments"), Value::clone)
+            }
+            // Graph's real answer for macOS shell scripts (only `$expand` works there)
+            AssignmentAccess::ExpandOnly => request.ids.error(
+                StatusCode::BAD_REQUEST,
+                "No method match route template",
+                &format!("No OData route exists that match template ~/singleton/navigation/key/navigation with http verb GET for request /DeviceFE/StatelessDeviceFEService/{area_path}('{id}')/assignments."),
+            ),
+            AssignmentAccess::None => request.ids.error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "Resource not found for the segment 'assignments'.",
+            ),
+        },
+        Target::Child(_, id, child) => {
+            let allowed: &[&str] = match child {
+                Child::Settings => &["settingDefinitions"],
+                Child::DefinitionValues => &["definition"],
+                Child::ScheduledActionsForRule => &["scheduledActionConfigurations"],
+                _ => &[],
+            };
+            if request.query.unsupported_expand(allowed).is_some() {
+                return request.unsupported_query();
+            }
+            let Some(item) = request.find(&snapshot, located, id) else {
+                return request.not_found();
+            };
+            let expand = ChildExpand {
+                setting_definitions: request.query.expands("settingDefinitions").is_some(),
+                definition: request.query.expands("definition").is_some(),
+                scheduled_action_configurations: request.query.expands("scheduledActionConfigurations").is_some(),
+            };
+            let members = content::child(&request.tenant.ctx, collection.key, *child, id, item.index, item.revision, expand);
+            let level = match child {
+                Child::Settings => "settings",
+                Child::DefinitionValues => "definitionValues",
+                _ => "assignments",
+            };
+            request.page(&members, level, &format!("{area_path}('{id}')/{}", child.segment()), Value::clone)
+        }
+        Target::DefinitionValue(_, id, value_id) | Target::PresentationValues(_, id, value_id) => {
+            let ctx = &request.tenant.ctx;
+            let Some(item) = request.find(&snapshot, located, id) else {
+                return request.not_found();
+            };
+            let Some(position) = content::value_position(ctx, item.index, value_id) else {
+                return request.not_found();
+            };
+            if matches!(target, Target::DefinitionValue(..)) {
+                let values = content::definition_values(ctx, item.index, item.revision, request.query.expands("definition").is_some());
+                let mut body = values.into_iter().nth(position).unwrap_or_default();
+                body["@odata.context"] = json!(request.context(&format!("{area_path}('{id}')/definitionValues/$entity")));
+                return request.ok(&body);
+            }
+            let expand = request.query.expands("presentation").is_some();
+            let values = content::presentation_values(ctx, item.index, position, item.revision, expand);
+            let context = format!("{area_path}('{id}')/definitionValues('{value_id}')/presentationValues");
+            request.page(&values, "presentationValues", &context, Value::clone)
+        }
+    }
+}
+
+/// An object with the `$expand`s the request asked for (already checked as allowed).
+fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Value) -> Value {
+    let ctx = &request.tenant.ctx;
+    let key = located.collection.key;
+    let id = body["id"].as_str().unwrap_or_default().to_owned();
+    for expand in &request.query.expand {
+        let name = expand.name.as_str();
+        let members = if name.eq_ignore_ascii_case("assignments") {
+            content::assignments(ctx, key, &id, item.index)
+        } else if let Some(child) = Child::from_segment(name) {
+            let nested = |n: &str| expand.nested.iter().any(|e| e.name.eq_ignore_ascii_case(n));
+            let child_expand = ChildExpand {
+                setting_definitions: nested("settingDefinitions"),
+                definition: nested("definition"),
+                scheduled_action_configurations: nested("scheduledActionConfigurations"),
+            };
+            content::child(
+                ctx,
+                key,
+                child,
+                &id,
+                item.index,
+                item.revision,
+                child_expand,
+            )
+        } else {
+            continue;
+        };
+        body[format!("{name}@odata.context")] = json!(request.context(&format!(
+            "{}/{}('{id}')/{name}",
+            located.collection.area, located.segment
+        )));
+        body[name] = Value::Array(members);
+    }
+    body
+}

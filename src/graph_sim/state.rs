@@ -1,0 +1,242 @@
+//! The simulator's mutable state: per tenant, which objects exist and at which revision,
+//! the faults as they stand, and a cache of each type's generated collection (rebuilt only
+//! when that type changes, so paging through 2,000 objects does not regenerate them 80
+//! times).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::catalog::{self, COLLECTIONS};
+use super::config::{SimConfig, TenantConfig};
+use super::content::{self, Ctx};
+use super::faults::{Fault, FaultSet};
+use super::stats::SimStats;
+use super::tokens::TokenStore;
+
+/// Why an in-process or admin request to change the simulation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    #[error("no simulated tenant {0}")]
+    UnknownTenant(String),
+    #[error("{0:?} is not a policy type or foundation")]
+    UnknownType(String),
+    #[error("{key} has no object with index {index}")]
+    NoSuchObject { key: String, index: usize },
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
+}
+
+/// One generated object of a collection.
+#[derive(Debug)]
+pub struct Item {
+    /// The generation index: stable for the object's life, the handle for mutations.
+    pub index: usize,
+    pub revision: u32,
+    pub detail: Value,
+    pub list_entry: Value,
+}
+
+/// A type's objects in list order, with a lookup by Graph id.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub items: Vec<Item>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Snapshot {
+    pub fn get(&self, id: &str) -> Option<&Item> {
+        self.by_id.get(id).map(|&position| &self.items[position])
+    }
+}
+
+/// What a mutation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Changed {
+    pub policy_type: String,
+    pub index: usize,
+    pub id: String,
+    pub revision: u32,
+}
+
+#[derive(Debug, Default)]
+struct Live {
+    counts: HashMap<&'static str, usize>,
+    deleted: HashSet<(&'static str, usize)>,
+    revisions: HashMap<(&'static str, usize), u32>,
+    faults: FaultSet,
+    cache: HashMap<&'static str, Arc<Snapshot>>,
+}
+
+pub struct Tenant {
+    pub config: TenantConfig,
+    pub ctx: Ctx,
+    live: Mutex<Live>,
+}
+
+impl Tenant {
+    fn new(config: TenantConfig) -> Self {
+        let ctx = Ctx::new(
+            &config.azure_tenant_id,
+            |key| config.count(key),
+            config.settings_per_policy,
+            config.definition_values_per_policy,
+        );
+        let live = Live {
+            counts: COLLECTIONS
+                .iter()
+                .map(|c| (c.key, content::object_count(c.key, config.count(c.key))))
+                .collect(),
+            faults: FaultSet::new(config.faults.clone()),
+            ..Live::default()
+        };
+        Self {
+            config,
+            ctx,
+            live: Mutex::new(live),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Live> {
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The objects of `key` as they stand (cached until the type changes).
+    pub fn snapshot(&self, key: &'static str) -> Arc<Snapshot> {
+        let mut live = self.lock();
+        if let Some(snapshot) = live.cache.get(key) {
+            return snapshot.clone();
+        }
+        let count = live.counts.get(key).copied().unwrap_or(0);
+        let mut snapshot = Snapshot::default();
+        for index in (0..count).filter(|i| !live.deleted.contains(&(key, *i))) {
+            let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
+            let detail = content::detail(&self.ctx, key, index, revision);
+            let list_entry = content::list_entry(&detail);
+            let id = detail["id"].as_str().unwrap_or_default().to_owned();
+            snapshot.by_id.insert(id, snapshot.items.len());
+            snapshot.items.push(Item {
+                index,
+                revision,
+                detail,
+                list_entry,
+            });
+        }
+        let snapshot = Arc::new(snapshot);
+        live.cache.insert(key, snapshot.clone());
+        snapshot
+    }
+
+    /// Runs `f` on the tenant's faults (counted faults count down inside).
+    pub fn with_faults<R>(&self, f: impl FnOnce(&mut FaultSet) -> R) -> R {
+        f(&mut self.lock().faults)
+    }
+
+    pub fn set_faults(&self, faults: Vec<Fault>) -> Result<(), SimError> {
+        let known = |key: &str| catalog::by_key(key).is_some();
+        for fault in &faults {
+            fault.check(known).map_err(SimError::InvalidFault)?;
+        }
+        self.lock().faults = FaultSet::new(faults);
+        Ok(())
+    }
+
+    fn existing(live: &Live, key: &'static str, index: usize) -> Result<(), SimError> {
+        let count = live.counts.get(key).copied().unwrap_or(0);
+        if index >= count || live.deleted.contains(&(key, index)) {
+            return Err(SimError::NoSuchObject {
+                key: key.to_owned(),
+                index,
+            });
+        }
+        Ok(())
+    }
+
+    /// Bumps object `index`'s revision: a setting value, `lastModifiedDateTime` and
+    /// `version` change; its id does not.
+    pub fn mutate(&self, key: &'static str, index: usize) -> Result<Changed, SimError> {
+        let mut live = self.lock();
+        Self::existing(&live, key, index)?;
+        let revision = live.revisions.entry((key, index)).or_default();
+        *revision += 1;
+        let revision = *revision;
+        live.cache.remove(key);
+        Ok(self.changed(key, index, revision))
+    }
+
+    pub fn delete(&self, key: &'static str, index: usize) -> Result<Changed, SimError> {
+        let mut live = self.lock();
+        Self::existing(&live, key, index)?;
+        live.deleted.insert((key, index));
+        live.cache.remove(key);
+        let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
+        Ok(self.changed(key, index, revision))
+    }
+
+    /// Adds `count` new objects at the end of the type's list.
+    pub fn add(&self, key: &'static str, count: usize) -> Vec<Changed> {
+        let mut live = self.lock();
+        let total = live.counts.entry(key).or_default();
+        let first = *total;
+        *total += count;
+        live.cache.remove(key);
+        (first..first + count)
+            .map(|index| self.changed(key, index, 0))
+            .collect()
+    }
+
+    fn changed(&self, key: &'static str, index: usize, revision: u32) -> Changed {
+        let detail = content::detail(&self.ctx, key, index, revision);
+        Changed {
+            policy_type: key.to_owned(),
+            index,
+            id: detail["id"].as_str().unwrap_or_default().to_owned(),
+            revision,
+        }
+    }
+}
+
+/// Everything the handlers share.
+pub struct SimState {
+    tenants: HashMap<String, Tenant>,
+    pub tokens: TokenStore,
+    pub stats: SimStats,
+}
+
+impl SimState {
+    pub fn new(config: SimConfig) -> Self {
+        Self {
+            tenants: config
+                .tenants
+                .into_iter()
+                .map(|t| (t.azure_tenant_id.to_ascii_lowercase(), Tenant::new(t)))
+                .collect(),
+            tokens: TokenStore::default(),
+            stats: SimStats::default(),
+        }
+    }
+
+    pub fn tenant(&self, azure_tenant_id: &str) -> Option<&Tenant> {
+        self.tenants.get(&azure_tenant_id.to_ascii_lowercase())
+    }
+
+    pub fn tenant_or_error(&self, azure_tenant_id: &str) -> Result<&Tenant, SimError> {
+        self.tenant(azure_tenant_id)
+            .ok_or_else(|| SimError::UnknownTenant(azure_tenant_id.to_owned()))
+    }
+
+    pub fn tenants(&self) -> impl Iterator<Item = &Tenant> {
+        self.tenants.values()
+    }
+}
+
+/// The catalog key as a `'static` str, or why not.
+pub fn static_key(key: &str) -> Result<&'static str, SimError> {
+    catalog::by_key(key)
+        .map(|c| c.key)
+        .ok_or_else(|| SimError::UnknownType(key.to_owned()))
+}

@@ -1,79 +1,108 @@
-//! PLACEHOLDER, replaced by the real client (issue 8, part 1): the signatures the run
-//! executor is written against. Every call fails until then.
+//! The Graph client the run executor reads tenants with: one `reqwest` client (timeouts,
+//! user agent, rustls on ring), per-tenant token cache, concurrency bounds and pacing.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
+use super::fetch;
+use super::pacing::Limits;
+use super::paging::Reader;
+use super::settings::GraphSettings;
+use super::tokens::TokenCache;
 use super::types::{FetchedType, GraphError, GraphErrorCode, TenantCredentials};
 
-/// How the client talks to Graph.
-#[derive(Debug, Clone)]
-pub struct GraphSettings {
-    /// Graph base URL; the client appends `/beta/...`.
-    pub graph_url: String,
-    /// Token authority; the client appends `/{azure_tenant_id}/oauth2/v2.0/token`.
-    pub login_url: String,
-    /// Requests in flight at once for one tenant.
-    pub per_tenant_concurrency: usize,
-    /// Requests in flight at once over every tenant.
-    pub total_concurrency: usize,
-    /// Requests one tenant may start per 20 s (Intune allows about 1,000).
-    pub requests_per_20s: u32,
-    pub connect_timeout: Duration,
-    pub request_timeout: Duration,
-    /// Attempts per request at most (429/503/504 and transient failures are retried).
-    pub max_attempts: u32,
-    /// Total time one request may spend waiting between retries.
-    pub max_retry_wait: Duration,
-}
-
-impl GraphSettings {
-    pub fn new(graph_url: impl Into<String>, login_url: impl Into<String>) -> Self {
-        Self {
-            graph_url: graph_url.into(),
-            login_url: login_url.into(),
-            per_tenant_concurrency: 4,
-            total_concurrency: 32,
-            requests_per_20s: 800,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
-            max_attempts: 6,
-            max_retry_wait: Duration::from_secs(120),
-        }
-    }
-}
+const USER_AGENT: &str = concat!("TenantPilot/", env!("CARGO_PKG_VERSION"));
 
 #[derive(Clone)]
 pub struct GraphClient {
-    settings: GraphSettings,
+    inner: Arc<Inner>,
+}
+
+/// Shared by every clone of the client (and so by every run of a process).
+pub(crate) struct Inner {
+    pub settings: GraphSettings,
+    pub http: reqwest::Client,
+    pub tokens: TokenCache,
+    pub limits: Limits,
+    pub graph_requests: AtomicU64,
 }
 
 impl GraphClient {
     pub fn new(settings: GraphSettings) -> Result<Self, GraphError> {
-        Ok(Self { settings })
+        install_tls_provider();
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            // Graph does not redirect; a redirect must not carry a tenant's token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| {
+                GraphError::new(
+                    GraphErrorCode::Internal,
+                    format!("the HTTP client could not be built: {error}"),
+                )
+            })?;
+        let limits = Limits::new(
+            settings.per_tenant_concurrency,
+            settings.total_concurrency,
+            settings.requests_per_20s,
+        );
+        Ok(Self {
+            inner: Arc::new(Inner {
+                settings,
+                http,
+                tokens: TokenCache::default(),
+                limits,
+                graph_requests: AtomicU64::new(0),
+            }),
+        })
     }
 
     pub fn settings(&self) -> &GraphSettings {
-        &self.settings
+        &self.inner.settings
     }
 
     /// Obtains (or reuses) the tenant's token and checks its `roles` claim: the preflight.
-    pub async fn check_access(&self, _credentials: &TenantCredentials) -> Result<(), GraphError> {
-        Err(GraphError::new(
-            GraphErrorCode::Internal,
-            "the Graph client is not built yet",
-        ))
+    pub async fn check_access(&self, credentials: &TenantCredentials) -> Result<(), GraphError> {
+        let inner = &self.inner;
+        inner
+            .tokens
+            .token(&inner.http, &inner.settings, credentials)
+            .await
+            .map(|_| ())
     }
 
     /// Every object of one catalog type or foundation (`key` from the policy-type catalog),
     /// with its full content.
     pub async fn fetch(
         &self,
-        _credentials: &TenantCredentials,
-        _key: &str,
+        credentials: &TenantCredentials,
+        key: &str,
     ) -> Result<FetchedType, GraphError> {
-        Err(GraphError::new(
-            GraphErrorCode::Internal,
-            "the Graph client is not built yet",
-        ))
+        let reader = Reader {
+            inner: &self.inner,
+            credentials,
+        };
+        fetch::fetch(&reader, key).await
     }
+
+    /// Token requests sent to the login so far, retries included.
+    pub fn token_requests(&self) -> u64 {
+        self.inner.tokens.requests()
+    }
+
+    /// Graph requests sent so far, retries included.
+    pub fn graph_requests(&self) -> u64 {
+        self.inner.graph_requests.load(Ordering::Relaxed)
+    }
+}
+
+/// Makes rustls on ring the process's TLS provider (once; later calls do nothing).
+/// reqwest is built with `rustls-no-provider` to avoid aws-lc's C build, so every
+/// `reqwest::Client` in the process (the test suite's too) needs this to have run before
+/// it is built: call it at start-up.
+pub fn install_tls_provider() {
+    // An error only says a provider is installed already, which is all we need.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

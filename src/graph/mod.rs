@@ -3,7 +3,17 @@
 //! failure to. Base URLs come from configuration, so tests and the demo use the simulator.
 
 mod client;
+mod errors;
+mod fetch;
+mod http;
+mod jwt;
+mod pacing;
+mod paging;
+mod retry;
+mod settings;
+mod tokens;
 mod types;
 
-pub use client::{GraphClient, GraphSettings};
+pub use client::{install_tls_provider, GraphClient};
+pub use settings::GraphSettings;
 pub use types::{FetchedObject, FetchedType, GraphError, GraphErrorCode, TenantCredentials};

@@ -44,8 +44,11 @@ pub async fn seed(
     tenant: &DemoTenant,
     now: DateTime<Utc>,
 ) -> anyhow::Result<DemoSeed> {
-    Consumer::new(READ_MODELS, ReadModels).catch_up(pool).await?;
-    let metadata = |tenant_id| EventMetadata::system("demo", "demo:seed", now).for_tenant(tenant_id);
+    Consumer::new(READ_MODELS, ReadModels)
+        .catch_up(pool)
+        .await?;
+    let metadata =
+        |tenant_id| EventMetadata::system("demo", "demo:seed", now).for_tenant(tenant_id);
     let tenants: AggregateStore<Tenant> = AggregateStore::new(repository.clone(), ());
     let existing = pool
         .get()
@@ -79,9 +82,17 @@ pub async fn seed(
     tenants
         .execute(&tenant_id.to_string(), command, &metadata(tenant_id), None)
         .await?;
-    if existing.as_ref().is_some_and(|(_, status)| status != "active") {
+    if existing
+        .as_ref()
+        .is_some_and(|(_, status)| status != "active")
+    {
         tenants
-            .execute(&tenant_id.to_string(), TenantCommand::Reactivate, &metadata(tenant_id), None)
+            .execute(
+                &tenant_id.to_string(),
+                TenantCommand::Reactivate,
+                &metadata(tenant_id),
+                None,
+            )
             .await?;
     }
 
@@ -128,7 +139,12 @@ pub async fn seed(
         },
     };
     schedules
-        .execute(&schedule_id.to_string(), command, &metadata(tenant_id), None)
+        .execute(
+            &schedule_id.to_string(),
+            command,
+            &metadata(tenant_id),
+            None,
+        )
         .await?;
     Ok(DemoSeed {
         tenant_id,
@@ -149,8 +165,13 @@ fn next_demo_slot(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn every_policy_type() -> anyhow::Result<PolicyTypeSelection> {
-    PolicyTypeSelection::parse(POLICY_TYPES.iter().map(|kind| kind.key.to_owned()).collect())
-        .map_err(|error| anyhow::anyhow!("demo policy types: {error}"))
+    PolicyTypeSelection::parse(
+        POLICY_TYPES
+            .iter()
+            .map(|kind| kind.key.to_owned())
+            .collect(),
+    )
+    .map_err(|error| anyhow::anyhow!("demo policy types: {error}"))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::domain::tenant::Tenant;
 use crate::domain::token::ApiToken;
 use crate::scheduler::WriteVisibility;
 use crate::secrets::SecretCipher;
-use crate::store::{upcasters, AggregateStore, AppendSignal, PgEventRepository};
+use crate::store::{latest_position, upcasters, AggregateStore, AppendSignal, PgEventRepository};
 
 pub struct AppState {
     pub pool: Pool,
@@ -71,5 +71,19 @@ impl AppState {
         self.visibility
             .wait_for(self.appends.committed_position())
             .await
+    }
+
+    /// Waits (bounded) until everything any process has committed so far is in the read
+    /// models, reactions included. False when it did not get there in time, or the
+    /// database could not be asked.
+    pub async fn everything_is_visible(&self) -> bool {
+        let head = match self.pool.get().await {
+            Ok(client) => latest_position(&client).await.ok(),
+            Err(_) => None,
+        };
+        match head {
+            Some(head) => self.visibility.wait_for(head).await,
+            None => false,
+        }
     }
 }

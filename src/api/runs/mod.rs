@@ -63,15 +63,22 @@ async fn request_run(
         retry_of,
         now,
     });
-    execute_schedule_command(
-        state,
-        &context,
-        (tenant_id, schedule_id),
-        command,
-        now,
-        None,
-    )
-    .await?;
+    let ids = (tenant_id, schedule_id);
+    let requested =
+        execute_schedule_command(state, &context, ids, command.clone(), now, None).await;
+    match requested {
+        // The schedule learns that its run ended from the run recorder, a moment after the
+        // run itself shows as ended: let the consumers settle and decide once more.
+        Err(ApiError::Conflict {
+            code: ErrorCode::RunAlreadyActive,
+            ..
+        }) if state.everything_is_visible().await => {
+            execute_schedule_command(state, &context, ids, command, now, None).await?;
+        }
+        other => {
+            other?;
+        }
+    }
     let location = format!("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}");
     let accepted = WriteAccepted::new(location.clone(), None);
     Ok(answer_committed(

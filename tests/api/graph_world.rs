@@ -1,0 +1,168 @@
+//! A simulated Microsoft 365 tenant and a service that backs it up: the Graph simulator on a
+//! free port, the app with workers pointed at it, and the tenant registered through the API.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tenantpilot::graph_sim::{Fault, GraphSimulator, RunningSimulator, SimConfig, TenantConfig};
+
+use crate::helpers::{spawn_app_with, TestApp};
+
+pub struct World {
+    pub app: TestApp,
+    pub sim: RunningSimulator,
+    pub tenant: TenantConfig,
+    pub tenant_id: String,
+}
+
+/// A tenant with `counts` objects per key (policy types and foundations alike).
+pub fn tenant_config(counts: &[(&str, usize)]) -> TenantConfig {
+    let mut tenant = TenantConfig::new(
+        &uuid::Uuid::new_v4().to_string(),
+        &uuid::Uuid::new_v4().to_string(),
+        "sim~client.secret-value-0123456789",
+    );
+    let foundations = tenantpilot::domain::policy_types::FOUNDATION_TYPES;
+    for (key, count) in counts {
+        if foundations.iter().any(|kind| kind.key == *key) {
+            tenant.foundations.insert((*key).to_owned(), *count);
+        } else {
+            tenant.counts.insert((*key).to_owned(), *count);
+        }
+    }
+    tenant
+}
+
+pub async fn start_simulator(tenants: Vec<TenantConfig>) -> RunningSimulator {
+    let config = SimConfig {
+        tenants,
+        ..SimConfig::demo()
+    };
+    let bind: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    GraphSimulator::start(config, bind)
+        .await
+        .expect("simulator starts")
+}
+
+/// The settings that point the app's workers at `sim`, quick to pick up work.
+pub fn graph_settings(sim: &RunningSimulator) -> impl Fn(&str) -> Option<String> + Clone {
+    let (graph, login) = (sim.graph_url(), sim.login_url());
+    move |name| match name {
+        "TENANTPILOT_ROLES" => Some("api,consumers,worker".to_owned()),
+        "TENANTPILOT_GRAPH_URL" => Some(graph.clone()),
+        "TENANTPILOT_LOGIN_URL" => Some(login.clone()),
+        "TENANTPILOT_WORKER_POLL_MS" => Some("50".to_owned()),
+        "TENANTPILOT_PROJECTOR_POLL_MS" => Some("50".to_owned()),
+        _ => None,
+    }
+}
+
+impl World {
+    pub async fn new(tenant: TenantConfig) -> Self {
+        let sim = start_simulator(vec![tenant.clone()]).await;
+        let app = spawn_app_with(graph_settings(&sim)).await;
+        let tenant_id = register(&app, &tenant).await;
+        Self {
+            app,
+            sim,
+            tenant,
+            tenant_id,
+        }
+    }
+
+    pub fn azure_tenant_id(&self) -> &str {
+        &self.tenant.azure_tenant_id
+    }
+
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        self.sim
+            .set_faults(self.azure_tenant_id(), faults)
+            .expect("faults set");
+    }
+
+    /// A schedule of `policy_types`; returns its path.
+    pub async fn schedule(&self, name: &str, policy_types: &[&str], foundations: bool) -> String {
+        let body = json!({
+            "name": name, "cadence": {"kind": "daily", "times": ["02:30"]},
+            "timezone": "Europe/Berlin", "policy_types": policy_types,
+            "include_foundations": foundations, "retention_keep_last": 7,
+        });
+        let response = self.app.create_schedule(&self.tenant_id, &body).await;
+        assert_eq!(response.status(), 201, "schedule created");
+        let schedule: Value = response.json().await.unwrap();
+        format!(
+            "/api/v1/tenants/{}/backup-schedules/{}",
+            self.tenant_id,
+            schedule["id"].as_str().unwrap()
+        )
+    }
+
+    /// Runs the schedule now and waits for the run to end; returns the run.
+    pub async fn run_now(&self, schedule_path: &str) -> Value {
+        let response = self
+            .app
+            .post_empty(&format!("{schedule_path}/run-now"))
+            .await;
+        assert_eq!(response.status(), 202, "run queued");
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        finished(&self.app, &location).await
+    }
+
+    /// The content blobs stored so far.
+    pub async fn blob_count(&self) -> i64 {
+        count(&self.app, "SELECT count(*) FROM content_blobs").await
+    }
+}
+
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.pool
+        .get()
+        .await
+        .unwrap()
+        .query_one(sql, &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Registers the simulated tenant through the API; returns the service's tenant id.
+pub async fn register(app: &TestApp, tenant: &TenantConfig) -> String {
+    let response = app
+        .post(
+            "/api/v1/tenants",
+            &json!({
+                "display_name": "Simulated tenant",
+                "azure_tenant_id": tenant.azure_tenant_id,
+                "client_id": tenant.client_id,
+                "client_secret": tenant.client_secret,
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "tenant registered");
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// Polls a run until it has ended (a minute at most).
+pub async fn finished(app: &TestApp, location: &str) -> Value {
+    for _ in 0..1200 {
+        let run: Value = app.get(location).await.json().await.unwrap();
+        if ["success", "partial", "failed"].contains(&run["status"].as_str().unwrap_or("")) {
+            return run;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the run at {location} did not finish within a minute");
+}
+
+/// The report's per-type figure `field`, by key.
+pub fn report_figures(run: &Value, field: &str) -> BTreeMap<String, u64> {
+    run["sync_report"]
+        .as_object()
+        .expect("a sync report")
+        .iter()
+        .map(|(key, report)| (key.clone(), report[field].as_u64().unwrap_or(0)))
+        .collect()
+}

@@ -28,6 +28,7 @@ pub struct Application {
     /// The admin token made up in demo mode (none is made otherwise).
     demo_admin_token: Option<String>,
     pool: Pool,
+    repository: PgEventRepository,
     server: Option<Server>,
     shutdown: watch::Sender<bool>,
     background: Vec<JoinHandle<()>>,
@@ -115,7 +116,7 @@ impl Application {
             let listener = TcpListener::bind(settings.bind)?;
             let port = listener.local_addr()?.port();
             let state = web::Data::new(
-                AppState::new(repository, clock, secrets, visibility)
+                AppState::new(repository.clone(), clock, secrets, visibility)
                     .with_bootstrap_admin(admin_token.as_deref()),
             );
             let cors_origins = settings.cors_origins.clone();
@@ -141,6 +142,7 @@ impl Application {
             port,
             demo_admin_token,
             pool,
+            repository,
             server,
             shutdown,
             background,
@@ -157,6 +159,11 @@ impl Application {
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// The process's event repository (its writer wakes the process's consumers).
+    pub fn repository(&self) -> &PgEventRepository {
+        &self.repository
     }
 
     /// Runs until SIGINT or SIGTERM, then stops accepting requests, lets in-flight requests

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::{Command, ProjectionsCommand, SecretsCommand, TokensCommand};
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{SecretString, Settings};
+use crate::demo::{self, DemoSeed, DemoTenant};
+use crate::graph_sim::{GraphSimulator, RunningSimulator, SimConfig};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
 use crate::scheduler::{Consumers, Dispatcher};
 use crate::secrets::{rotate_key, SecretCipher, SecretKey};
@@ -70,17 +72,97 @@ pub async fn run(
 }
 
 async fn serve(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
-    let app = Application::build(settings, clock).await?;
-    if let Some(token) = app.demo_admin_token() {
-        // deliberately on stdout, not in the logs: the one place a newcomer looks
-        println!("demo mode: admin token for this run: {token}");
-        println!(
-            "  curl -H 'Authorization: Bearer {token}' http://{}/api/v1/tenants",
-            settings.bind
-        );
+    let mut settings = settings.clone();
+    let simulator = if settings.demo {
+        Some(start_demo_simulator(&mut settings).await?)
+    } else {
+        None
+    };
+    let app = Application::build(&settings, clock.clone()).await?;
+    if let Some(simulator) = &simulator {
+        let seed = seed_demo(&settings, &app, clock.now()).await?;
+        print_demo(&settings, &app, simulator, &seed);
+    } else if let Some(token) = app.demo_admin_token() {
+        println!("admin token for this run: {token}");
     }
     tracing::info!(port = app.port(), "serving");
-    app.run_until_stopped().await
+    let served = app.run_until_stopped().await;
+    if let Some(simulator) = simulator {
+        simulator.stop().await;
+    }
+    served
+}
+
+/// The demo's Graph: the simulator in this process, serving the sample tenant; the service
+/// is pointed at it, and given a secret key for this process if none is configured.
+async fn start_demo_simulator(settings: &mut Settings) -> anyhow::Result<RunningSimulator> {
+    let bind: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+    let simulator = GraphSimulator::start(SimConfig::demo(), bind).await?;
+    settings.graph_url = simulator.graph_url();
+    settings.login_url = simulator.login_url();
+    if settings.secret_key.is_none() {
+        settings.secret_key = Some(SecretString::new(SecretKey::generate().to_base64()));
+    }
+    Ok(simulator)
+}
+
+async fn seed_demo(
+    settings: &Settings,
+    app: &Application,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<DemoSeed> {
+    let cipher = SecretCipher::new(secret_key(settings)?);
+    let sample = SimConfig::demo()
+        .tenants
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the demo simulator has no tenant"))?;
+    let tenant = DemoTenant {
+        display_name: sample
+            .display_name
+            .clone()
+            .unwrap_or_else(|| "Demo tenant".to_owned()),
+        azure_tenant_id: sample.azure_tenant_id.parse()?,
+        client_id: sample.client_id.parse()?,
+        client_secret: sample.client_secret.clone(),
+    };
+    demo::seed(app.pool(), app.repository().clone(), &cipher, &tenant, now).await
+}
+
+/// Deliberately on stdout, not in the logs: the one place a newcomer looks.
+fn print_demo(
+    settings: &Settings,
+    app: &Application,
+    simulator: &RunningSimulator,
+    seed: &DemoSeed,
+) {
+    let api = format!("http://127.0.0.1:{}", app.port());
+    let token = app
+        .demo_admin_token()
+        .unwrap_or("(TENANTPILOT_ADMIN_TOKEN)");
+    let runs = format!(
+        "{api}/api/v1/tenants/{}/backup-schedules/{}/runs",
+        seed.tenant_id, seed.schedule_id
+    );
+    println!("TenantPilot demo");
+    println!(
+        "  API:          {api}/api/v1   (bound to {})",
+        settings.bind
+    );
+    println!("  Swagger UI:   {api}/docs/");
+    println!("  admin token:  {token}");
+    println!("  Graph (simulated): {}", simulator.graph_url());
+    println!(
+        "  the sample tenant {} has the schedule \"Demo backup\", due at {} (UTC):",
+        seed.tenant_id,
+        seed.next_run_at.format("%H:%M")
+    );
+    println!("    curl -s -H 'Authorization: Bearer {token}' {runs}");
+    println!("  or back it up now:");
+    println!(
+        "    curl -s -X POST -H 'Authorization: Bearer {token}' {api}/api/v1/tenants/{}/backup-schedules/{}/run-now",
+        seed.tenant_id, seed.schedule_id
+    );
 }
 
 async fn dispatch(settings: &Settings, at: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {

@@ -22,4 +22,5 @@ mod schedules;
 mod serve;
 mod tenant_deletion;
 mod tenants;
+mod workers;
 mod write_visibility;

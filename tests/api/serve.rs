@@ -18,6 +18,9 @@ async fn build(url: &str, clock: ManualClock) -> Application {
         "TENANTPILOT_SECRET_KEY" => Some(SecretKey::generate().to_base64()),
         "TENANTPILOT_TICK_SECONDS" => Some("1".to_owned()),
         "TENANTPILOT_PROJECTOR_POLL_MS" => Some("50".to_owned()),
+        // every role but the workers: these tests watch runs being queued, and a worker
+        // must never reach for the real Microsoft Graph from a test
+        "TENANTPILOT_ROLES" => Some("api,dispatcher,consumers".to_owned()),
         _ => None,
     })
     .unwrap();

@@ -890,3 +890,36 @@ async fn every_type_reads_what_its_full_content_needs() {
         assert_eq!(seen, expected, "{key}");
     }
 }
+
+#[tokio::test]
+async fn new_credentials_get_a_new_token() {
+    let graph = FakeGraph::start().await;
+    let client = graph.client();
+    let tenant = credentials();
+    client.check_access(&tenant).await.expect("access");
+    client.check_access(&tenant).await.expect("access");
+    let rotated = TenantCredentials {
+        client_secret: SecretString::new("rotated"),
+        ..tenant.clone()
+    };
+    client.check_access(&rotated).await.expect("access");
+    assert_eq!(client.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn an_unreachable_graph_is_retried_then_unavailable() {
+    let login = FakeGraph::start().await;
+    // A port nothing listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("address").port();
+    drop(closed);
+    let mut settings = GraphSettings::new(format!("http://127.0.0.1:{port}"), &login.base);
+    settings.max_attempts = 2;
+    let client = GraphClient::new(settings).expect("client");
+    let error = client
+        .fetch(&credentials(), "scopeTags")
+        .await
+        .expect_err("unreachable");
+    assert_eq!(error.code, GraphErrorCode::GraphUnavailable);
+    assert_eq!(client.graph_requests(), 2);
+}

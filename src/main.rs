@@ -10,6 +10,8 @@ use tenantpilot::{cli, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // before any HTTP client exists (see tenantpilot::graph::install_tls_provider)
+    tenantpilot::graph::install_tls_provider();
     // exits 0 after --help / --version, 2 on bad arguments
     let command = cli::parse();
     if let Some(result) = cli::run_offline(&command) {

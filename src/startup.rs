@@ -38,6 +38,7 @@ impl Application {
     /// Prepares the database (create, migrate), binds the listener (port 0 picks a free
     /// port, which tests use) and starts the background loops this process's roles ask for.
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        crate::graph::install_tls_provider();
         // fail fast: no database work without a usable key
         let key = secret_key(settings)?;
         let secrets = SecretCipher::new(key.clone());

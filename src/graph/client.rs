@@ -8,6 +8,7 @@ use super::fetch;
 use super::pacing::Limits;
 use super::paging::Reader;
 use super::settings::GraphSettings;
+use super::tls::install_tls_provider;
 use super::tokens::TokenCache;
 use super::types::{FetchedType, GraphError, GraphErrorCode, TenantCredentials};
 
@@ -96,13 +97,4 @@ impl GraphClient {
     pub fn graph_requests(&self) -> u64 {
         self.inner.graph_requests.load(Ordering::Relaxed)
     }
-}
-
-/// Makes rustls on ring the process's TLS provider (once; later calls do nothing).
-/// reqwest is built with `rustls-no-provider` to avoid aws-lc's C build, so every
-/// `reqwest::Client` in the process (the test suite's too) needs this to have run before
-/// it is built: call it at start-up.
-pub fn install_tls_provider() {
-    // An error only says a provider is installed already, which is all we need.
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }

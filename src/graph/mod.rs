@@ -11,9 +11,11 @@ mod pacing;
 mod paging;
 mod retry;
 mod settings;
+mod tls;
 mod tokens;
 mod types;
 
-pub use client::{install_tls_provider, GraphClient};
+pub use client::GraphClient;
 pub use settings::GraphSettings;
+pub use tls::install_tls_provider;
 pub use types::{FetchedObject, FetchedType, GraphError, GraphErrorCode, TenantCredentials};

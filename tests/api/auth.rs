@@ -327,7 +327,7 @@ async fn no_secret_or_token_value_appears_in_events_responses_or_logs() {
         .expect("the service started")
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client();
     let mut bodies = String::new();
     let secrets = ["FIRST-CLIENT-SECRET-9f8e7d", "ROTATED-CLIENT-SECRET-1a2b3c"];
     let send = |method: reqwest::Method, path: &str, token: &str, body: Option<Value>| {

@@ -19,7 +19,7 @@ async fn spawn_with_origins(origins: Option<&str>) -> TestApp {
 }
 
 async fn preflight(address: &str, origin: &str) -> Response {
-    reqwest::Client::new()
+    crate::helpers::http_client()
         .request(Method::OPTIONS, format!("{address}/api/v1/tenants"))
         .header("Origin", origin)
         .header("Access-Control-Request-Method", "POST")
@@ -33,7 +33,7 @@ async fn preflight(address: &str, origin: &str) -> Response {
 }
 
 async fn get_with_token(address: &str, origin: &str) -> Response {
-    reqwest::Client::new()
+    crate::helpers::http_client()
         .get(format!("{address}/api/v1/tenants"))
         .bearer_auth(ADMIN_TOKEN)
         .header("Origin", origin)
@@ -102,7 +102,7 @@ async fn a_listed_origin_may_read_the_response_and_its_headers() {
     }
 
     // a refusal is readable too, so the app can tell "log in again" from a network error
-    let response = reqwest::Client::new()
+    let response = crate::helpers::http_client()
         .get(format!("{address}/api/v1/tenants"))
         .header("Origin", ALLOWED)
         .send()

@@ -67,6 +67,13 @@ pub fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// An HTTP client for tests (the process's TLS provider installed first: see
+/// `tenantpilot::graph::install_tls_provider`).
+pub fn http_client() -> Client {
+    tenantpilot::graph::install_tls_provider();
+    Client::new()
+}
+
 /// The bootstrap admin token every test app accepts.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
@@ -90,6 +97,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with some settings of the test's own (`extra` answers first).
 pub async fn spawn_app_with(extra: impl Fn(&str) -> Option<String>) -> TestApp {
+    tenantpilot::graph::install_tls_provider();
     let (url, _, database) = fresh_database().await;
     let database_url = url.clone();
     let settings =
@@ -107,7 +115,7 @@ pub async fn spawn_app_with(extra: impl Fn(&str) -> Option<String>) -> TestApp {
         database_url,
         pool,
         clock,
-        http: Client::new(),
+        http: http_client(),
         token: Some(ADMIN_TOKEN.to_owned()),
         database: Arc::new(database),
     }

@@ -7,6 +7,7 @@ mod cli;
 mod cors;
 mod event_store;
 mod events;
+mod graph_client;
 mod graph_world;
 mod helpers;
 mod idempotency;

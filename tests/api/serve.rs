@@ -40,7 +40,7 @@ async fn serve_dispatches_due_slots_and_queues_their_runs_by_itself() {
     let running = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client();
     clock.set(at("2026-03-26T12:00:00Z"));
     let tenant: serde_json::Value = http
         .post(format!("{base}/api/v1/tenants"))

@@ -7,6 +7,7 @@ mod cli;
 mod cors;
 mod event_store;
 mod events;
+mod graph_sim;
 mod helpers;
 mod idempotency;
 mod load;

@@ -3,6 +3,7 @@
 //! `environment`.
 
 mod environment;
+mod graph_sim;
 mod run;
 mod tokens;
 
@@ -56,6 +57,22 @@ pub enum Command {
     Secrets(SecretsCommand),
     /// Print the OpenAPI document
     Openapi,
+    /// Run the Graph simulator (Microsoft login and Graph beta for synthetic tenants) for
+    /// demos and manual tests; prints its URLs and the tenants' credentials
+    GraphSim(GraphSimArgs),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct GraphSimArgs {
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 9100)]
+    pub port: u16,
+    /// The address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// A simulator configuration (JSON, see examples/graph-sim.json; default: the demo tenant)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -202,6 +219,23 @@ mod tests {
             Command::Projections(ProjectionsCommand::Rebuild)
         );
         assert_eq!(parse("openapi").unwrap(), Command::Openapi);
+        assert_eq!(
+            parse("graph-sim").unwrap(),
+            Command::GraphSim(GraphSimArgs {
+                port: 9100,
+                bind: [127, 0, 0, 1].into(),
+                config: None
+            })
+        );
+        assert_eq!(
+            parse("graph-sim --port 0 --bind 0.0.0.0 --config sim.json").unwrap(),
+            Command::GraphSim(GraphSimArgs {
+                port: 0,
+                bind: [0, 0, 0, 0].into(),
+                config: Some("sim.json".into())
+            })
+        );
+        assert_eq!(kind("graph-sim --port x"), ErrorKind::ValueValidation);
         assert_eq!(
             parse("secrets generate-key").unwrap(),
             Command::Secrets(SecretsCommand::GenerateKey)

@@ -65,6 +65,7 @@ pub async fn run(
             Ok(())
         }
         Command::Secrets(SecretsCommand::RotateKey) => rotate_secret_key(&settings).await,
+        Command::GraphSim(args) => super::graph_sim::run(&args).await,
         Command::Openapi | Command::Secrets(SecretsCommand::GenerateKey) => {
             run_offline(&command).unwrap_or(Ok(()))
         }

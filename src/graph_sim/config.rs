@@ -240,12 +240,12 @@ impl TenantConfig {
         if self.client_id.is_empty() || self.client_secret.is_empty() {
             return Err("client_id and client_secret must not be empty".into());
         }
-        for (key, _) in &self.counts {
-            if !catalog::by_key(key).is_some_and(|c| !c.foundation) {
+        for key in self.counts.keys() {
+            if catalog::by_key(key).is_none_or(|c| c.foundation) {
                 return Err(format!("counts: {key:?} is not a policy type"));
             }
         }
-        for (key, _) in &self.foundations {
+        for key in self.foundations.keys() {
             if !catalog::by_key(key).is_some_and(|c| c.foundation) {
                 return Err(format!("foundations: {key:?} is not a foundation"));
             }

@@ -7,6 +7,8 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
 /// The ids Graph puts on every answer: its own `request-id`, and the caller's
 /// `client-request-id` echoed (or made up).
 #[derive(Debug, Clone)]
@@ -40,9 +42,12 @@ impl RequestIds {
 
     /// A JSON body with Graph's OData content type.
     pub fn json(&self, status: StatusCode, body: &Value) -> HttpResponse {
-        self.response(status)
-            .content_type("application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
-            .body(body.to_string())
+        self.json_text(status, body.to_string())
+    }
+
+    /// The same, for a body already serialized.
+    pub fn json_text(&self, status: StatusCode, body: String) -> HttpResponse {
+        self.response(status).content_type(ODATA_JSON).body(body)
     }
 
     /// Graph's error body.

@@ -3,15 +3,15 @@
 //! when that type changes, so paging through 2,000 objects does not regenerate them 80
 //! times).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::catalog::{self, COLLECTIONS};
+use super::catalog::{self, Child, COLLECTIONS};
 use super::config::{SimConfig, TenantConfig};
-use super::content::{self, Ctx};
+use super::content::{self, ChildExpand, Ctx};
 use super::faults::{Fault, FaultSet};
 use super::stats::SimStats;
 use super::tokens::TokenStore;
@@ -37,6 +37,8 @@ pub struct Item {
     pub revision: u32,
     pub detail: Value,
     pub list_entry: Value,
+    /// `list_entry` serialized, for pages without `$expand`.
+    pub list_json: String,
 }
 
 /// A type's objects in list order, with a lookup by Graph id.
@@ -61,6 +63,20 @@ pub struct Changed {
     pub revision: u32,
 }
 
+/// Which child collection of which object revision, with which expansions.
+type ChildKey = (&'static str, usize, u32, Child, ChildExpand);
+
+/// Recently generated child collections (settings, definition values, ...), serialized.
+/// A client pages through one object's settings in a few consecutive requests; keeping the
+/// last few hundred saves regenerating 60 settings for each page.
+#[derive(Debug, Default)]
+struct ChildCache {
+    members: HashMap<ChildKey, Arc<Vec<String>>>,
+    order: VecDeque<ChildKey>,
+}
+
+const CHILD_CACHE_SIZE: usize = 512;
+
 #[derive(Debug, Default)]
 struct Live {
     counts: HashMap<&'static str, usize>,
@@ -74,6 +90,7 @@ pub struct Tenant {
     pub config: TenantConfig,
     pub ctx: Ctx,
     live: Mutex<Live>,
+    children: Mutex<ChildCache>,
 }
 
 impl Tenant {
@@ -96,6 +113,7 @@ impl Tenant {
             config,
             ctx,
             live: Mutex::new(live),
+            children: Mutex::new(ChildCache::default()),
         }
     }
 
@@ -117,6 +135,7 @@ impl Tenant {
             let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
             let detail = content::detail(&self.ctx, key, index, revision);
             let list_entry = content::list_entry(&detail);
+            let list_json = list_entry.to_string();
             let id = detail["id"].as_str().unwrap_or_default().to_owned();
             snapshot.by_id.insert(id, snapshot.items.len());
             snapshot.items.push(Item {
@@ -124,11 +143,52 @@ impl Tenant {
                 revision,
                 detail,
                 list_entry,
+                list_json,
             });
         }
         let snapshot = Arc::new(snapshot);
         live.cache.insert(key, snapshot.clone());
         snapshot
+    }
+
+    /// The members of a child collection of object `index` at `revision`, serialized
+    /// (generated once, then served from a small cache).
+    pub fn child_json(
+        &self,
+        key: &'static str,
+        child: Child,
+        policy_id: &str,
+        index: usize,
+        revision: u32,
+        expand: ChildExpand,
+    ) -> Arc<Vec<String>> {
+        let cache_key = (key, index, revision, child, expand);
+        let lock = || {
+            self.children
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(members) = lock().members.get(&cache_key) {
+            return members.clone();
+        }
+        // generated outside the lock: two requests racing for the same page both generate
+        // (identical) content, which is cheaper than serialising every generation
+        let members: Arc<Vec<String>> = Arc::new(
+            content::child(&self.ctx, key, child, policy_id, index, revision, expand)
+                .iter()
+                .map(Value::to_string)
+                .collect(),
+        );
+        let mut cache = lock();
+        if cache.members.insert(cache_key, members.clone()).is_none() {
+            cache.order.push_back(cache_key);
+        }
+        while cache.order.len() > CHILD_CACHE_SIZE {
+            if let Some(oldest) = cache.order.pop_front() {
+                cache.members.remove(&oldest);
+            }
+        }
+        members
     }
 
     /// Runs `f` on the tenant's faults (counted faults count down inside).

@@ -8,6 +8,7 @@ mod cors;
 mod event_store;
 mod events;
 mod graph_client;
+mod graph_sim;
 mod graph_world;
 mod helpers;
 mod idempotency;

@@ -106,7 +106,7 @@ fn definition(ctx: &Ctx, definition_index: usize) -> Value {
     let variant = definition_index / DEFINITIONS.len();
     json!({
         "id": seed::guid(&ctx.tenant, "groupPolicyDefinition", definition_index),
-        "classType": if definition_index % 3 == 0 { "user" } else { "machine" },
+        "classType": if definition_index.is_multiple_of(3) { "user" } else { "machine" },
         "displayName": if variant == 0 { name.to_owned() } else { format!("{name} ({variant})") },
         "explainText": format!("This policy setting lets you decide: {name}."),
         "categoryPath": category,

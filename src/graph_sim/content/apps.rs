@@ -69,7 +69,7 @@ pub fn app_protection(ctx: &Ctx, index: usize, revision: u32) -> Value {
             "dataBackupBlocked": true,
             "deviceComplianceRequired": true,
             "managedBrowserToOpenLinksRequired": false,
-            "saveAsBlocked": revision % 2 == 0,
+            "saveAsBlocked": revision.is_multiple_of(2),
             "periodOfflineBeforeWipeIsEnforced": "P90D",
             "pinRequired": true,
             "maximumPinRetries": 5,
@@ -153,7 +153,7 @@ pub fn mobile_app_configuration(ctx: &Ctx, index: usize, revision: u32) -> Value
             "Company Portal",
         ],
     );
-    let ios = index % 2 == 0;
+    let ios = index.is_multiple_of(2);
     let mut map = object(
         if ios {
             "iosMobileAppConfiguration"
@@ -183,7 +183,7 @@ pub fn mobile_app_configuration(ctx: &Ctx, index: usize, revision: u32) -> Value
             &mut map,
             json!({
                 "packageId": "app:com.microsoft.office.outlook",
-                "payloadJson": base64(&format!("{{\"kind\":\"androidenterprise#managedConfiguration\",\"productId\":\"app:com.microsoft.office.outlook\",\"managedProperty\":[{{\"key\":\"com.microsoft.outlook.Mail.FocusedInbox\",\"valueBool\":{}}}]}}", revision % 2 == 0)),
+                "payloadJson": base64(&format!("{{\"kind\":\"androidenterprise#managedConfiguration\",\"productId\":\"app:com.microsoft.office.outlook\",\"managedProperty\":[{{\"key\":\"com.microsoft.outlook.Mail.FocusedInbox\",\"valueBool\":{}}}]}}", revision.is_multiple_of(2))),
                 "permissionActions": [],
                 "appSupportsOemConfig": false,
                 "profileApplicability": "default",

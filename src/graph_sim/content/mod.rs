@@ -72,7 +72,7 @@ pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<V
 
 /// Expansion flags of a child collection (`$expand` inside the child or nested in the
 /// parent's `$expand`).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ChildExpand {
     /// `settings?$expand=settingDefinitions`
     pub setting_definitions: bool,

@@ -76,7 +76,9 @@ pub fn created(seed: &mut Seed) -> DateTime<Utc> {
         .with_ymd_and_hms(2024, 1, 8, 7, 0, 0)
         .single()
         .unwrap_or_default();
+    // Graph's timestamps have sub-second digits; keep 100 ns ticks like Intune's
     base + Duration::seconds((seed.next_u64() % (600 * 86_400)) as i64)
+        + Duration::nanoseconds((seed.next_u64() % 10_000_000) as i64 * 100)
 }
 
 /// The last change: some days after creation, and one hour later per revision, so a

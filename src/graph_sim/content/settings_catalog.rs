@@ -116,7 +116,7 @@ pub fn settings(ctx: &Ctx, key: &str, index: usize, revision: u32) -> Vec<Value>
             let bump = if position == 0 { revision as usize } else { 0 };
             let definition = definition_id(position);
             let instance = match seed.below(5) {
-                0 | 1 | 2 => choice(&definition, seed.below(3) + bump),
+                0..=2 => choice(&definition, seed.below(3) + bump),
                 3 => json!({
                     "@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance",
                     "settingDefinitionId": definition,

@@ -26,10 +26,13 @@ pub struct Request<'a> {
 
 impl Request<'_> {
     fn ok(&self, body: &Value) -> HttpResponse {
+        self.ok_text(body.to_string())
+    }
+
+    fn ok_text(&self, text: String) -> HttpResponse {
         if !self.malformed {
-            return self.ids.json(StatusCode::OK, body);
+            return self.ids.json_text(StatusCode::OK, text);
         }
-        let text = body.to_string();
         let cut = text.len() / 2;
         self.ids
             .response(StatusCode::OK)
@@ -60,6 +63,19 @@ impl Request<'_> {
             &self.url(),
             &self.context(context),
             render,
+        ))
+    }
+
+    /// A page of members already serialized.
+    fn page_text<S: AsRef<str>>(&self, items: &[S], level: &str, context: &str) -> HttpResponse {
+        let size = self.tenant.config.page_size(level);
+        let url = self.url();
+        self.ok_text(paging::page_text(
+            items,
+            self.query,
+            size,
+            &url,
+            &self.context(context),
         ))
     }
 
@@ -120,6 +136,10 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 .iter()
                 .filter(|item| located.only_type.is_none_or(|t| item.detail["@odata.type"] == t))
                 .collect();
+            if request.query.expand.is_empty() {
+                let texts: Vec<&str> = items.iter().map(|item| item.list_json.as_str()).collect();
+                return request.page_text(&texts, collection.key, &area_path);
+            }
             request.page(&items, collection.key, &area_path, |item| {
                 expanded(request, located, item, item.list_entry.clone())
             })
@@ -173,13 +193,13 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 definition: request.query.expands("definition").is_some(),
                 scheduled_action_configurations: request.query.expands("scheduledActionConfigurations").is_some(),
             };
-            let members = content::child(&request.tenant.ctx, collection.key, *child, id, item.index, item.revision, expand);
+            let members = request.tenant.child_json(collection.key, *child, id, item.index, item.revision, expand);
             let level = match child {
                 Child::Settings => "settings",
                 Child::DefinitionValues => "definitionValues",
                 _ => "assignments",
             };
-            request.page(&members, level, &format!("{area_path}('{id}')/{}", child.segment()), Value::clone)
+            request.page_text(&members, level, &format!("{area_path}('{id}')/{}", child.segment()))
         }
         Target::DefinitionValue(_, id, value_id) | Target::PresentationValues(_, id, value_id) => {
             let ctx = &request.tenant.ctx;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::context::RequestContext;
 use super::error::{ApiError, ErrorCode, FieldError};
 use super::extract::{parse_id, ValidQuery};
+use super::openapi::schemas::InventoryTypeKey;
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
 use super::tenants::find_tenant;
@@ -40,6 +41,7 @@ pub struct PolicyQuery {
     #[param(value_type = Option<Uuid>)]
     pub cursor: Option<String>,
     /// Only this type (a key of `GET /api/v1/policy-types`, foundations included).
+    #[param(inline, value_type = Option<InventoryTypeKey>)]
     pub policy_type: Option<String>,
     /// Only policies whose display name contains this text (case-insensitive).
     #[param(min_length = 1, max_length = 200)]
@@ -130,6 +132,17 @@ async fn list_policies(
             "policy_type",
             ErrorCode::InvalidQuery,
             format!("{key:?} is not a policy type; see GET /api/v1/policy-types"),
+        )));
+    }
+    if query
+        .search
+        .as_deref()
+        .is_some_and(|text| text.is_empty() || text.chars().count() > 200)
+    {
+        return Err(ApiError::BadRequest(FieldError::new(
+            "search",
+            ErrorCode::InvalidQuery,
+            "search must be 1 to 200 characters",
         )));
     }
     find_tenant(&state, tenant_id).await?;

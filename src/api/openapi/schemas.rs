@@ -13,7 +13,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::api::error_codes::{markdown_table, ErrorCode};
-use crate::domain::policy_types::POLICY_TYPES;
+use crate::domain::policy_types::{FOUNDATION_TYPES, POLICY_TYPES};
 
 impl PartialSchema for ErrorCode {
     fn schema() -> RefOr<Schema> {
@@ -72,6 +72,29 @@ impl PartialSchema for PolicyTypeKey {
 }
 
 impl ToSchema for PolicyTypeKey {}
+
+/// A key of the synced inventory: a policy type or a foundation.
+pub struct InventoryTypeKey;
+
+impl PartialSchema for InventoryTypeKey {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(
+                POLICY_TYPES
+                    .iter()
+                    .chain(FOUNDATION_TYPES)
+                    .map(|policy_type| policy_type.key),
+            ))
+            .description(Some(
+                "A policy type or foundation key, as listed in `GET /api/v1/policy-types`.",
+            ))
+            .examples(["settingsCatalog"])
+            .into()
+    }
+}
+
+impl ToSchema for InventoryTypeKey {}
 
 // Documentation only: requests are parsed into `tokens::CreateTokenRequest` and the grant
 // rules (`domain::token::Grant`) decide; these say the same per role.

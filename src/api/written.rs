@@ -13,6 +13,13 @@ use utoipa::ToSchema;
 use super::error::ApiError;
 use super::state::AppState;
 
+/// The one value of `WriteAccepted::status`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Accepted {
+    Accepted,
+}
+
 /// A write that committed but is not visible in reads yet.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -22,8 +29,8 @@ use super::state::AppState;
     "version": 2
 }))]
 pub struct WriteAccepted {
-    /// Always `accepted`.
-    pub status: &'static str,
+    /// Always `accepted` (tells this body from the resource's own).
+    pub status: Accepted,
     pub detail: &'static str,
     /// Where the written resource can be read.
     pub location: String,
@@ -34,7 +41,7 @@ pub struct WriteAccepted {
 impl WriteAccepted {
     pub fn new(location: String, version: Option<u64>) -> Self {
         Self {
-            status: "accepted",
+            status: Accepted::Accepted,
             detail: "the change is recorded; it will show in reads shortly",
             location,
             version,

@@ -14,6 +14,7 @@ use tenantpilot::domain::cadence::{Cadence, TimeOfDay};
 use tenantpilot::domain::schedule::{
     PolicyTypeSelection, RetentionKeepLast, Schedule, ScheduleEvent, ScheduleName,
 };
+use tenantpilot::domain::tenant::{Tenant, TenantEvent, TenantName};
 use tenantpilot::scheduler::{Consumers, Dispatcher};
 use tenantpilot::store::{EventMetadata, PgEventRepository};
 use uuid::Uuid;
@@ -56,6 +57,24 @@ async fn create_schedules(pool: &Pool, count: usize, next_run_at: DateTime<Utc>)
             .to_map(),
     )
     .unwrap();
+    // the schedules' tenant: a schedule needs a live one
+    let registered = TenantEvent::TenantRegistered {
+        tenant_id,
+        display_name: TenantName::parse("Bench").unwrap(),
+        azure_tenant_id: Uuid::new_v4(),
+        client_id: Uuid::new_v4(),
+        client_secret_id: None,
+    };
+    let tenant = SerializedEvent::new(
+        tenant_id.to_string(),
+        1,
+        "tenant".into(),
+        registered.event_type(),
+        registered.event_version(),
+        serde_json::to_value(&registered).unwrap(),
+        metadata.clone(),
+    );
+    repository.persist::<Tenant>(&[tenant], None).await.unwrap();
     let events: Vec<SerializedEvent> = (0..count)
         .map(|index| {
             let schedule_id = Uuid::now_v7();

@@ -5,6 +5,7 @@ mod auth_matrix;
 mod bad_input;
 mod cli;
 mod cors;
+mod demo;
 mod event_store;
 mod events;
 mod graph_client;

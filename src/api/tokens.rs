@@ -15,7 +15,9 @@ use super::openapi::schemas::TokenRequestDoc;
 use super::pagination::{Page, PageQuery};
 use super::state::AppState;
 use super::TAG_TOKENS;
-use crate::auth::{issue_token, revoke_token, Permission, Principal, TokenServiceError};
+use crate::auth::{
+    issue_token, missing_tenants, revoke_token, Permission, Principal, TokenServiceError,
+};
 use crate::domain::token::{Grant, Role, TokenName};
 
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -111,18 +113,9 @@ async fn validate(
     };
     // A well-formed grant naming a tenant that does not exist: 404 `unknown_tenant`.
     if let Some(ids) = grant.scope().tenant_ids() {
-        let client = state.pool.get().await?;
-        let live: Vec<Uuid> = client
-            .query(
-                "SELECT id FROM tenants WHERE id = ANY($1) AND deleted_at IS NULL",
-                &[&ids],
-            )
-            .await?
-            .iter()
-            .map(|row| row.get(0))
-            .collect();
+        let missing = missing_tenants(&state.pool.get().await?, ids).await?;
         for (index, id) in ids.iter().enumerate() {
-            if !live.contains(id) {
+            if missing.contains(id) {
                 errors.push(FieldError::new(
                     format!("tenant_ids[{index}]"),
                     ErrorCode::UnknownTenant,

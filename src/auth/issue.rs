@@ -86,3 +86,25 @@ pub async fn revoke_token(
         .await?;
     Ok(())
 }
+
+/// The ids among `ids` that name no live (undeleted) tenant: a grant may only name live
+/// tenants (the API answers 404 `unknown_tenant`, the command line refuses).
+pub async fn missing_tenants(
+    client: &impl deadpool_postgres::GenericClient,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, tokio_postgres::Error> {
+    let live: Vec<Uuid> = client
+        .query(
+            "SELECT id FROM tenants WHERE id = ANY($1) AND deleted_at IS NULL",
+            &[&ids],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !live.contains(id))
+        .copied()
+        .collect())
+}

@@ -46,20 +46,5 @@ pub async fn create_token(
 
 /// The ids among `ids` that name no live (undeleted) tenant.
 async fn missing_tenants(pool: &Pool, ids: &[Uuid]) -> anyhow::Result<Vec<Uuid>> {
-    let live: Vec<Uuid> = pool
-        .get()
-        .await?
-        .query(
-            "SELECT id FROM tenants WHERE id = ANY($1) AND deleted_at IS NULL",
-            &[&ids],
-        )
-        .await?
-        .iter()
-        .map(|row| row.get(0))
-        .collect();
-    Ok(ids
-        .iter()
-        .filter(|id| !live.contains(id))
-        .copied()
-        .collect())
+    Ok(crate::auth::missing_tenants(&pool.get().await?, ids).await?)
 }

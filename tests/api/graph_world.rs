@@ -112,19 +112,8 @@ impl World {
 
     /// The content blobs stored so far.
     pub async fn blob_count(&self) -> i64 {
-        count(&self.app, "SELECT count(*) FROM content_blobs").await
+        self.app.count("SELECT count(*) FROM content_blobs").await
     }
-}
-
-pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.pool
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
 }
 
 /// Registers the simulated tenant through the API; returns the service's tenant id.

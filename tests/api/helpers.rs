@@ -211,6 +211,12 @@ impl TestApp {
         )
     }
 
+    /// The single number `sql` selects (a `count(*)`, usually).
+    pub async fn count(&self, sql: &str) -> i64 {
+        let client = self.pool.get().await.expect("connection");
+        client.query_one(sql, &[]).await.expect("count").get(0)
+    }
+
     /// How many events the store holds: bad requests must not change it.
     pub async fn event_count(&self) -> i64 {
         let client = self.pool.get().await.expect("connection");
@@ -272,6 +278,26 @@ impl TestApp {
             body,
         )
         .await
+    }
+}
+
+/// The domain's form of `nightly`: daily 02:30 Europe/Berlin, settings catalog, keep 7.
+pub fn nightly_spec(name: &str) -> tenantpilot::domain::schedule::ScheduleSpec {
+    use tenantpilot::domain::cadence::{Cadence, TimeOfDay};
+    use tenantpilot::domain::schedule::{
+        PolicyTypeSelection, RetentionKeepLast, ScheduleName, ScheduleSpec,
+    };
+    ScheduleSpec {
+        name: ScheduleName::parse(name).expect("a valid name"),
+        enabled: true,
+        cadence: Cadence::Daily {
+            times: vec![TimeOfDay::parse("02:30").expect("a valid time")],
+        },
+        timezone: "Europe/Berlin".parse().expect("a known zone"),
+        policy_types: PolicyTypeSelection::parse(vec!["settingsCatalog".into()])
+            .expect("a known type"),
+        include_foundations: false,
+        retention_keep_last: RetentionKeepLast::new(7).expect("in range"),
     }
 }
 

@@ -53,17 +53,6 @@ fn assert_created_or_unavailable(answers: &[(u16, Value)]) -> usize {
     answers.iter().filter(|(status, _)| *status == 201).count()
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.pool
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
-}
-
 #[tokio::test]
 async fn a_burst_of_writes_on_a_pool_of_four_is_answered_and_leaves_the_service_ready() {
     let app = spawn_app_with(small_pool).await;
@@ -81,15 +70,12 @@ async fn a_burst_of_writes_on_a_pool_of_four_is_answered_and_leaves_the_service_
     assert!(created > 0, "some tenants were created");
     // every 201 is one tenant, readable at once; a 503 wrote nothing
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM events WHERE event_type = 'TenantRegistered'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM events WHERE event_type = 'TenantRegistered'")
+            .await,
         created as i64
     );
     assert_eq!(
-        count(&app, "SELECT count(*) FROM tenants").await,
+        app.count("SELECT count(*) FROM tenants").await,
         created as i64
     );
 
@@ -104,7 +90,7 @@ async fn a_burst_of_writes_on_a_pool_of_four_is_answered_and_leaves_the_service_
     let created = assert_created_or_unavailable(&schedules);
     assert!(created > 0, "some schedules were created");
     assert_eq!(
-        count(&app, "SELECT count(*) FROM backup_schedules").await,
+        app.count("SELECT count(*) FROM backup_schedules").await,
         created as i64
     );
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tenantpilot::domain::policy_types::{FOUNDATION_TYPES, POLICY_TYPES};
 use tenantpilot::graph_sim::Fault;
 
-use crate::graph_world::{count, report_figures, tenant_config, World};
+use crate::graph_world::{report_figures, tenant_config, World};
 
 fn every_key(count: usize) -> Vec<(&'static str, usize)> {
     POLICY_TYPES
@@ -272,7 +272,7 @@ async fn unchanged_policies_cost_no_new_storage_and_a_change_costs_one_blob() {
     );
     assert_eq!(world.blob_count().await, blobs, "no new content");
     assert_eq!(
-        count(&world.app, "SELECT count(*) FROM backup_trees").await,
+        world.app.count("SELECT count(*) FROM backup_trees").await,
         1
     );
     assert_ne!(first["backup_set_id"], second["backup_set_id"]);

@@ -5,17 +5,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use serde_json::{json, Value};
-use tenantpilot::domain::cadence::{Cadence, TimeOfDay};
-use tenantpilot::domain::schedule::{
-    CreateSchedule, PolicyTypeSelection, RetentionKeepLast, Schedule, ScheduleCommand,
-    ScheduleName, ScheduleSpec,
-};
+use tenantpilot::domain::schedule::{CreateSchedule, Schedule, ScheduleCommand};
 use tenantpilot::domain::tenant::{RegisterTenant, Tenant, TenantCommand, TenantName};
 use tenantpilot::scheduler::{Consumers, Dispatcher};
 use tenantpilot::store::{AggregateStore, EventMetadata, PgEventRepository};
 use uuid::Uuid;
 
-use crate::helpers::{at, fresh_database, nightly, spawn_app};
+use crate::helpers::{at, fresh_database, nightly, nightly_spec, spawn_app};
 
 pub const GRACE: Duration = Duration::from_secs(300);
 
@@ -30,17 +26,7 @@ async fn create_schedules(pool: &Pool, count: usize, now: DateTime<Utc>) -> Vec<
         let command = ScheduleCommand::Create(CreateSchedule {
             schedule_id,
             tenant_id,
-            spec: ScheduleSpec {
-                name: ScheduleName::parse(&format!("Nightly {index}")).unwrap(),
-                enabled: true,
-                cadence: Cadence::Daily {
-                    times: vec![TimeOfDay::parse("02:30").unwrap()],
-                },
-                timezone: "Europe/Berlin".parse().unwrap(),
-                policy_types: PolicyTypeSelection::parse(vec!["settingsCatalog".into()]).unwrap(),
-                include_foundations: false,
-                retention_keep_last: RetentionKeepLast::new(7).unwrap(),
-            },
+            spec: nightly_spec(&format!("Nightly {index}")),
             now,
         });
         let metadata = EventMetadata::system("test", "setup", now).for_tenant(tenant_id);

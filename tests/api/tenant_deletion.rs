@@ -7,11 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use deadpool_postgres::Pool;
 use serde_json::json;
-use tenantpilot::domain::cadence::{Cadence, TimeOfDay};
-use tenantpilot::domain::schedule::{
-    CreateSchedule, PolicyTypeSelection, RetentionKeepLast, Schedule, ScheduleCommand,
-    ScheduleName, ScheduleSpec,
-};
+use tenantpilot::domain::schedule::{CreateSchedule, Schedule, ScheduleCommand};
 use tenantpilot::domain::tenant::{Tenant, TenantCommand};
 use tenantpilot::domain::uniqueness::{LIVE_TENANT_SCOPE, TENANT_SCHEDULE_SCOPE};
 use tenantpilot::store::{
@@ -20,7 +16,7 @@ use tenantpilot::store::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{nightly, spawn_app, TestApp};
+use crate::helpers::{nightly, nightly_spec, spawn_app, TestApp};
 
 async fn live_tenant(app: &TestApp) -> Uuid {
     let tenant = app.create_tenant("Contoso").await;
@@ -29,17 +25,7 @@ async fn live_tenant(app: &TestApp) -> Uuid {
 
 fn create_schedule(tenant_id: Uuid) -> (Uuid, ScheduleCommand) {
     let schedule_id = Uuid::now_v7();
-    let spec = ScheduleSpec {
-        name: ScheduleName::parse("Nightly").unwrap(),
-        enabled: true,
-        cadence: Cadence::Daily {
-            times: vec![TimeOfDay::parse("02:30").unwrap()],
-        },
-        timezone: "Europe/Berlin".parse().unwrap(),
-        policy_types: PolicyTypeSelection::parse(vec!["settingsCatalog".into()]).unwrap(),
-        include_foundations: false,
-        retention_keep_last: RetentionKeepLast::new(7).unwrap(),
-    };
+    let spec = nightly_spec("Nightly");
     let command = ScheduleCommand::Create(CreateSchedule {
         schedule_id,
         tenant_id,

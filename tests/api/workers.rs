@@ -8,7 +8,7 @@ use serde_json::Value;
 use tenantpilot::graph_sim::{Fault, RunningSimulator};
 use tokio::process::{Child, Command};
 
-use crate::graph_world::{count, finished, register, start_simulator, tenant_config};
+use crate::graph_world::{finished, register, start_simulator, tenant_config};
 use crate::helpers::{nightly, spawn_app_with, TestApp};
 
 /// One key for the test app and its worker processes: they open the same sealed secrets.
@@ -115,7 +115,7 @@ async fn a_killed_workers_run_is_abandoned_after_its_lease_and_finished_by_anoth
         "{names:?}"
     );
     assert_eq!(names.last(), Some(&"RunFinished"));
-    assert_eq!(count(&app, "SELECT count(*) FROM run_leases").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM run_leases").await, 0);
 }
 
 #[tokio::test]
@@ -156,11 +156,11 @@ async fn two_worker_processes_execute_each_of_50_queued_runs_once() {
             "executed exactly once"
         );
     }
-    let workers = count(
-        &app,
-        "SELECT count(DISTINCT split_part(payload ->> 'worker', '/', 1)) FROM events
+    let workers = app
+        .count(
+            "SELECT count(DISTINCT split_part(payload ->> 'worker', '/', 1)) FROM events
          WHERE event_type = 'RunStarted'",
-    )
-    .await;
+        )
+        .await;
     assert_eq!(workers, 2, "both processes took runs");
 }

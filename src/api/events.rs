@@ -33,10 +33,13 @@ pub struct EventQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub tenant_id: Option<Uuid>,
-    /// `tenant`, `schedule`, `run` or `token`.
+    /// `tenant`, `schedule`, `run`, `token` or `policy`.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub aggregate_type: Option<String>,
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub aggregate_id: Option<String>,
     /// e.g. `SlotClaimed`.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub event_type: Option<String>,
     /// Recorded at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]

@@ -158,6 +158,17 @@ impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let query = request.query_string();
+        // Control characters have no place in a query value (and PostgreSQL refuses NUL):
+        // refused here, for every operation, as the documented patterns say.
+        if let Some((name, _)) = form_urlencoded::parse(query.as_bytes())
+            .find(|(_, value)| value.chars().any(char::is_control))
+        {
+            return ready(Ok(ValidQuery(Err(ApiError::BadRequest(FieldError::new(
+                name.into_owned(),
+                ErrorCode::InvalidQuery,
+                "query values may not contain control characters",
+            ))))));
+        }
         let deserializer =
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         ready(Ok(ValidQuery(

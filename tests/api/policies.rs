@@ -162,3 +162,17 @@ async fn an_unknown_or_other_tenants_policy_is_not_found_and_nothing_is_written(
     assert_eq!(status, 400);
     assert_eq!(app.event_count().await, before);
 }
+
+#[tokio::test]
+async fn a_query_value_with_control_characters_is_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("Contoso").await;
+    let tenant_id = tenant["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/tenants/{tenant_id}/policies?search=%00%C3%AA"),
+        "/api/v1/events?aggregate_id=a%00b".to_owned(),
+    ] {
+        let (status, body) = problem(app.get(&path).await).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("invalid_query")), "{path}");
+    }
+}

@@ -6,6 +6,7 @@ mod commands;
 mod errors;
 mod events;
 mod lifecycle;
+mod retention;
 mod slots;
 mod values;
 
@@ -16,11 +17,12 @@ mod tests;
 
 pub use aggregate::Schedule;
 pub use commands::{
-    ClaimSlot, CreateSchedule, RecordRun, RequestRun, ScheduleChanges, ScheduleCommand,
-    ScheduleSpec,
+    ApplyRetention, ClaimSlot, CreateSchedule, RecordRun, RequestRun, ScheduleChanges,
+    ScheduleCommand, ScheduleSpec,
 };
 pub use errors::ScheduleError;
 pub use events::{ScheduleEvent, SkipReason};
+pub use retention::{decide_retention, RetentionCandidate, RetentionDecision, RetentionReason};
 pub use values::{
     InvalidPolicyTypes, InvalidRetention, InvalidScheduleName, PolicyTypeSelection,
     RetentionKeepLast, ScheduleName,

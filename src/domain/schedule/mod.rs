@@ -11,6 +11,8 @@ mod slots;
 mod values;
 
 #[cfg(test)]
+mod retention_tests;
+#[cfg(test)]
 mod slot_tests;
 #[cfg(test)]
 mod tests;

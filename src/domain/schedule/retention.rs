@@ -40,8 +40,7 @@ pub fn decide_retention(
     candidates: &[RetentionCandidate],
 ) -> RetentionDecision {
     let mut newest_first: Vec<&RetentionCandidate> = candidates.iter().collect();
-    newest_first
-        .sort_by(|a, b| (b.created_at, b.backup_set_id).cmp(&(a.created_at, a.backup_set_id)));
+    newest_first.sort_by_key(|set| std::cmp::Reverse((set.created_at, set.backup_set_id)));
     let newest_completed = newest_first
         .iter()
         .find(|set| set.completed)

@@ -145,3 +145,34 @@ async fn the_purge_removes_old_deleted_sets_and_only_content_no_set_uses() {
     assert_eq!(sets_of(&world, &first, false).await, vec![new_a]);
     assert!(sets_of(&world, &second, false).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_purge_command_purges_and_prints_what_it_removed() {
+    let world = World::new(tenant_config(&[("deviceConfigurations", 1)])).await;
+    let path = world
+        .schedule("Nightly", &["deviceConfigurations"], false)
+        .await;
+    let sets = run_times(&world, &path, 2).await;
+    assert_eq!(
+        world.app.delete(&set_path(&world, &sets[0])).await.status(),
+        204
+    );
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantpilot"))
+        .args(["backups", "purge", "--older-than-days", "0"])
+        .env("DATABASE_URL", &world.app.database_url)
+        .output()
+        .await
+        .unwrap();
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["purged_sets"], 1);
+    assert_eq!(printed["removed_trees"], 0, "the live set shares the tree");
+    assert_eq!(sets_of(&world, &path, false).await, vec![sets[1].clone()]);
+    assert!(sets_of(&world, &path, true).await.is_empty());
+}

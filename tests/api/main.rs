@@ -20,6 +20,7 @@ mod openapi;
 mod policies;
 mod projections;
 mod retention;
+mod retention_crash;
 mod run_execution;
 mod runs;
 mod scheduler;

@@ -77,6 +77,8 @@ pub struct Settings {
     pub graph_concurrency_per_tenant: usize,
     pub graph_concurrency: usize,
     pub graph_requests_per_20s: u32,
+    /// A soft-deleted backup set is purged this many days after its deletion.
+    pub purge_after_days: u32,
     /// Browser origins allowed to call the API (`TENANTPILOT_CORS_ORIGINS`); none: no CORS.
     pub cors_origins: Vec<String>,
     /// Demo mode (`serve --demo`): a generated secret key and admin token when none is set.
@@ -189,6 +191,7 @@ impl Settings {
                 800,
                 1..=100_000,
             )?,
+            purge_after_days: parse_number(&lookup, "TENANTPILOT_PURGE_AFTER_DAYS", 30, 1..=3_650)?,
             cors_origins: crate::cors::parse_origins(&text("TENANTPILOT_CORS_ORIGINS", ""))
                 .map_err(|message| ConfigError {
                     variable: "TENANTPILOT_CORS_ORIGINS",

@@ -75,6 +75,14 @@ impl Application {
         } else {
             WriteVisibility::from_checkpoints(pool.clone(), settings.write_visibility_timeout)
         };
+        if settings.runs(Role::Consumers) {
+            background.push(tokio::spawn(run_purge(
+                pool.clone(),
+                clock.clone(),
+                chrono::Duration::days(i64::from(settings.purge_after_days)),
+                shutdown_signal.clone(),
+            )));
+        }
         if settings.runs(Role::Dispatcher) {
             // a fresh read model first, so the recompute sees every schedule
             Consumer::new(READ_MODELS, ReadModels)
@@ -321,6 +329,31 @@ async fn run_housekeeping(pool: Pool, mut shutdown: watch::Receiver<bool>) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired idempotency keys deleted"),
             Err(error) => tracing::warn!(%error, "purging idempotency keys failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Purges backup sets soft-deleted longer than `after` ago, hourly (`src/backup/purge.rs`).
+async fn run_purge(
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    after: chrono::Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match crate::backup::purge::purge(&pool, clock.now(), after).await {
+            Ok(summary) if summary.sets == 0 => {}
+            Ok(summary) => tracing::info!(
+                sets = summary.sets,
+                trees = summary.trees,
+                blobs = summary.blobs,
+                "soft-deleted backup sets purged"
+            ),
+            Err(error) => tracing::warn!(%error, "purging backup sets failed"),
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(3600)) => {}

@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 
 use super::error::{ApiError, ErrorCode};
+use crate::domain::backup_set::BackupSetError;
 use crate::domain::policy::PolicyError;
 use crate::domain::run::RunError;
 use crate::domain::schedule::ScheduleError;
@@ -24,6 +25,22 @@ impl Rejection for TenantError {
             TenantError::NotFound | TenantError::Deleted => ApiError::NotFound("tenant"),
             TenantError::AlreadyRegistered => ApiError::Conflict {
                 code: ErrorCode::TenantAlreadyExists,
+                detail: self.to_string(),
+            },
+        }
+    }
+}
+
+impl Rejection for BackupSetError {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            BackupSetError::NotFound => ApiError::NotFound("backup set"),
+            BackupSetError::Purged => ApiError::Conflict {
+                code: ErrorCode::BackupSetPurged,
+                detail: self.to_string(),
+            },
+            BackupSetError::NotDeleted => ApiError::Conflict {
+                code: ErrorCode::BackupSetNotDeleted,
                 detail: self.to_string(),
             },
         }

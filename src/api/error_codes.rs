@@ -105,6 +105,11 @@ error_codes! {
     IdempotentResponseUnavailable => "idempotent_response_unavailable", 409,
         "Idempotent response unavailable",
         "This `Idempotency-Key` was used, but its sealed answer cannot be opened since the secret key changed; use a new key.";
+    BackupSetNotDeleted => "backup_set_not_deleted", 409, "Backup set not deleted",
+        "Only a soft-deleted backup set can be purged.";
+    // 410: gone for good
+    BackupSetPurged => "backup_set_purged", 410, "Backup set purged",
+        "The backup set was purged after its soft delete; it cannot be restored.";
     // 412, 413, 415
     VersionMismatch => "version_mismatch", 412, "Precondition failed",
         "`If-Match` names a version that is no longer current; `ETag` has the current one.";

@@ -1,6 +1,7 @@
 //! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
 
 pub mod authentication;
+pub mod backup_set_admin;
 mod commands;
 pub mod context;
 pub mod error;
@@ -54,6 +55,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(tenants::routes)
                 .configure(schedules::routes)
                 .configure(runs::routes)
+                .configure(backup_set_admin::routes)
                 .configure(policies::routes)
                 .configure(tokens::routes)
                 .configure(events::routes)

@@ -52,6 +52,8 @@ pub async fn sync_type(
     fetched: &FetchedType,
     now: DateTime<Utc>,
 ) -> Result<TypeSyncReport, tokio_postgres::Error> {
+    // the purge must not collect a blob this sync is about to point a policy at
+    super::storage_lock::share_storage(transaction).await?;
     // one entry per Graph id (a page boundary may repeat one)
     let mut seen = HashSet::new();
     let objects: Vec<Synced> = fetched

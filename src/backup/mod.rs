@@ -3,7 +3,9 @@
 
 pub mod canonical;
 pub mod inventory;
+pub mod purge;
 pub mod sets;
+pub mod storage_lock;
 
 pub use canonical::content_hash;
 pub use sets::{SetOrigin, TreeItem};

@@ -97,6 +97,8 @@ pub async fn create_set(
     items: &[TreeItem],
     status: BackupSetStatus,
 ) -> Result<BackupSummary, tokio_postgres::Error> {
+    // the purge must not collect a tree (or its blobs) this set is about to point at
+    super::storage_lock::share_storage(transaction).await?;
     let tree_hash = store_tree(transaction, items).await?;
     let mut counts = BTreeMap::new();
     for item in items {

@@ -47,6 +47,8 @@ Environment (validated at start-up; default in brackets):
       a slot older than this when dispatched is skipped as missed
   TENANTPILOT_PROJECTOR_POLL_MS [500]
       how often consumers look for events written by other instances
+  TENANTPILOT_PURGE_AFTER_DAYS [30]
+      days after its soft delete that a backup set is purged for good (role consumers)
   TENANTPILOT_LOG_FORMAT [pretty]
       pretty or json
   RUST_LOG [info]

@@ -55,6 +55,9 @@ pub enum Command {
     /// The key that seals tenant secrets at rest
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// Backup set maintenance
+    #[command(subcommand)]
+    Backups(BackupsCommand),
     /// Print the OpenAPI document
     Openapi,
     /// Run the Graph simulator (Microsoft login and Graph beta for synthetic tenants) for
@@ -79,6 +82,17 @@ pub struct GraphSimArgs {
 pub enum ProjectionsCommand {
     /// Rebuild every read model from the event log in one transaction, then exit
     Rebuild,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum BackupsCommand {
+    /// Purge backup sets soft-deleted more than N days ago (and the content no other set
+    /// uses), print what was removed as JSON, then exit
+    Purge {
+        /// Days since the soft delete (default: TENANTPILOT_PURGE_AFTER_DAYS)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=3650))]
+        older_than_days: Option<u32>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Command, ProjectionsCommand, SecretsCommand, TokensCommand};
+use super::{BackupsCommand, Command, ProjectionsCommand, SecretsCommand, TokensCommand};
 use crate::clock::Clock;
 use crate::config::{SecretString, Settings};
 use crate::demo::{self, DemoSeed, DemoTenant};
@@ -65,6 +65,19 @@ pub async fn run(
             Ok(())
         }
         Command::Secrets(SecretsCommand::RotateKey) => rotate_secret_key(&settings).await,
+        Command::Backups(BackupsCommand::Purge { older_than_days }) => {
+            let days = older_than_days.unwrap_or(settings.purge_after_days);
+            let pool = db::prepare(settings.database_url.expose(), 2).await?;
+            let after = chrono::Duration::days(i64::from(days));
+            let summary = crate::backup::purge::purge(&pool, clock.now(), after).await?;
+            let output = serde_json::json!({
+                "purged_sets": summary.sets,
+                "removed_trees": summary.trees,
+                "removed_blobs": summary.blobs,
+            });
+            println!("{}", serde_json::to_string_pretty(&output)?);
+            Ok(())
+        }
         Command::GraphSim(args) => super::graph_sim::run(&args).await,
         Command::Openapi | Command::Secrets(SecretsCommand::GenerateKey) => {
             run_offline(&command).unwrap_or(Ok(()))

@@ -1,5 +1,6 @@
 //! The domain: aggregates, commands, events and value objects. No I/O, no clock.
 
+pub mod backup_set;
 pub mod cadence;
 pub mod policy;
 pub mod policy_types;

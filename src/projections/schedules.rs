@@ -128,6 +128,15 @@ pub(super) async fn apply(
                 )
                 .await?;
         }
+        // the sets' deleted_at was written with the event; the schedule only moves on a version
+        ScheduleEvent::RetentionApplied { .. } => {
+            transaction
+                .execute_cached(
+                    "UPDATE backup_schedules SET version = $2, updated_at = $3 WHERE id = $1",
+                    &[&id, &version, &at],
+                )
+                .await?;
+        }
         ScheduleEvent::ScheduleDeleted => {
             transaction
                 .execute_cached(

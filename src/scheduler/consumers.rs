@@ -4,16 +4,19 @@
 use deadpool_postgres::Pool;
 use tokio::sync::watch;
 
+use super::retention::{Retention, RETENTION};
 use super::run_creator::{RunCreator, RUN_CREATOR};
 use super::run_recorder::{RunRecorder, RUN_RECORDER};
 use crate::projections::{Consumer, ConsumerError, ReadModels, READ_MODELS};
 
 /// The checkpoint names of every consumer a write's effects pass through, in pass order.
-pub const CONSUMER_NAMES: [&str; 3] = [RUN_CREATOR, RUN_RECORDER, READ_MODELS];
+pub const CONSUMER_NAMES: [&str; 4] = [RUN_CREATOR, RUN_RECORDER, RETENTION, READ_MODELS];
 
 pub struct Consumers {
     pub run_creator: Consumer<RunCreator>,
     pub run_recorder: Consumer<RunRecorder>,
+    /// After the run recorder, whose `RunRecorded` it reacts to in the same pass.
+    pub retention: Consumer<Retention>,
     pub read_models: Consumer<ReadModels>,
     settled: watch::Sender<i64>,
 }
@@ -29,6 +32,7 @@ impl Consumers {
         Self {
             run_creator: Consumer::new(RUN_CREATOR, RunCreator),
             run_recorder: Consumer::new(RUN_RECORDER, RunRecorder::default()),
+            retention: Consumer::new(RETENTION, Retention::default()),
             read_models: Consumer::new(READ_MODELS, ReadModels),
             settled: watch::Sender::new(0),
         }
@@ -41,8 +45,9 @@ impl Consumers {
     pub async fn catch_up(&self, pool: &Pool) -> Result<i64, ConsumerError> {
         let created = self.run_creator.catch_up(pool).await?;
         let recorded = self.run_recorder.catch_up(pool).await?;
+        let retained = self.retention.catch_up(pool).await?;
         let projected = self.read_models.catch_up(pool).await?;
-        let settled = created.min(recorded).min(projected);
+        let settled = created.min(recorded).min(retained).min(projected);
         self.settled.send_if_modified(|current| {
             let advanced = settled > *current;
             *current = (*current).max(settled);

@@ -42,6 +42,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
         "list_events" => (ReadEvents, false),
+        "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
         _ => return None,
@@ -66,6 +67,32 @@ struct Fixture {
     schedule: String,
     run: String,
     policy: String,
+    backup_set: String,
+}
+
+/// A backup set row, as a run's backup writes it.
+async fn backup_set(app: &TestApp, tenant: &str, schedule: &str) -> String {
+    let id = uuid::Uuid::now_v7();
+    let client = app.pool.get().await.unwrap();
+    client
+        .execute(
+            "INSERT INTO backup_trees (hash, items) VALUES ('t', '[]') ON CONFLICT DO NOTHING",
+            &[],
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO backup_sets (id, tenant_id, schedule_id, run_id, name, status,
+                                      tree_hash, item_count, foundation_count, counts,
+                                      created_at)
+             VALUES ($1, $2::text::uuid, $3::text::uuid, $1, 'Nightly', 'completed', 't',
+                     0, 0, '{}', now())",
+            &[&id, &tenant, &schedule],
+        )
+        .await
+        .unwrap();
+    id.to_string()
 }
 
 /// An inventory row, as a run's sync writes it.
@@ -107,6 +134,7 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
         .unwrap();
     Fixture {
         policy: synced_policy(app, &tenant).await,
+        backup_set: backup_set(app, &tenant, &schedule).await,
         tenant,
         schedule,
         run: run["id"].as_str().unwrap().to_owned(),
@@ -207,6 +235,8 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "list_events",
         "schedule_events",
         "metrics",
+        "delete_backup_set",
+        "restore_backup_set",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -226,7 +256,8 @@ async fn concrete(app: &TestApp, path: &str, fixture: &Fixture) -> String {
         .replace("{tenant_id}", &fixture.tenant)
         .replace("{schedule_id}", &fixture.schedule)
         .replace("{run_id}", &fixture.run)
-        .replace("{policy_id}", &fixture.policy);
+        .replace("{policy_id}", &fixture.policy)
+        .replace("{backup_set_id}", &fixture.backup_set);
     if target.contains("{token_id}") {
         let (token_id, _) = app.issue_token("viewer", None).await;
         target = target.replace("{token_id}", &token_id);

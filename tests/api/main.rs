@@ -2,6 +2,7 @@
 
 mod auth;
 mod auth_matrix;
+mod backup_set_admin;
 mod bad_input;
 mod cli;
 mod cors;
@@ -18,6 +19,8 @@ mod metrics;
 mod openapi;
 mod policies;
 mod projections;
+mod retention;
+mod retention_crash;
 mod run_execution;
 mod runs;
 mod scheduler;

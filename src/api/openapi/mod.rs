@@ -35,6 +35,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "tenants", description = "Microsoft 365 tenants under management"),
         (name = "backup-schedules", description = "When and what to back up"),
         (name = "backup-runs", description = "Runs: run now, retry, history"),
+        (name = "backup-sets", description = "Backup sets: soft delete and restore (admins)"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "events", description = "The event history, for auditors"),
         (name = "policy-types", description = "The catalog of Intune policy types"),

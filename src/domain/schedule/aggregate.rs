@@ -4,10 +4,12 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::commands::ApplyRetention;
 use super::commands::ScheduleCommand;
 use super::errors::ScheduleError;
 use super::events::ScheduleEvent;
-use super::values::ScheduleName;
+use super::retention::decide_retention;
+use super::values::{RetentionKeepLast, ScheduleName};
 use crate::domain::cadence::Cadence;
 use crate::domain::run::RunTrigger;
 use crate::domain::timezone::Timezone;
@@ -28,6 +30,7 @@ pub(super) struct State {
     pub deleted: bool,
     pub cadence: Cadence,
     pub timezone: Timezone,
+    pub retention_keep_last: RetentionKeepLast,
     pub next_run_at: Option<DateTime<Utc>>,
     /// The latest cadence slot claimed or skipped; no slot at or before it is claimed again.
     #[serde(default)]
@@ -122,6 +125,7 @@ impl Aggregate for Schedule {
             ScheduleCommand::RequestRun(request) => self.request_run(request)?,
             ScheduleCommand::RecordRun(record) => self.record_run(record)?,
             ScheduleCommand::RecomputeNextRun { now } => self.recompute_next_run(now)?,
+            ScheduleCommand::ApplyRetention(apply) => self.apply_retention(apply)?,
         };
         write(sink, self, events).await;
         Ok(())
@@ -134,6 +138,7 @@ impl Aggregate for Schedule {
             enabled,
             cadence,
             timezone,
+            retention_keep_last,
             next_run_at,
             ..
         } = event
@@ -145,6 +150,7 @@ impl Aggregate for Schedule {
                 deleted: false,
                 cadence,
                 timezone,
+                retention_keep_last,
                 next_run_at,
                 last_slot: None,
                 active_run: None,
@@ -164,10 +170,12 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
             name,
             cadence,
             timezone,
+            retention_keep_last,
             next_run_at,
             ..
         } => {
             state.name = name.unwrap_or_else(|| state.name.clone());
+            state.retention_keep_last = retention_keep_last.unwrap_or(state.retention_keep_last);
             state.cadence = cadence.unwrap_or_else(|| state.cadence.clone());
             state.timezone = timezone.unwrap_or(state.timezone);
             state.next_run_at = next_run_at;
@@ -219,5 +227,24 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
                 state.last_recorded_finished_at.max(Some(finished_at));
         }
         ScheduleEvent::NextRunRecomputed { next_run_at } => state.next_run_at = next_run_at,
+        ScheduleEvent::RetentionApplied { .. } => {}
+    }
+}
+
+impl Schedule {
+    /// Soft-deletes what retention does not keep; records nothing when nothing goes.
+    /// Retention is the scheduler's, so it acts for a disabled schedule too, but not for a
+    /// deleted one: its sets stay until an admin removes them.
+    fn apply_retention(&self, apply: ApplyRetention) -> Result<Vec<ScheduleEvent>, ScheduleError> {
+        let state = self.existing()?;
+        let decision = decide_retention(state.retention_keep_last, &apply.candidates);
+        if decision.deleted.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![ScheduleEvent::RetentionApplied {
+            kept: u32::try_from(decision.kept.len()).unwrap_or(u32::MAX),
+            deleted_backup_set_ids: decision.deleted,
+            reason: apply.reason,
+        }])
     }
 }

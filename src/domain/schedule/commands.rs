@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use super::retention::{RetentionCandidate, RetentionReason};
 use super::values::{PolicyTypeSelection, RetentionKeepLast, ScheduleName};
 use crate::domain::cadence::Cadence;
 use crate::domain::run::{RunStatus, RunTrigger};
@@ -32,6 +33,15 @@ pub enum ScheduleCommand {
     RecomputeNextRun {
         now: DateTime<Utc>,
     },
+    ApplyRetention(ApplyRetention),
+}
+
+/// Retention over the schedule's live backup sets, which the caller read in the
+/// transaction that appends the outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyRetention {
+    pub candidates: Vec<RetentionCandidate>,
+    pub reason: RetentionReason,
 }
 
 /// The dispatcher's claim of the slot a schedule is due at.

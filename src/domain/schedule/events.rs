@@ -3,6 +3,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::retention::RetentionReason;
 use super::values::{PolicyTypeSelection, RetentionKeepLast, ScheduleName};
 use crate::domain::cadence::Cadence;
 use crate::domain::run::{RunStatus, RunTrigger};
@@ -71,6 +72,13 @@ pub enum ScheduleEvent {
     NextRunRecomputed {
         next_run_at: Option<DateTime<Utc>>,
     },
+    /// Retention soft-deleted these backup sets of the schedule; `kept` live sets remain.
+    /// `backup_sets.deleted_at` is written in the transaction that appends this event.
+    RetentionApplied {
+        kept: u32,
+        deleted_backup_set_ids: Vec<Uuid>,
+        reason: RetentionReason,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +102,7 @@ impl DomainEvent for ScheduleEvent {
             Self::SlotSkipped { .. } => "SlotSkipped",
             Self::RunRecorded { .. } => "RunRecorded",
             Self::NextRunRecomputed { .. } => "NextRunRecomputed",
+            Self::RetentionApplied { .. } => "RetentionApplied",
         }
         .to_owned()
     }

@@ -6,9 +6,12 @@ mod commands;
 mod errors;
 mod events;
 mod lifecycle;
+mod retention;
 mod slots;
 mod values;
 
+#[cfg(test)]
+mod retention_tests;
 #[cfg(test)]
 mod slot_tests;
 #[cfg(test)]
@@ -16,11 +19,12 @@ mod tests;
 
 pub use aggregate::Schedule;
 pub use commands::{
-    ClaimSlot, CreateSchedule, RecordRun, RequestRun, ScheduleChanges, ScheduleCommand,
-    ScheduleSpec,
+    ApplyRetention, ClaimSlot, CreateSchedule, RecordRun, RequestRun, ScheduleChanges,
+    ScheduleCommand, ScheduleSpec,
 };
 pub use errors::ScheduleError;
 pub use events::{ScheduleEvent, SkipReason};
+pub use retention::{decide_retention, RetentionCandidate, RetentionDecision, RetentionReason};
 pub use values::{
     InvalidPolicyTypes, InvalidRetention, InvalidScheduleName, PolicyTypeSelection,
     RetentionKeepLast, ScheduleName,

@@ -11,7 +11,7 @@ type Given = TestFramework<Schedule>;
 const TENANT: Uuid = Uuid::from_u128(7);
 const SCHEDULE: Uuid = Uuid::from_u128(8);
 
-fn at(text: &str) -> DateTime<Utc> {
+pub(super) fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .unwrap()
         .with_timezone(&Utc)
@@ -39,7 +39,7 @@ fn spec(enabled: bool) -> ScheduleSpec {
     }
 }
 
-fn created(enabled: bool, next_run_at: Option<DateTime<Utc>>) -> ScheduleEvent {
+pub(super) fn created(enabled: bool, next_run_at: Option<DateTime<Utc>>) -> ScheduleEvent {
     let spec = spec(enabled);
     ScheduleEvent::ScheduleCreated {
         schedule_id: SCHEDULE,

@@ -2,8 +2,11 @@
 //! backup sets whose item lists are content-addressed too.
 
 pub mod canonical;
+pub mod diff;
 pub mod inventory;
+pub mod items;
 pub mod sets;
+pub mod zip;
 
 pub use canonical::content_hash;
 pub use sets::{SetOrigin, TreeItem};

@@ -105,7 +105,11 @@ error_codes! {
     IdempotentResponseUnavailable => "idempotent_response_unavailable", 409,
         "Idempotent response unavailable",
         "This `Idempotency-Key` was used, but its sealed answer cannot be opened since the secret key changed; use a new key.";
-    // 412, 413, 415
+    NoPreviousBackupSet => "no_previous_backup_set", 409, "No previous backup set",
+        "`against=previous`, but the schedule has no live backup set before this one.";
+    // 410, 412, 413, 415
+    BackupSetDeleted => "backup_set_deleted", 410, "Backup set deleted",
+        "The backup set is soft-deleted (admins see it, but it cannot be exported).";
     VersionMismatch => "version_mismatch", 412, "Precondition failed",
         "`If-Match` names a version that is no longer current; `ETag` has the current one.";
     PayloadTooLarge => "payload_too_large", 413, "The body is too large",

@@ -2,6 +2,7 @@
 
 mod auth;
 mod auth_matrix;
+mod backup_sets;
 mod bad_input;
 mod cli;
 mod cors;

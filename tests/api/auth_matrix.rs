@@ -40,6 +40,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "list_policies" | "get_policy" => (Read, true),
         "list_backup_sets" | "get_backup_set" | "list_backup_items" | "get_backup_item"
         | "diff_backup_sets" | "export_backup_set" => (Read, true),
+        "list_policy_versions" | "diff_policy_versions" => (Read, true),
         "ignore_policy" | "unignore_policy" => (ManageSchedules, true),
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
@@ -239,6 +240,8 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "get_backup_item",
         "diff_backup_sets",
         "export_backup_set",
+        "list_policy_versions",
+        "diff_policy_versions",
         "ignore_policy",
         "unignore_policy",
         "list_policy_types",

@@ -256,6 +256,52 @@ async fn a_diff_shows_exactly_the_policy_changed_between_runs() {
     assert_eq!(reversed["old"], changes[0]["new"]);
     let same = json(&world, &format!("{base}/{after}/diff?against={after}")).await;
     assert!(same["changed"].as_array().unwrap().is_empty());
+
+    // the policy's history: two versions, whose diff is the sets' diff of that item
+    let policies_path = format!("/api/v1/tenants/{}/policies", world.tenant_id);
+    let policies = json(&world, &policies_path).await;
+    let policy = policies["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|policy| policy["graph_id"] == changed.id.as_str())
+        .unwrap();
+    let versions_path = format!(
+        "{policies_path}/{}/versions",
+        policy["id"].as_str().unwrap()
+    );
+    let versions = json(&world, &versions_path).await;
+    let versions = versions["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert_eq!(versions[0]["first_backup_set_id"], before.as_str());
+    assert_eq!(versions[1]["last_backup_set_id"], after.as_str());
+    assert_eq!(
+        versions[1]["content_hash"],
+        items[0]["item"]["content_hash"]
+    );
+    let (from, to) = (
+        versions[0]["content_hash"].as_str().unwrap(),
+        versions[1]["content_hash"].as_str().unwrap(),
+    );
+    let version_diff = json(&world, &format!("{versions_path}/diff?from={from}&to={to}")).await;
+    assert_eq!(&version_diff["changes"], &items[0]["changes"]);
+    let unknown = "0".repeat(64);
+    let (status, _) = problem(
+        world
+            .app
+            .get(&format!("{versions_path}/diff?from={from}&to={unknown}"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = problem(
+        world
+            .app
+            .get(&format!("{versions_path}/diff?from={from}&to=ABC"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400);
 }
 
 /// The archive's files by name, read through its central directory.

@@ -1,9 +1,11 @@
 //! `/api/v1/tenants/{tenant_id}/backup-sets`: browsing a tenant's immutable backup sets, their
-//! items with content, the differences between two sets, and a zip export.
+//! items with content, the differences between two sets, and a zip export; and a policy's
+//! versions across sets (`/policies/{policy_id}/versions`).
 //! Soft-deleted sets are for admins only: everyone else gets 404, as for a missing set.
 
 mod diff;
 mod export;
+mod history;
 mod items;
 pub mod model;
 
@@ -29,7 +31,9 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(items::list_backup_items)
         .service(items::get_backup_item)
         .service(diff::diff_backup_sets)
-        .service(export::export_backup_set);
+        .service(export::export_backup_set)
+        .service(history::list_policy_versions)
+        .service(history::diff_policy_versions);
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use tenantpilot::backup::content_hash;
 
 use crate::graph_world::{tenant_config, World};
-use crate::helpers::problem;
+use crate::helpers::{nightly, problem, spawn_app, TestApp};
 
 async fn json(world: &World, path: &str) -> Value {
     let response = world.app.get(path).await;
@@ -370,4 +370,70 @@ async fn an_export_unzips_to_the_manifests_files() {
         let content: Value = serde_json::from_slice(bytes).unwrap();
         assert_eq!(file["content_hash"], content_hash(&content).as_str());
     }
+}
+
+/// Stores a set of one settings-catalog item with `content` (as a run would).
+async fn store_set(app: &TestApp, tenant: &str, schedule: &str, content: &Value) -> String {
+    let (id, client) = (uuid::Uuid::now_v7(), app.pool.get().await.unwrap());
+    let hash = content_hash(content);
+    let items = json!([{"policy_type": "settingsCatalog", "graph_id": "g-1",
+        "display_name": "Baseline", "content_hash": hash, "is_foundation": false}]);
+    let tree = tenantpilot::backup::canonical::hash_text(&items.to_string());
+    for (sql, parameter) in [
+        (
+            "INSERT INTO content_blobs (hash, content) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            content,
+        ),
+        (
+            "INSERT INTO backup_trees (hash, items) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &items,
+        ),
+    ] {
+        let key = if sql.contains("content_blobs") {
+            &hash
+        } else {
+            &tree
+        };
+        client.execute(sql, &[key, parameter]).await.unwrap();
+    }
+    client
+        .execute(
+            "INSERT INTO backup_sets (id, tenant_id, schedule_id, run_id, name, status, tree_hash,
+                                      item_count, foundation_count, counts, created_at)
+             VALUES ($1, $2::text::uuid, $3::text::uuid, $4, 'Nightly', 'completed', $5, 1, 0,
+                     '{}', now())",
+            &[&id, &tenant, &schedule, &uuid::Uuid::now_v7(), &tree],
+        )
+        .await
+        .unwrap();
+    id.to_string()
+}
+
+#[tokio::test]
+async fn reordered_settings_are_no_change_though_their_hashes_differ() {
+    let app = spawn_app().await;
+    let (tenant, schedule, _) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
+    let (tenant, schedule) = (
+        tenant["id"].as_str().unwrap(),
+        schedule["id"].as_str().unwrap(),
+    );
+    let setting = |id: &str| json!({"settingInstance": {"settingDefinitionId": id}});
+    let before = json!({"id": "g-1", "settings": [setting("a"), setting("b")]});
+    let after = json!({"id": "g-1", "settings": [setting("b"), setting("a")]});
+    assert_ne!(content_hash(&before), content_hash(&after));
+    let first = store_set(&app, tenant, schedule, &before).await;
+    let second = store_set(&app, tenant, schedule, &after).await;
+    let diff: Value = app
+        .get(&format!(
+            "/api/v1/tenants/{tenant}/backup-sets/{second}/diff?against=previous"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(diff["against_id"], first.as_str());
+    assert!(diff["changed"].as_array().unwrap().is_empty(), "{diff:#}");
+    assert_eq!(diff["unchanged_count"], 1);
 }

@@ -87,6 +87,7 @@ pub struct BackupSetDiff {
     /// In `against`, not in this set.
     pub removed: Vec<BackupItemResponse>,
     pub changed: Vec<ChangedItem>,
+    /// Items with the same content (also when only the order of their settings differs).
     pub unchanged_count: usize,
 }
 
@@ -132,16 +133,20 @@ pub(super) async fn diff_backup_sets(
     let contents = load_contents(&state, &hashes).await?;
     let missing = || ApiError::Internal("a changed item's blob is missing".to_owned());
     let mut changed = Vec::with_capacity(tree.changed.len());
+    let mut unchanged_count = tree.unchanged;
     for (old, new) in &tree.changed {
         let before = contents.get(&old.content_hash).ok_or_else(missing)?;
         let after = contents.get(&new.content_hash).ok_or_else(missing)?;
+        let changes = diff_content(before, after);
+        // other hashes, same content: only the order of matched settings differs
+        if changes.is_empty() {
+            unchanged_count += 1;
+            continue;
+        }
         changed.push(ChangedItem {
             item: BackupItemResponse::from(*new),
             old_content_hash: old.content_hash.clone(),
-            changes: diff_content(before, after)
-                .into_iter()
-                .map(ContentChange::from)
-                .collect(),
+            changes: changes.into_iter().map(ContentChange::from).collect(),
         });
     }
     Ok(HttpResponse::Ok().json(BackupSetDiff {
@@ -158,7 +163,7 @@ pub(super) async fn diff_backup_sets(
             .map(BackupItemResponse::from)
             .collect(),
         changed,
-        unchanged_count: tree.unchanged,
+        unchanged_count,
     }))
 }
 

@@ -107,9 +107,13 @@ error_codes! {
         "This `Idempotency-Key` was used, but its sealed answer cannot be opened since the secret key changed; use a new key.";
     BackupSetNotDeleted => "backup_set_not_deleted", 409, "Backup set not deleted",
         "Only a soft-deleted backup set can be purged.";
-    // 410: gone for good
+    NoPreviousBackupSet => "no_previous_backup_set", 409, "No previous backup set",
+        "`against=previous`, but the schedule has no live backup set before this one.";
+    // 410: gone
     BackupSetPurged => "backup_set_purged", 410, "Backup set purged",
         "The backup set was purged after its soft delete; it cannot be restored.";
+    BackupSetDeleted => "backup_set_deleted", 410, "Backup set deleted",
+        "The backup set is soft-deleted (admins see it, but it cannot be exported).";
     // 412, 413, 415
     VersionMismatch => "version_mismatch", 412, "Precondition failed",
         "`If-Match` names a version that is no longer current; `ETag` has the current one.";

@@ -2,6 +2,7 @@
 
 pub mod authentication;
 pub mod backup_set_admin;
+pub mod backup_sets;
 mod commands;
 pub mod context;
 pub mod error;
@@ -37,6 +38,7 @@ pub const TAG_TOKENS: &str = "tokens";
 pub const TAG_EVENTS: &str = "events";
 pub const TAG_POLICY_TYPES: &str = "policy-types";
 pub const TAG_POLICIES: &str = "policies";
+pub const TAG_BACKUP_SETS: &str = "backup-sets";
 pub const TAG_HEALTH: &str = "health";
 
 /// Every route of the service. The server and the OpenAPI document are built from this one
@@ -57,6 +59,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(runs::routes)
                 .configure(backup_set_admin::routes)
                 .configure(policies::routes)
+                .configure(backup_sets::routes)
                 .configure(tokens::routes)
                 .configure(events::routes)
                 .service(metrics::metrics)

@@ -38,6 +38,9 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         }
         "run_now" | "retry_run" => (OperateRuns, true),
         "list_policies" | "get_policy" => (Read, true),
+        "list_backup_sets" | "get_backup_set" | "list_backup_items" | "get_backup_item"
+        | "diff_backup_sets" | "export_backup_set" => (Read, true),
+        "list_policy_versions" | "diff_policy_versions" => (Read, true),
         "ignore_policy" | "unignore_policy" => (ManageSchedules, true),
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
@@ -70,31 +73,6 @@ struct Fixture {
     backup_set: String,
 }
 
-/// A backup set row, as a run's backup writes it.
-async fn backup_set(app: &TestApp, tenant: &str, schedule: &str) -> String {
-    let id = uuid::Uuid::now_v7();
-    let client = app.pool.get().await.unwrap();
-    client
-        .execute(
-            "INSERT INTO backup_trees (hash, items) VALUES ('t', '[]') ON CONFLICT DO NOTHING",
-            &[],
-        )
-        .await
-        .unwrap();
-    client
-        .execute(
-            "INSERT INTO backup_sets (id, tenant_id, schedule_id, run_id, name, status,
-                                      tree_hash, item_count, foundation_count, counts,
-                                      created_at)
-             VALUES ($1, $2::text::uuid, $3::text::uuid, $1, 'Nightly', 'completed', 't',
-                     0, 0, '{}', now())",
-            &[&id, &tenant, &schedule],
-        )
-        .await
-        .unwrap();
-    id.to_string()
-}
-
 /// An inventory row, as a run's sync writes it.
 async fn synced_policy(app: &TestApp, tenant: &str) -> String {
     let id = uuid::Uuid::now_v7();
@@ -108,6 +86,37 @@ async fn synced_policy(app: &TestApp, tenant: &str) -> String {
              VALUES ($1, $2::text::uuid, 'settingsCatalog', 'graph-1', 'Baseline', 'h',
                      false, now(), now())",
             &[&id, &tenant],
+        )
+        .await
+        .unwrap();
+    id.to_string()
+}
+
+/// A backup set of one item, as a run writes it.
+async fn stored_set(app: &TestApp, tenant: &str, schedule: &str) -> String {
+    let (id, client) = (uuid::Uuid::now_v7(), app.pool.get().await.unwrap());
+    let items = json!([{"policy_type": "settingsCatalog", "graph_id": "graph-1",
+        "display_name": "Baseline", "content_hash": "h", "is_foundation": false}]);
+    client
+        .batch_execute(
+            "INSERT INTO content_blobs (hash, content) VALUES ('h', '{}') ON CONFLICT DO NOTHING",
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO backup_trees (hash, items) VALUES ('t', $1) ON CONFLICT DO NOTHING;",
+            &[&items],
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO backup_sets (id, tenant_id, schedule_id, run_id, name, status, tree_hash,
+                                      item_count, foundation_count, counts, created_at)
+             VALUES ($1, $2::text::uuid, $3::text::uuid, $4, 'Nightly - 2026-11-26 03:30',
+                     'completed', 't', 1, 0, '{\"settingsCatalog\": 1}', now())",
+            &[&id, &tenant, &schedule, &uuid::Uuid::now_v7()],
         )
         .await
         .unwrap();
@@ -134,7 +143,7 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
         .unwrap();
     Fixture {
         policy: synced_policy(app, &tenant).await,
-        backup_set: backup_set(app, &tenant, &schedule).await,
+        backup_set: stored_set(app, &tenant, &schedule).await,
         tenant,
         schedule,
         run: run["id"].as_str().unwrap().to_owned(),
@@ -226,6 +235,14 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "retry_run",
         "list_policies",
         "get_policy",
+        "list_backup_sets",
+        "get_backup_set",
+        "list_backup_items",
+        "get_backup_item",
+        "diff_backup_sets",
+        "export_backup_set",
+        "list_policy_versions",
+        "diff_policy_versions",
         "ignore_policy",
         "unignore_policy",
         "list_policy_types",
@@ -257,7 +274,11 @@ async fn concrete(app: &TestApp, path: &str, fixture: &Fixture) -> String {
         .replace("{schedule_id}", &fixture.schedule)
         .replace("{run_id}", &fixture.run)
         .replace("{policy_id}", &fixture.policy)
-        .replace("{backup_set_id}", &fixture.backup_set);
+        .replace("{backup_set_id}", &fixture.backup_set)
+        .replace(
+            "{item_id}",
+            &tenantpilot::backup::items::item_id("settingsCatalog", "graph-1").to_string(),
+        );
     if target.contains("{token_id}") {
         let (token_id, _) = app.issue_token("viewer", None).await;
         target = target.replace("{token_id}", &token_id);

@@ -3,6 +3,7 @@
 mod auth;
 mod auth_matrix;
 mod backup_set_admin;
+mod backup_sets;
 mod bad_input;
 mod cli;
 mod cors;

@@ -173,6 +173,10 @@ async fn a_query_value_with_control_characters_is_refused_not_a_server_error() {
         "/api/v1/events?aggregate_id=a%00b".to_owned(),
     ] {
         let (status, body) = problem(app.get(&path).await).await;
-        assert_eq!((status, body["code"].as_str()), (400, Some("invalid_query")), "{path}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("invalid_query")),
+            "{path}"
+        );
     }
 }

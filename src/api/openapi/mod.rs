@@ -40,6 +40,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "events", description = "The event history, for auditors"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
         (name = "policies", description = "The synced inventory of a tenant's policies"),
+        (name = "backup-sets", description = "Browsing, comparing and exporting backup sets"),
         (name = "health", description = "Probes for orchestrators"),
     )
 )]

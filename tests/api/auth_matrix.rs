@@ -71,6 +71,9 @@ struct Fixture {
     run: String,
     policy: String,
     backup_set: String,
+    /// A second set for the admin-only delete and restore, so that deleting one does not
+    /// hide the set the read operations look at.
+    spare_set: String,
 }
 
 /// An inventory row, as a run's sync writes it.
@@ -144,6 +147,7 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
     Fixture {
         policy: synced_policy(app, &tenant).await,
         backup_set: stored_set(app, &tenant, &schedule).await,
+        spare_set: stored_set(app, &tenant, &schedule).await,
         tenant,
         schedule,
         run: run["id"].as_str().unwrap().to_owned(),
@@ -188,7 +192,13 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
             };
             for (relation, fixture) in fixtures {
                 for (role, token) in &tokens {
-                    let target = concrete(&app, path, fixture).await;
+                    let path = if matches!(operation_id, "delete_backup_set" | "restore_backup_set")
+                    {
+                        path.replace("{backup_set_id}", &fixture.spare_set)
+                    } else {
+                        path.clone()
+                    };
+                    let target = concrete(&app, &path, fixture).await;
                     let status =
                         call(&app.as_token(token.as_deref()), method, &target, operation).await;
                     let expected = match (role.as_str(), *relation) {

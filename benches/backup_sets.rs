@@ -1,8 +1,9 @@
 //! The in-process cost of the backup-set endpoints' pure parts, on two 2,000-item sets of
 //! settings-catalog-like policies (40 settings each): the diff when 10% of the items changed
-//! one setting and every item's settings were reordered (compared by definition id, so the
-//! reordering costs work but is no change), and the zip writer's throughput over the same
-//! content serialized as the export does. No database: the endpoints add their queries.
+//! one setting and every item's settings came back in another order (the same content: its
+//! hash ignores the order, so only the changed items are compared in depth), and the zip
+//! writer's throughput over the same content serialized as the export does. No database:
+//! the endpoints add their queries.
 //!
 //! `cargo bench --bench backup_sets`.
 

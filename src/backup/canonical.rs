@@ -25,14 +25,19 @@ const VOLATILE_KEYS: &[&str] = &[
 /// Suffixes of volatile navigation annotations (`assignments@odata.navigationLink`).
 const VOLATILE_SUFFIXES: &[&str] = &["@odata.navigationLink", "@odata.associationLink"];
 
-/// The content without its volatile fields, and with assignments in a stable order.
+/// Arrays whose order carries no meaning (Graph returns them in any order): assignments,
+/// and the settings of settings-catalog, compliance and intent policies (identified by
+/// their definition id, not their position).
+const UNORDERED_ARRAYS: &[&str] = &["assignments", "settings"];
+
+/// The content without its volatile fields, and with unordered arrays in a stable order.
 pub fn normalized(content: &Value) -> Value {
     match content {
         Value::Object(map) => Value::Object(
             map.iter()
                 .filter(|(key, _)| !is_volatile(key))
                 .map(|(key, value)| {
-                    let value = if key == "assignments" {
+                    let value = if UNORDERED_ARRAYS.contains(&key.as_str()) {
                         sorted_by_canonical_form(value)
                     } else {
                         normalized(value)
@@ -50,8 +55,8 @@ fn is_volatile(key: &str) -> bool {
     VOLATILE_KEYS.contains(&key) || VOLATILE_SUFFIXES.iter().any(|suffix| key.ends_with(suffix))
 }
 
-/// Assignments carry no meaningful order (Graph returns them in any): sort them by their
-/// canonical text, which starts with the target.
+/// Sorts an unordered array by its elements' canonical text (an assignment's begins with its
+/// target, a setting's with its id and definition).
 fn sorted_by_canonical_form(value: &Value) -> Value {
     let Value::Array(items) = value else {
         return normalized(value);
@@ -150,10 +155,13 @@ mod tests {
         let one = json!({"id": "1", "assignments": [a.clone(), b.clone()]});
         let other = json!({"id": "1", "assignments": [b, a]});
         assert_eq!(content_hash(&one), content_hash(&other));
-        // but the order of settings is content
+        // and so are settings read in another order, but the order of other lists is content
         let settings = json!({"id": "1", "settings": [1, 2]});
         let reordered = json!({"id": "1", "settings": [2, 1]});
-        assert_ne!(content_hash(&settings), content_hash(&reordered));
+        assert_eq!(content_hash(&settings), content_hash(&reordered));
+        let ordered = json!({"id": "1", "apps": [1, 2]});
+        let reordered = json!({"id": "1", "apps": [2, 1]});
+        assert_ne!(content_hash(&ordered), content_hash(&reordered));
     }
 
     #[test]

@@ -12,13 +12,11 @@ use super::context::RequestContext;
 use super::error::{ApiError, Problem};
 use super::extract::parse_id;
 use super::state::AppState;
+use super::TAG_BACKUP_SETS;
 use crate::auth::{Permission, Principal};
 use crate::db::CachedStatements;
 use crate::domain::backup_set::{BackupSet, BackupSetCommand, BackupSetEvent, SetFacts};
 use crate::store::{execute_in_transaction, upcasters};
-
-/// The OpenAPI tag of backup set operations.
-pub const TAG_BACKUP_SETS: &str = "backup-sets";
 
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config

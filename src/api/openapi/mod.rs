@@ -35,12 +35,11 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "tenants", description = "Microsoft 365 tenants under management"),
         (name = "backup-schedules", description = "When and what to back up"),
         (name = "backup-runs", description = "Runs: run now, retry, history"),
-        (name = "backup-sets", description = "Backup sets: soft delete and restore (admins)"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "events", description = "The event history, for auditors"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
         (name = "policies", description = "The synced inventory of a tenant's policies"),
-        (name = "backup-sets", description = "Browsing, comparing and exporting backup sets"),
+        (name = "backup-sets", description = "Backup sets: browsing, diff and export; soft delete and restore (admins)"),
         (name = "health", description = "Probes for orchestrators"),
     )
 )]

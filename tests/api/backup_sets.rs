@@ -257,7 +257,9 @@ async fn a_diff_shows_exactly_the_policy_changed_between_runs() {
     let same = json(&world, &format!("{base}/{after}/diff?against={after}")).await;
     assert!(same["changed"].as_array().unwrap().is_empty());
 
-    // the policy's history: two versions, whose diff is the sets' diff of that item
+    // the policy's history over three runs with one change: two versions (the third run
+    // holds the second one again), whose diff is the sets' diff of that item
+    let third = backup(&world, &schedule).await;
     let policies_path = format!("/api/v1/tenants/{}/policies", world.tenant_id);
     let policies = json(&world, &policies_path).await;
     let policy = policies["items"]
@@ -274,7 +276,8 @@ async fn a_diff_shows_exactly_the_policy_changed_between_runs() {
     let versions = versions["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2, "{versions:?}");
     assert_eq!(versions[0]["first_backup_set_id"], before.as_str());
-    assert_eq!(versions[1]["last_backup_set_id"], after.as_str());
+    assert_eq!(versions[1]["first_backup_set_id"], after.as_str());
+    assert_eq!(versions[1]["last_backup_set_id"], third.as_str());
     assert_eq!(
         versions[1]["content_hash"],
         items[0]["item"]["content_hash"]

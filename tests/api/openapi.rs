@@ -82,3 +82,29 @@ fn the_document_lists_every_error_code() {
         table.len()
     );
 }
+
+/// The query extractor refuses control characters in every value, so every free-text query
+/// parameter must say so (a pattern), or schema-valid requests would be refused.
+#[test]
+fn every_free_text_query_parameter_documents_its_pattern() {
+    let document = serde_json::to_value(tenantpilot::api::openapi_document()).unwrap();
+    let mut unconstrained = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let schema = &parameter["schema"];
+                let is_text = schema["type"] == "string"
+                    || schema["type"]
+                        .as_array()
+                        .is_some_and(|types| types.contains(&json!("string")));
+                let constrained = ["format", "enum", "pattern", "$ref"]
+                    .iter()
+                    .any(|key| schema.get(*key).is_some());
+                if parameter["in"] == "query" && is_text && !constrained {
+                    unconstrained.push(format!("{method} {path} ?{}", parameter["name"]));
+                }
+            }
+        }
+    }
+    assert_eq!(unconstrained, Vec::<String>::new());
+}

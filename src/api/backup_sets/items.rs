@@ -29,7 +29,11 @@ pub struct BackupItemQuery {
     #[param(inline, value_type = Option<InventoryTypeKey>)]
     pub policy_type: Option<String>,
     /// Only items whose display name contains this text (case-insensitive).
-    #[param(min_length = 1, max_length = 200)]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub search: Option<String>,
 }
 

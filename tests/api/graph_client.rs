@@ -11,7 +11,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 use tenantpilot::config::SecretString;
-use tenantpilot::graph::{GraphClient, GraphErrorCode, GraphSettings, TenantCredentials};
+use tenantpilot::graph::{
+    FetchedType, GraphClient, GraphErrorCode, GraphSettings, TenantCredentials,
+};
 use uuid::Uuid;
 
 /// One request the fake saw.
@@ -153,6 +155,23 @@ impl FakeGraph {
     fn client(&self) -> GraphClient {
         GraphClient::new(self.settings()).expect("client builds")
     }
+
+    /// Everything of `key`, read by a fresh client; the test fails if the read does.
+    async fn fetched(&self, key: &str) -> FetchedType {
+        self.client()
+            .fetch(&credentials(), key)
+            .await
+            .expect("fetched")
+    }
+}
+
+/// The Graph ids read, in order.
+fn ids_of(fetched: &FetchedType) -> Vec<&str> {
+    fetched
+        .objects
+        .iter()
+        .map(|object| object.graph_id.as_str())
+        .collect()
 }
 
 async fn handle(request: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
@@ -317,16 +336,8 @@ async fn next_links_are_followed_verbatim_over_every_page() {
     let graph = FakeGraph::start().await;
     let list = format!("{DM}/deviceConfigurations?$expand=assignments");
     graph.route_pages(&list, objects("dc", 7), 3);
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "deviceConfigurations")
-        .await
-        .expect("fetched");
-    let ids: Vec<_> = fetched
-        .objects
-        .iter()
-        .map(|object| object.graph_id.as_str())
-        .collect();
+    let fetched = graph.fetched("deviceConfigurations").await;
+    let ids = ids_of(&fetched);
     assert_eq!(ids, ["dc0", "dc1", "dc2", "dc3", "dc4", "dc5", "dc6"]);
     assert_eq!(fetched.objects[2].display_name, "dc 2");
     assert_eq!(
@@ -356,11 +367,7 @@ async fn settings_catalog_reads_every_settings_page_and_checks_the_count() {
             json!({"value": [{"id": "a", "target": {}}]}),
         );
     }
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "settingsCatalog")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("settingsCatalog").await;
     let baseline = &fetched.objects[0].content;
     assert_eq!(baseline["settings"].as_array().map(Vec::len), Some(60));
     assert_eq!(baseline["settings"][59]["id"], "s59");
@@ -406,11 +413,7 @@ async fn throttling_is_waited_out_as_retry_after_says() {
         graph_error(429, "TooManyRequests", "slow down").header("Retry-After", "1")
     });
     let started = Instant::now();
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "assignmentFilters")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("assignmentFilters").await;
     assert_eq!(fetched.objects.len(), 1);
     assert_eq!(count.load(Ordering::SeqCst), 3);
     assert!(
@@ -427,11 +430,7 @@ async fn a_503_is_retried_with_backoff() {
         json!({"value": objects("tag", 2)}),
     );
     let count = fail_first(&graph, 1, || graph_error(503, "ServiceUnavailable", "busy"));
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "scopeTags")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("scopeTags").await;
     assert_eq!(fetched.objects.len(), 2);
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
@@ -614,11 +613,7 @@ async fn objects_deleted_between_list_and_detail_are_skipped() {
             .ends_with("/ps2/assignments")
             .then(|| graph_error(400, "ResourceNotFound", "gone"))
     });
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "powershellScripts")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("powershellScripts").await;
     assert_eq!(fetched.objects.len(), 1);
     assert_eq!(
         fetched.objects[0].content["scriptContent"],
@@ -695,11 +690,7 @@ async fn macos_shell_scripts_read_assignments_through_expand() {
         json!({"id": "sh1", "displayName": "Dock", "scriptContent": "ZWNobw==",
                "assignments": [{"id": "a1", "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]}),
     );
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "macosShellScripts")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("macosShellScripts").await;
     let content = &fetched.objects[0].content;
     assert_eq!(content["scriptContent"], "ZWNobw==");
     assert_eq!(content["assignments"][0]["id"], "a1");
@@ -727,11 +718,7 @@ async fn administrative_templates_read_values_and_presentations_at_every_level()
             graph.route_pages(&presentations, objects("pv", 3), 2);
         }
     }
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "administrativeTemplates")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("administrativeTemplates").await;
     assert_eq!(fetched.objects.len(), 2);
     let values = fetched.objects[1].content["definitionValues"]
         .as_array()
@@ -769,16 +756,8 @@ async fn app_protection_policies_are_re_read_from_their_typed_collections() {
         &format!("{apps}/androidManagedAppProtections/and1?$expand=apps,assignments"),
         json!({"id": "and1", "displayName": "Android", "apps": [], "assignments": [{"id": "a"}]}),
     );
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "appProtection")
-        .await
-        .expect("fetched");
-    let ids: Vec<_> = fetched
-        .objects
-        .iter()
-        .map(|object| object.graph_id.as_str())
-        .collect();
+    let fetched = graph.fetched("appProtection").await;
+    let ids = ids_of(&fetched);
     assert_eq!(ids, ["ios1", "and1"]);
     let ios = &fetched.objects[0].content;
     assert_eq!(ios["pinRequired"], true);
@@ -804,11 +783,7 @@ async fn microsofts_global_remediations_are_not_backed_up() {
         json!({"id": "r1", "detectionScriptContent": "ZGV0ZWN0"}),
     );
     graph.route(&format!("{path}/r1/assignments"), json!({"value": []}));
-    let fetched = graph
-        .client()
-        .fetch(&credentials(), "remediations")
-        .await
-        .expect("fetched");
+    let fetched = graph.fetched("remediations").await;
     assert_eq!(fetched.objects.len(), 1);
     assert_eq!(
         fetched.objects[0].content["detectionScriptContent"],

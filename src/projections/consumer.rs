@@ -19,7 +19,9 @@ pub enum ConsumerError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("appending events failed: {0}")]
     Append(String),
-    #[error("{0} reacts to events by writing events; it cannot be rebuilt")]
+    /// Its effects are events (reactions) or carry state no event holds (notifications'
+    /// read marks): a rebuild would repeat or lose them.
+    #[error("{0} cannot be rebuilt: its effects are more than a read model of the log")]
     NotRebuildable(&'static str),
     #[error("a command failed: {0}")]
     Command(String),

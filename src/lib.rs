@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod graph;
 pub mod graph_sim;
+pub mod notifications;
 pub mod projections;
 pub mod scheduler;
 pub mod secrets;

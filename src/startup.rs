@@ -64,6 +64,13 @@ impl Application {
             let consumers = Consumers::new();
             let visibility =
                 WriteVisibility::local(consumers.settled(), settings.write_visibility_timeout);
+            // after each settled pass, beside the consumers a write waits for (not one of them)
+            background.push(tokio::spawn(crate::notifications::follow(
+                pool.clone(),
+                consumers.settled(),
+                settings.projector_poll_interval,
+                shutdown_signal.clone(),
+            )));
             background.push(tokio::spawn(run_consumers(
                 pool.clone(),
                 consumers,

@@ -13,6 +13,7 @@ mod health;
 pub mod idempotency;
 pub mod methods;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
 pub mod pagination;
 pub mod policies;
@@ -40,6 +41,7 @@ pub const TAG_POLICY_TYPES: &str = "policy-types";
 pub const TAG_POLICIES: &str = "policies";
 pub const TAG_BACKUP_SETS: &str = "backup-sets";
 pub const TAG_HEALTH: &str = "health";
+pub const TAG_NOTIFICATIONS: &str = "notifications";
 
 /// Every route of the service. The server and the OpenAPI document are built from this one
 /// list, so a route cannot exist without being documented.
@@ -63,7 +65,8 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(tokens::routes)
                 .configure(events::routes)
                 .service(metrics::metrics)
-                .service(policy_types::list_policy_types),
+                .service(policy_types::list_policy_types)
+                .configure(notifications::routes),
         );
 }
 

@@ -17,14 +17,19 @@ pub enum Permission {
     ReadEvents,
     /// Issue, list and revoke API tokens.
     ManageTokens,
+    /// Read and mark read the caller's own notifications (every role).
+    OwnNotifications,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Operator => matches!(permission, Read | ManageSchedules | OperateRuns),
-        Role::Auditor => matches!(permission, Read | ReadEvents),
-        Role::Viewer => matches!(permission, Read),
+        Role::Operator => matches!(
+            permission,
+            Read | ManageSchedules | OperateRuns | OwnNotifications
+        ),
+        Role::Auditor => matches!(permission, Read | ReadEvents | OwnNotifications),
+        Role::Viewer => matches!(permission, Read | OwnNotifications),
     }
 }

@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_run_execution",
         include_str!("../../migrations/0007_run_execution.sql"),
     ),
+    (
+        "0011_notifications",
+        include_str!("../../migrations/0011_notifications.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

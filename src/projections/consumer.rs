@@ -19,7 +19,9 @@ pub enum ConsumerError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("appending events failed: {0}")]
     Append(String),
-    #[error("{0} reacts to events by writing events; it cannot be rebuilt")]
+    /// Its effects are events (reactions) or carry state no event holds (notifications'
+    /// read marks): a rebuild would repeat or lose them.
+    #[error("{0} cannot be rebuilt: its effects are more than a read model of the log")]
     NotRebuildable(&'static str),
     #[error("a command failed: {0}")]
     Command(String),
@@ -72,6 +74,8 @@ pub struct Consumer<H> {
     handler: H,
     batch_size: i64,
     upcasters: Vec<Box<dyn EventUpcaster>>,
+    /// The consumer whose checkpoint this one never passes (see `following`).
+    leader: Option<&'static str>,
 }
 
 impl<H: EventHandler> Consumer<H> {
@@ -81,7 +85,16 @@ impl<H: EventHandler> Consumer<H> {
             handler,
             batch_size: 500,
             upcasters: upcasters(),
+            leader: None,
         }
+    }
+
+    /// Applies no event past `leader`'s checkpoint. For a consumer that reads a read model
+    /// another consumer keeps (the notifier reads tokens and runs): every event before the
+    /// one it handles is then in that read model, however the two are scheduled.
+    pub fn following(mut self, leader: &'static str) -> Self {
+        self.leader = Some(leader);
+        self
     }
 
     pub fn name(&self) -> &'static str {
@@ -124,7 +137,12 @@ impl<H: EventHandler> Consumer<H> {
         // The row lock makes concurrent catch-ups (the background loop, other instances)
         // take turns; the second one reads the checkpoint the first committed.
         let checkpoint = lock_checkpoint(&transaction, self.name).await?;
-        let events = read_all(&transaction, &self.upcasters, checkpoint, self.batch_size).await?;
+        let mut events =
+            read_all(&transaction, &self.upcasters, checkpoint, self.batch_size).await?;
+        if let Some(leader) = self.leader {
+            let bound = checkpoint_of(&transaction, leader).await?;
+            events.retain(|event| event.position <= bound);
+        }
         let Some(last) = events.last().map(|event| event.position) else {
             return Ok((0, checkpoint));
         };
@@ -171,6 +189,20 @@ async fn lock_checkpoint(
     let row = transaction
         .query_one_cached(
             "SELECT position FROM consumer_checkpoints WHERE name = $1 FOR UPDATE",
+            &[&name],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Another consumer's committed checkpoint (0 before it first ran).
+async fn checkpoint_of(
+    transaction: &Transaction<'_>,
+    name: &str,
+) -> Result<i64, tokio_postgres::Error> {
+    let row = transaction
+        .query_one_cached(
+            "SELECT coalesce((SELECT position FROM consumer_checkpoints WHERE name = $1), 0)",
             &[&name],
         )
         .await?;

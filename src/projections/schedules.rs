@@ -104,6 +104,17 @@ pub(super) async fn apply(
         ScheduleEvent::ScheduleDisabled => {
             set_enabled(transaction, id, version, at, false, None).await?;
         }
+        // disabled like ScheduleDisabled, and says why
+        ScheduleEvent::ScheduleAutoDisabled { .. } => {
+            transaction
+                .execute_cached(
+                    "UPDATE backup_schedules SET enabled = false, next_run_at = NULL,
+                         disabled_reason = 'consecutive_failures', version = $2, updated_at = $3
+                     WHERE id = $1",
+                    &[&id, &version, &at],
+                )
+                .await?;
+        }
         ScheduleEvent::SlotClaimed { next_run_at, .. }
         | ScheduleEvent::SlotSkipped { next_run_at, .. }
         | ScheduleEvent::NextRunRecomputed { next_run_at } => {
@@ -161,7 +172,7 @@ async fn set_enabled(
     transaction
         .execute_cached(
             "UPDATE backup_schedules SET enabled = $4, next_run_at = $5,
-                 version = $2, updated_at = $3 WHERE id = $1",
+                 disabled_reason = NULL, version = $2, updated_at = $3 WHERE id = $1",
             &[&id, &version, &at, &enabled, &next_run_at],
         )
         .await?;

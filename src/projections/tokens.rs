@@ -20,8 +20,9 @@ pub(super) async fn apply(
             let tenant_ids = grant.scope().tenant_ids().map(<[Uuid]>::to_vec);
             transaction
                 .execute_cached(
-                    "INSERT INTO api_tokens (id, name, role, tenant_ids, version, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO api_tokens (id, name, role, tenant_ids, version, created_at,
+                                             issued_position)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     &[
                         &id,
                         &name.as_str(),
@@ -29,6 +30,8 @@ pub(super) async fn apply(
                         &tenant_ids,
                         &version,
                         &at,
+                        // which events it is notified of (`notifications/recipients.rs`)
+                        &event.position,
                     ],
                 )
                 .await?;

@@ -19,6 +19,8 @@ enum Needs {
     ReadEvents,
     /// Read, with a token that sees every tenant (the matrix's other tokens are scoped).
     ReadEverything,
+    /// The caller's own resources (notifications): every role, each its own.
+    Own,
 }
 
 /// operation id -> (what it needs, whether its path names a tenant)
@@ -48,6 +50,9 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
+        "list_notifications" | "mark_notification_read" | "mark_all_notifications_read" => {
+            (Own, false)
+        }
         _ => return None,
     })
 }
@@ -57,10 +62,10 @@ fn role_allows(role: &str, needs: Needs) -> bool {
         "admin" => true,
         "operator" => matches!(
             needs,
-            Needs::Read | Needs::ManageSchedules | Needs::OperateRuns
+            Needs::Read | Needs::ManageSchedules | Needs::OperateRuns | Needs::Own
         ),
-        "auditor" => matches!(needs, Needs::Read | Needs::ReadEvents),
-        "viewer" => needs == Needs::Read,
+        "auditor" => matches!(needs, Needs::Read | Needs::ReadEvents | Needs::Own),
+        "viewer" => matches!(needs, Needs::Read | Needs::Own),
         _ => false,
     }
 }
@@ -126,6 +131,24 @@ async fn stored_set(app: &TestApp, tenant: &str, schedule: &str) -> String {
     id.to_string()
 }
 
+/// A notification of `principal`, as the notifier writes it (each role marks its own).
+async fn own_notification(app: &TestApp, principal: &str) -> String {
+    let id = uuid::Uuid::new_v4();
+    app.pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO notifications (id, principal, kind, title, message, source_position,
+                                        created_at)
+             VALUES ($1, $2, 'webhook_disabled', 't', 'm', 1, now())",
+            &[&id, &principal],
+        )
+        .await
+        .unwrap();
+    id.to_string()
+}
+
 async fn fixture(app: &TestApp, name: &str) -> Fixture {
     let tenant = app.create_tenant(name).await;
     let tenant = tenant["id"].as_str().unwrap().to_owned();
@@ -160,9 +183,14 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
     let own = fixture(&app, "Own").await;
     let other = fixture(&app, "Other").await;
     let mut tokens = vec![("admin".to_owned(), Some(ADMIN_TOKEN.to_owned()))];
+    let mut notifications = std::collections::BTreeMap::from([(
+        "admin",
+        own_notification(&app, "bootstrap-admin").await,
+    )]);
     for role in ["operator", "auditor", "viewer"] {
-        let (_, token) = app.issue_token(role, Some(vec![own.tenant.as_str()])).await;
+        let (token_id, token) = app.issue_token(role, Some(vec![own.tenant.as_str()])).await;
         tokens.push((role.to_owned(), Some(token)));
+        notifications.insert(role, own_notification(&app, &token_id).await);
     }
     tokens.push(("none".to_owned(), None));
 
@@ -198,6 +226,11 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
                     } else {
                         path.clone()
                     };
+                    let own_notification = notifications.get(role.as_str());
+                    let path = path.replace(
+                        "{notification_id}",
+                        own_notification.map_or("00000000-0000-0000-0000-000000000000", |id| id),
+                    );
                     let target = concrete(&app, &path, fixture).await;
                     let status =
                         call(&app.as_token(token.as_deref()), method, &target, operation).await;
@@ -264,6 +297,9 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "metrics",
         "delete_backup_set",
         "restore_backup_set",
+        "list_notifications",
+        "mark_notification_read",
+        "mark_all_notifications_read",
     ]
     .into_iter()
     .map(str::to_owned)

@@ -17,6 +17,7 @@ mod helpers;
 mod idempotency;
 mod load;
 mod metrics;
+mod notifications;
 mod openapi;
 mod policies;
 mod projections;

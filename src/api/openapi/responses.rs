@@ -31,8 +31,10 @@ pub fn complete_operations(document: &mut OpenApi) {
             )]);
             if is_write {
                 add_idempotency_key(operation);
-                // issuing and revoking a token answer in full whatever the read models do
-                if !path.starts_with("/api/v1/tokens") {
+                // issuing and revoking a token answer in full whatever the read models do;
+                // marking notifications read writes no event, so it waits for nothing
+                if !path.starts_with("/api/v1/tokens") && !path.starts_with("/api/v1/notifications")
+                {
                     add_write_accepted(operation);
                 }
             }

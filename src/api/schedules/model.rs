@@ -164,7 +164,8 @@ pub struct UpdateScheduleRequest {
     "timezone": "Europe/Berlin", "policy_types": ["deviceConfigurations", "settingsCatalog"],
     "include_foundations": true, "retention_keep_last": 7,
     "next_run_at": "2026-11-27T01:30:00Z", "last_run_at": null, "last_run_status": null,
-    "version": 1, "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z"
+    "version": 1, "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z",
+    "disabled_reason": null
 }))]
 pub struct ScheduleResponse {
     pub id: Uuid,
@@ -186,11 +187,33 @@ pub struct ScheduleResponse {
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set when the system disabled the schedule (`enabled` is false); null when it is
+    /// enabled or a user disabled it. Enabling it again clears it.
+    pub disabled_reason: Option<DisabledReason>,
+}
+
+/// Why the system disabled a schedule. `consecutive_failures`: its last five runs failed
+/// in a row (nothing was backed up), so it stopped claiming slots; fix the tenant and
+/// enable the schedule again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "consecutive_failures")]
+pub enum DisabledReason {
+    ConsecutiveFailures,
+}
+
+impl DisabledReason {
+    fn parse(stored: Option<&str>) -> Option<Self> {
+        match stored {
+            Some("consecutive_failures") => Some(Self::ConsecutiveFailures),
+            _ => None,
+        }
+    }
 }
 
 pub const SCHEDULE_COLUMNS: &str = "id, tenant_id, name, enabled, cadence, timezone, \
      policy_types, include_foundations, retention_keep_last, next_run_at, last_run_at, \
-     last_run_status, version, created_at, updated_at";
+     last_run_status, version, created_at, updated_at, disabled_reason";
 
 impl ScheduleResponse {
     pub fn from_row(row: &Row) -> Self {
@@ -211,6 +234,7 @@ impl ScheduleResponse {
             version: version as u64,
             created_at: row.get(13),
             updated_at: row.get(14),
+            disabled_reason: DisabledReason::parse(row.get(15)),
         }
     }
 }

@@ -11,7 +11,7 @@ use super::events::ScheduleEvent;
 use super::retention::decide_retention;
 use super::values::{RetentionKeepLast, ScheduleName};
 use crate::domain::cadence::Cadence;
-use crate::domain::run::RunTrigger;
+use crate::domain::run::{RunStatus, RunTrigger};
 use crate::domain::timezone::Timezone;
 
 /// The Schedule aggregate. Its deciders live in `lifecycle.rs` (create, update, enable,
@@ -43,6 +43,10 @@ pub(super) struct State {
     /// When the newest recorded run finished: an older run is never recorded over it.
     #[serde(default)]
     pub last_recorded_finished_at: Option<DateTime<Utc>>,
+    /// Recorded runs that failed in a row since the last success or partial run, or since
+    /// the schedule was last enabled (`slots.rs`: the auto-disable rule).
+    #[serde(default)]
+    pub consecutive_failures: u32,
 }
 
 impl State {
@@ -156,6 +160,7 @@ impl Aggregate for Schedule {
                 active_run: None,
                 last_recorded_run: None,
                 last_recorded_finished_at: None,
+                consecutive_failures: 0,
             });
         } else if let Some(state) = self.state.as_mut() {
             apply_to_state(state, event);
@@ -183,8 +188,10 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
         ScheduleEvent::ScheduleEnabled { next_run_at } => {
             state.enabled = true;
             state.next_run_at = next_run_at;
+            // whoever enables it again gives it a fresh start
+            state.consecutive_failures = 0;
         }
-        ScheduleEvent::ScheduleDisabled => {
+        ScheduleEvent::ScheduleDisabled | ScheduleEvent::ScheduleAutoDisabled { .. } => {
             state.enabled = false;
             state.next_run_at = None;
         }
@@ -216,9 +223,10 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
         }
         ScheduleEvent::RunRecorded {
             run_id,
+            status,
             finished_at,
-            ..
         } => {
+            state.consecutive_failures = consecutive_failures_after(state, status);
             if state.active_run == Some(run_id) {
                 state.active_run = None;
             }
@@ -228,6 +236,16 @@ fn apply_to_state(state: &mut State, event: ScheduleEvent) {
         }
         ScheduleEvent::NextRunRecomputed { next_run_at } => state.next_run_at = next_run_at,
         ScheduleEvent::RetentionApplied { .. } => {}
+    }
+}
+
+/// The failure streak once a run with `status` is recorded: a failure extends it, a run
+/// that made a backup (success or partial) ends it.
+pub(super) fn consecutive_failures_after(state: &State, status: RunStatus) -> u32 {
+    match status {
+        RunStatus::Failed => state.consecutive_failures.saturating_add(1),
+        RunStatus::Success | RunStatus::Partial => 0,
+        RunStatus::Queued | RunStatus::Running => state.consecutive_failures,
     }
 }
 

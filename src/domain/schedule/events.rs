@@ -79,6 +79,13 @@ pub enum ScheduleEvent {
         deleted_backup_set_ids: Vec<Uuid>,
         reason: RetentionReason,
     },
+    /// The system disabled the schedule: its last `consecutive_failures` runs failed, the
+    /// last of them `last_run_id`. Recorded right after that run's `RunRecorded`; it stops
+    /// the slots as `ScheduleDisabled` does, but nobody chose it (notifications tell them).
+    ScheduleAutoDisabled {
+        consecutive_failures: u32,
+        last_run_id: Uuid,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +110,7 @@ impl DomainEvent for ScheduleEvent {
             Self::RunRecorded { .. } => "RunRecorded",
             Self::NextRunRecomputed { .. } => "NextRunRecomputed",
             Self::RetentionApplied { .. } => "RetentionApplied",
+            Self::ScheduleAutoDisabled { .. } => "ScheduleAutoDisabled",
         }
         .to_owned()
     }

@@ -11,6 +11,8 @@ mod slots;
 mod values;
 
 #[cfg(test)]
+mod auto_disable_tests;
+#[cfg(test)]
 mod retention_tests;
 #[cfg(test)]
 mod slot_tests;
@@ -25,6 +27,7 @@ pub use commands::{
 pub use errors::ScheduleError;
 pub use events::{ScheduleEvent, SkipReason};
 pub use retention::{decide_retention, RetentionCandidate, RetentionDecision, RetentionReason};
+pub use slots::AUTO_DISABLE_AFTER_FAILURES;
 pub use values::{
     InvalidPolicyTypes, InvalidRetention, InvalidScheduleName, PolicyTypeSelection,
     RetentionKeepLast, ScheduleName,

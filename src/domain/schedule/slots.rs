@@ -2,11 +2,21 @@
 
 use chrono::{DateTime, Utc};
 
-use super::aggregate::Schedule;
+use super::aggregate::{consecutive_failures_after, Schedule};
 use super::commands::{ClaimSlot, RecordRun, RequestRun};
 use super::errors::ScheduleError;
 use super::events::{ScheduleEvent, SkipReason};
 use crate::domain::run::RunTrigger;
+
+/// Failed runs in a row after which the system disables a schedule. A run fails only when
+/// nothing was backed up (a partial run made a backup and does not count), and the Graph
+/// client has already retried throttling and transient errors inside each run; so five
+/// failures in a row (most of a working week for a nightly schedule) mean the tenant is
+/// broken (secret expired, consent revoked, licence gone) rather than unlucky. Running on
+/// would only hammer Graph and fill the run history; someone has to fix the tenant and
+/// enable the schedule again, and the notification tells them so. Every run of the
+/// schedule counts, manual runs and retries included: they fail for the same reasons.
+pub const AUTO_DISABLE_AFTER_FAILURES: u32 = 5;
 
 impl Schedule {
     /// The dispatcher claims the slot the schedule is due at. Exactly one claim per slot:
@@ -88,11 +98,21 @@ impl Schedule {
         if older && state.active_run != Some(record.run_id) {
             return Ok(Vec::new());
         }
-        Ok(vec![ScheduleEvent::RunRecorded {
+        let mut events = vec![ScheduleEvent::RunRecorded {
             run_id: record.run_id,
             status: record.status,
             finished_at: record.finished_at,
-        }])
+        }];
+        let consecutive_failures = consecutive_failures_after(state, record.status);
+        // once, when the streak reaches the limit on an enabled schedule (a disabled one
+        // claims no slots anyway; enabling it again resets the streak)
+        if state.enabled && consecutive_failures >= AUTO_DISABLE_AFTER_FAILURES {
+            events.push(ScheduleEvent::ScheduleAutoDisabled {
+                consecutive_failures,
+                last_run_id: record.run_id,
+            });
+        }
+        Ok(events)
     }
 
     /// Re-evaluates a future `next_run_at` (a new build may carry new tz rules). A slot

@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_run_execution",
         include_str!("../../migrations/0007_run_execution.sql"),
     ),
+    (
+        "0009_audit_feed",
+        include_str!("../../migrations/0009_audit_feed.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -48,6 +48,8 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
+        "run_events" | "tenant_events" => (ReadEvents, true),
+        "export_events" => (ReadEvents, false),
         _ => return None,
     })
 }
@@ -261,6 +263,9 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "revoke",
         "list_events",
         "schedule_events",
+        "run_events",
+        "tenant_events",
+        "export_events",
         "metrics",
         "delete_backup_set",
         "restore_backup_set",

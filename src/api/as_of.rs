@@ -21,23 +21,41 @@ use crate::domain::tenant::{Tenant, TenantStatus};
 use crate::projections::{payload, FoldedRow};
 use crate::store::{read_stream, stream_tenant, StreamBound};
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// `?as_of=` (documented by hand below: its schema is one of two types).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
-    /// Replay: the resource as it was at this point of its history, instead of now. Either
-    /// an RFC 3339 instant (the state after the newest event recorded at or before it) or a
-    /// version (the state after that event). The answer's `as_of` says which version and
-    /// time it shows. Needs the event-history permission (admins, auditors): others get
-    /// 403. Before the resource was created: 404 `as_of_before_creation`; a version it has
-    /// not reached: 404 `as_of_version_not_reached`; at or after its deletion: 404
-    /// `as_of_deleted` (earlier points of a deleted resource replay normally).
-    #[param(schema_with = as_of_schema, example = "2026-11-26T09:10:00Z")]
     pub as_of: Option<String>,
 }
 
+const AS_OF_DESCRIPTION: &str = "Replay: the resource as it was at this point of its \
+    history, instead of now. Either an RFC 3339 instant (the state after the newest event \
+    recorded at or before it; `recorded_at` in the event history) or a version (the state \
+    after that event; `version`, the `ETag`). The answer is the same document the resource \
+    had then, with `as_of` saying which version and time it shows. Needs the event-history \
+    permission (admins, auditors; others get 403), and works for a deleted resource at \
+    points before its deletion. Before the resource was created: 404 \
+    `as_of_before_creation`; a version it has not reached: 404 `as_of_version_not_reached`; \
+    at or after its deletion: 404 `as_of_deleted`; neither an instant nor a positive \
+    integer: 400 `invalid_query`.";
+
+impl IntoParams for AsOfQuery {
+    fn into_params(
+        _parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![utoipa::openapi::path::ParameterBuilder::new()
+            .name("as_of")
+            .parameter_in(utoipa::openapi::path::ParameterIn::Query)
+            .required(utoipa::openapi::Required::False)
+            .description(Some(AS_OF_DESCRIPTION))
+            .schema(Some(as_of_schema()))
+            .example(Some(serde_json::json!("2026-11-26T09:10:00Z")))
+            .build()]
+    }
+}
+
 /// `as_of` is an instant or a version: one of the two schemas.
-fn as_of_schema() -> impl Into<RefOr<Schema>> {
+fn as_of_schema() -> RefOr<Schema> {
     OneOfBuilder::new()
         .item(
             ObjectBuilder::new()
@@ -51,8 +69,9 @@ fn as_of_schema() -> impl Into<RefOr<Schema>> {
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
                 .minimum(Some(1))
                 .maximum(Some(i64::MAX as isize))
-                .description(Some("An aggregate version (`version`, the `ETag`)")),
+                .description(Some("An aggregate version")),
         )
+        .into()
 }
 
 /// Which version and time a replayed resource shows.
@@ -228,7 +247,14 @@ mod tests {
             parse("2026-11-26T09:10:00.5+01:00").unwrap(),
             StreamBound::RecordedAt("2026-11-26T08:10:00.5Z".parse().unwrap())
         );
-        for bad in ["0", "-1", "", "99999999999999999999", "yesterday", "2026-11-26"] {
+        for bad in [
+            "0",
+            "-1",
+            "",
+            "99999999999999999999",
+            "yesterday",
+            "2026-11-26",
+        ] {
             let error = parse(bad).unwrap_err();
             assert_eq!(error.code(), ErrorCode::InvalidQuery, "{bad}");
             assert_eq!(error.problem().errors[0].field, "as_of", "{bad}");

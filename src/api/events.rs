@@ -47,22 +47,42 @@ pub struct EventQuery {
     pub limit: Option<i64>,
     pub tenant_id: Option<Uuid>,
     /// `tenant`, `schedule`, `run`, `token` or `policy`.
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", min_length = 1, max_length = 200)]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub aggregate_type: Option<String>,
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", min_length = 1, max_length = 200)]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub aggregate_id: Option<String>,
     /// e.g. `SlotClaimed`.
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", min_length = 1, max_length = 200)]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub event_type: Option<String>,
     /// Who acted: a token id, `bootstrap-admin`, or `system:<component>` for the service's
     /// own work (e.g. `system:dispatcher`), as in the events' `metadata.actor`.
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", min_length = 1, max_length = 200,
-            example = "system:dispatcher")]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "system:dispatcher"
+    )]
     pub actor: Option<String>,
     /// What the events were part of: the request id (`X-Request-Id`) of the API call that
     /// wrote them, or a scheduler id such as `tick:2026-11-27T01:30:00Z`, as in the events'
     /// `metadata.correlation_id`.
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", min_length = 1, max_length = 200)]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub correlation_id: Option<String>,
     /// Recorded at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]

@@ -101,9 +101,8 @@ pub fn schedule_change(event: &StoredEvent, id: Uuid) -> Result<ScheduleChange, 
         updated_at: at,
         ..ScheduleUpdate::default()
     };
-    let json = |cadence: &Cadence| {
-        serde_json::to_value(cadence).map_err(|error| unreadable(event, error))
-    };
+    let json =
+        |cadence: &Cadence| serde_json::to_value(cadence).map_err(|error| unreadable(event, error));
     Ok(match payload::<ScheduleEvent>(event)? {
         ScheduleEvent::ScheduleCreated {
             tenant_id,

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::{EventUpcaster, SerializedEvent};
 use deadpool_postgres::GenericClient;
-use tokio_postgres::types::ToSql;
 use serde_json::Value;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::upcasting::upcast;
@@ -60,7 +60,8 @@ impl StoredEvent {
     }
 }
 
-pub(super) const EVENT_COLUMNS: &str = "position, event_id, aggregate_type, aggregate_id, sequence, \
+pub(super) const EVENT_COLUMNS: &str =
+    "position, event_id, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, tenant_id, payload, metadata, recorded_at";
 
 /// Up to `limit` events with a position greater than `after`, in position order.
@@ -207,7 +208,10 @@ pub async fn explain_filtered(
         .join("\n"))
 }
 
-pub(super) fn stored_event(row: &tokio_postgres::Row, upcasters: &[Box<dyn EventUpcaster>]) -> StoredEvent {
+pub(super) fn stored_event(
+    row: &tokio_postgres::Row,
+    upcasters: &[Box<dyn EventUpcaster>],
+) -> StoredEvent {
     StoredEvent {
         position: row.get(0),
         event_id: row.get(1),

@@ -27,7 +27,8 @@ pub const TO_POSITION_HEADER: &str = "x-export-to-position";
 /// batch (and its lines) is a few MB at most.
 const BATCH: i64 = 1_000;
 
-/// Documentation only: the export's body, one `EventResponse` JSON object per line.
+// Documentation only: nothing builds it, the handler streams the lines.
+/// An NDJSON body: one `EventResponse` JSON object per line, each line ending in `\n`.
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String)]
 pub struct EventLines(#[allow(dead_code)] String);

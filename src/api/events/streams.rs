@@ -118,7 +118,13 @@ pub(super) async fn run_events(
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path.0, "tenant_id")?;
     let run_id = parse_id(&path.1, "run_id")?;
-    history(&state, &principal, Stream::of::<Run>(tenant_id, run_id, "run"), query).await
+    history(
+        &state,
+        &principal,
+        Stream::of::<Run>(tenant_id, run_id, "run"),
+        query,
+    )
+    .await
 }
 
 /// The tenant's own events (not its schedules' or runs'): registration, renames, credential

@@ -240,7 +240,6 @@ async fn get_schedule(
     Ok(schedule_response(StatusCode::OK, schedule))
 }
 
-
 /// Change any subset of a schedule's writable fields.
 #[utoipa::path(
     tag = TAG_SCHEDULES,

@@ -190,6 +190,7 @@ pub struct ScheduleResponse {
     pub updated_at: DateTime<Utc>,
     /// Only in answers to `?as_of=`: which version and time this replay shows.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub as_of: Option<AsOf>,
 }
 

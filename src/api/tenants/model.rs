@@ -80,6 +80,7 @@ pub struct TenantResponse {
     pub updated_at: DateTime<Utc>,
     /// Only in answers to `?as_of=`: which version and time this replay shows.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub as_of: Option<AsOf>,
 }
 

@@ -87,7 +87,7 @@ pub struct EventQuery {
     /// Recorded at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<Utc>>,
-    /// Recorded before this instant (RFC 3339); after `from`.
+    /// Recorded before this instant (RFC 3339); at or before `from`, nothing matches.
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
     /// Only events at or before this position.
@@ -205,7 +205,7 @@ fn page(events: Vec<StoredEvent>, after: i64) -> EventPage {
     params(EventQuery, PageLimit),
     responses(
         (status = 200, description = "Events after `after`, oldest first", body = EventPage),
-        (status = 400, description = "`invalid_query`: a filter is unknown, empty, too long or out of range, or `to` is not after `from`; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`invalid_query`: a filter is unknown, empty, too long or out of range; `errors` names it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: `tenant_id` names a tenant the token cannot see", body = Problem, content_type = "application/problem+json"),
     )
 )]

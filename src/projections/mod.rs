@@ -4,6 +4,8 @@ mod consumer;
 mod fold;
 mod policies;
 mod projector;
+#[cfg(test)]
+mod row_tests;
 mod runs;
 mod schedule_row;
 mod schedules;

@@ -191,6 +191,11 @@ async fn the_feed_filters_by_actor_correlation_id_and_position() {
     .await;
     assert_eq!(event_types(&combined), ["ScheduleCreated"]);
     assert!(read_feed(&app, "&actor=system:dispatcher").await.is_empty());
+    // an empty time range is no error, just empty
+    let (from, to) = ("2026-06-02T00:00:00Z", "2026-06-01T00:00:00Z");
+    assert!(read_feed(&app, &format!("&from={from}&to={to}"))
+        .await
+        .is_empty());
     assert!(read_feed(
         &app,
         "&actor=bootstrap-admin&correlation_id=req-create-nightly"
@@ -224,14 +229,7 @@ async fn bad_filter_values_answer_400_naming_the_parameter_and_write_nothing() {
         ("correlation_id=x%1Fy".to_owned(), "correlation_id"),
         ("to_position=-1".to_owned(), "to_position"),
         ("to_position=last".to_owned(), "to_position"),
-        (
-            "from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z".to_owned(),
-            "to",
-        ),
-        (
-            "from=2026-06-01T00:00:00Z&to=2026-06-01T00:00:00Z".to_owned(),
-            "to",
-        ),
+        ("from=yesterday".to_owned(), "from"),
         ("tenant_id=contoso".to_owned(), "tenant_id"),
         ("after=-1".to_owned(), "after"),
         ("limit=0".to_owned(), "limit"),

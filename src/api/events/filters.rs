@@ -18,11 +18,6 @@ impl EventQuery {
         if let Some(tenant_id) = self.tenant_id {
             principal.authorize(Permission::ReadEvents, Some(tenant_id))?;
         }
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if to <= from {
-                return Err(invalid("to", "to must be after from"));
-            }
-        }
         if self.to_position.is_some_and(|position| position < 0) {
             return Err(invalid("to_position", "to_position must be 0 or more"));
         }

@@ -19,12 +19,13 @@ const ALLOWED_HEADERS: [&str; 5] = [
 ];
 
 /// Response headers a frontend needs to read (a script sees only safelisted ones otherwise).
-const EXPOSED_HEADERS: [&str; 5] = [
+const EXPOSED_HEADERS: [&str; 6] = [
     "etag",
     "location",
     "x-request-id",
     "idempotent-replayed",
     "retry-after",
+    "x-export-to-position",
 ];
 
 const ALLOWED_METHODS: [Method; 5] = [

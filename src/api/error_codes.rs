@@ -65,6 +65,12 @@ error_codes! {
         "The body names a tenant that does not exist (`errors` names each).";
     RouteNotFound => "route_not_found", 404, "No such route",
         "No operation has this path.";
+    AsOfBeforeCreation => "as_of_before_creation", 404, "Not created yet at as_of",
+        "`as_of` is before the resource was created.";
+    AsOfVersionNotReached => "as_of_version_not_reached", 404, "Version not reached",
+        "`as_of` names a version the resource has not reached.";
+    AsOfDeleted => "as_of_deleted", 404, "Deleted at as_of",
+        "The resource was deleted at or before `as_of` (earlier points replay).";
     MethodNotAllowed => "method_not_allowed", 405, "Method not allowed",
         "The path exists but not with this method; `Allow` lists the methods it has.";
     // 409: the request conflicts with the current state

@@ -1,7 +1,13 @@
-//! The event history: `/api/v1/events` (the global audit feed, by position) and a
-//! schedule's own events. Admins and auditors only; limited to the token's tenants.
+//! The event history: `/api/v1/events` (the global audit feed, by position, filterable),
+//! its NDJSON export (`events/export.rs`), and the per-aggregate histories of schedules,
+//! runs and tenants (`events/streams.rs`). Admins and auditors only; limited to the token's
+//! tenants.
 
-use actix_web::{get, web, HttpResponse};
+mod export;
+mod filters;
+mod streams;
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,19 +15,26 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorCode, FieldError, Problem};
 use super::extract::ValidQuery;
-use super::schedules::{find_schedule, schedule_path};
 use super::state::AppState;
 use super::TAG_EVENTS;
 use crate::auth::{Permission, Principal};
-use crate::store::{read_filtered, FeedFilter, StoredEvent};
+use crate::store::{read_filtered, StoredEvent};
+
+pub use export::EventLines;
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;
 
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    config.service(list_events).service(schedule_events);
+    config
+        .service(list_events)
+        .service(export::export_events)
+        .service(streams::schedule_events)
+        .service(streams::run_events)
+        .service(streams::tenant_events);
 }
 
+/// The feed's filters, for pages and the export alike. Text filters match exactly.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -29,36 +42,67 @@ pub struct EventQuery {
     /// Only events after this position (the previous page's `next_after`); default 0.
     #[param(minimum = 0)]
     pub after: Option<i64>,
-    /// 1 to 1000, default 100.
-    #[param(minimum = 1, maximum = 1000)]
+    // documented as `PageLimit` on the page operation only: the export takes no limit
+    #[param(ignore)]
     pub limit: Option<i64>,
     pub tenant_id: Option<Uuid>,
     /// `tenant`, `schedule`, `run`, `token` or `policy`.
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub aggregate_type: Option<String>,
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub aggregate_id: Option<String>,
     /// e.g. `SlotClaimed`.
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub event_type: Option<String>,
+    /// Who acted: a token id, `bootstrap-admin`, or `system:<component>` for the service's
+    /// own work (e.g. `system:dispatcher`), as in the events' `metadata.actor`.
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "system:dispatcher"
+    )]
+    pub actor: Option<String>,
+    /// What the events were part of: the request id (`X-Request-Id`) of the API call that
+    /// wrote them, or a scheduler id such as `tick:2026-11-27T01:30:00Z`, as in the events'
+    /// `metadata.correlation_id`.
+    #[param(
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
+    pub correlation_id: Option<String>,
     /// Recorded at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<Utc>>,
-    /// Recorded before this instant (RFC 3339).
+    /// Recorded before this instant (RFC 3339); at or before `from`, nothing matches.
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
+    /// Only events at or before this position.
+    #[param(minimum = 0)]
+    pub to_position: Option<i64>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+// Documentation only: `limit` is read with the filters (`EventQuery`), but only pages take it.
+#[allow(dead_code)]
+#[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ScheduleEventQuery {
-    /// Only events after this position; default 0.
-    #[param(minimum = 0)]
-    pub after: Option<i64>,
+struct PageLimit {
     /// 1 to 1000, default 100.
     #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<i64>,
+    limit: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,6 +170,7 @@ impl From<StoredEvent> for EventResponse {
     }
 }
 
+/// `after` and `limit` of a page, checked.
 fn page_bounds(after: Option<i64>, limit: Option<i64>) -> Result<(i64, i64), ApiError> {
     let after = after.unwrap_or(0);
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -153,12 +198,14 @@ fn page(events: Vec<StoredEvent>, after: i64) -> EventPage {
 }
 
 /// The global event feed, in position order. Events without a tenant (tokens) are shown
-/// to tokens that see every tenant.
+/// to tokens that see every tenant. Asked with `Accept: application/x-ndjson` (and no
+/// `limit`), it answers as `GET /api/v1/events/export` does: every matching event, streamed.
 #[utoipa::path(
     tag = TAG_EVENTS,
-    params(EventQuery),
+    params(EventQuery, PageLimit),
     responses(
         (status = 200, description = "Events after `after`, oldest first", body = EventPage),
+        (status = 400, description = "`invalid_query`: a filter is unknown, empty, too long or out of range; `errors` names it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: `tenant_id` names a tenant the token cannot see", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -166,54 +213,16 @@ fn page(events: Vec<StoredEvent>, after: i64) -> EventPage {
 async fn list_events(
     state: web::Data<AppState>,
     principal: Principal,
+    request: HttpRequest,
     query: ValidQuery<EventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     principal.authorize(Permission::ReadEvents, None)?;
     let query = query.into_inner()?;
-    if let Some(tenant_id) = query.tenant_id {
-        principal.authorize(Permission::ReadEvents, Some(tenant_id))?;
+    if export::wants_ndjson(&request) {
+        return export::stream(state, &principal, query).await;
     }
     let (after, limit) = page_bounds(query.after, query.limit)?;
-    let filter = FeedFilter {
-        tenants: principal.visible_tenants(),
-        tenant_id: query.tenant_id,
-        aggregate_type: query.aggregate_type,
-        aggregate_id: query.aggregate_id,
-        event_type: query.event_type,
-        from: query.from,
-        to: query.to,
-    };
-    let client = state.pool.get().await?;
-    let events = read_filtered(&client, &state.upcasters, &filter, after, limit).await?;
-    Ok(HttpResponse::Ok().json(page(events, after)))
-}
-
-/// A schedule's own events: who changed it, which slots it claimed or skipped, how its runs
-/// ended.
-#[utoipa::path(
-    tag = TAG_EVENTS,
-    params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("schedule_id" = Uuid, Path, description = "The schedule's id"), ScheduleEventQuery),
-    responses((status = 200, description = "The schedule's events, oldest first", body = EventPage))
-)]
-#[get("/tenants/{tenant_id}/backup-schedules/{schedule_id}/events")]
-async fn schedule_events(
-    state: web::Data<AppState>,
-    principal: Principal,
-    path: web::Path<(String, String)>,
-    query: ValidQuery<ScheduleEventQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (tenant_id, schedule_id) = schedule_path(&path)?;
-    principal.authorize(Permission::ReadEvents, Some(tenant_id))?;
-    let query = query.into_inner()?;
-    let (after, limit) = page_bounds(query.after, query.limit)?;
-    find_schedule(&state, tenant_id, schedule_id).await?;
-    let filter = FeedFilter {
-        tenant_id: Some(tenant_id),
-        aggregate_type: Some("schedule".to_owned()),
-        aggregate_id: Some(schedule_id.to_string()),
-        ..FeedFilter::default()
-    };
+    let filter = query.into_filter(&principal)?;
     let client = state.pool.get().await?;
     let events = read_filtered(&client, &state.upcasters, &filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(page(events, after)))

@@ -1,5 +1,6 @@
 //! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
 
+pub mod as_of;
 pub mod authentication;
 pub mod backup_set_admin;
 pub mod backup_sets;

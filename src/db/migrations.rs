@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0007_run_execution.sql"),
     ),
     (
+        "0009_audit_feed",
+        include_str!("../../migrations/0009_audit_feed.sql"),
+    ),
+    (
         "0011_notifications",
         include_str!("../../migrations/0011_notifications.sql"),
     ),

@@ -1,12 +1,22 @@
 //! Read models built from the global feed by checkpointed consumers.
 
 mod consumer;
+mod fold;
 mod policies;
 mod projector;
+#[cfg(test)]
+mod row_tests;
 mod runs;
+mod schedule_row;
 mod schedules;
+mod tenant_row;
 mod tenants;
 mod tokens;
 
 pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
+pub use fold::FoldedRow;
 pub use projector::{ReadModels, READ_MODELS};
+pub use schedule_row::{
+    schedule_change, ScheduleChange, ScheduleRow, ScheduleUpdate, SCHEDULE_ROW_COLUMNS,
+};
+pub use tenant_row::{tenant_change, TenantChange, TenantRow, TenantUpdate, TENANT_ROW_COLUMNS};

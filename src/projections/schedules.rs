@@ -1,12 +1,15 @@
 //! The `backup_schedules` read model, including the indexed `next_run_at` the dispatcher
-//! selects due schedules by.
+//! selects due schedules by. What each event changes is decided in `schedule_row.rs`; this
+//! writes that change to the table.
 
 use crate::db::CachedStatements;
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
-use super::consumer::{payload, unreadable, ConsumerError};
-use crate::domain::schedule::ScheduleEvent;
+use super::consumer::ConsumerError;
+use super::schedule_row::{
+    schedule_change, ScheduleChange, ScheduleRow, ScheduleUpdate, SCHEDULE_ROW_COLUMNS,
+};
 use crate::store::StoredEvent;
 
 pub(super) async fn apply(
@@ -14,166 +17,91 @@ pub(super) async fn apply(
     event: &StoredEvent,
     id: Uuid,
 ) -> Result<(), ConsumerError> {
-    let at = event.occurred_at();
-    let version = event.sequence;
-    match payload::<ScheduleEvent>(event)? {
-        ScheduleEvent::ScheduleCreated {
-            tenant_id,
-            name,
-            enabled,
-            cadence,
-            timezone,
-            policy_types,
-            include_foundations,
-            retention_keep_last,
-            next_run_at,
-            ..
-        } => {
-            let cadence =
-                serde_json::to_value(&cadence).map_err(|error| unreadable(event, error))?;
-            transaction
-                .execute_cached(
-                    "INSERT INTO backup_schedules (id, tenant_id, name, enabled, cadence,
-                         timezone, policy_types, include_foundations, retention_keep_last,
-                         next_run_at, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-                    &[
-                        &id,
-                        &tenant_id,
-                        &name.as_str(),
-                        &enabled,
-                        &cadence,
-                        &timezone.name(),
-                        &policy_types.keys(),
-                        &include_foundations,
-                        &i32::from(retention_keep_last.get()),
-                        &next_run_at,
-                        &version,
-                        &at,
-                    ],
-                )
-                .await?;
-        }
-        ScheduleEvent::ScheduleUpdated {
-            name,
-            cadence,
-            timezone,
-            policy_types,
-            include_foundations,
-            retention_keep_last,
-            next_run_at,
-        } => {
-            let name = name.as_ref().map(|name| name.as_str());
-            let cadence = cadence
-                .map(|cadence| serde_json::to_value(&cadence))
-                .transpose()
-                .map_err(|error| unreadable(event, error))?;
-            let timezone = timezone.map(|timezone| timezone.name());
-            let policy_types = policy_types.as_ref().map(|selection| selection.keys());
-            let retention = retention_keep_last.map(|keep| i32::from(keep.get()));
-            transaction
-                .execute_cached(
-                    "UPDATE backup_schedules SET
-                         name = coalesce($4, name),
-                         cadence = coalesce($5, cadence),
-                         timezone = coalesce($6, timezone),
-                         policy_types = coalesce($7, policy_types),
-                         include_foundations = coalesce($8, include_foundations),
-                         retention_keep_last = coalesce($9, retention_keep_last),
-                         next_run_at = $10,
-                         version = $2, updated_at = $3
-                     WHERE id = $1",
-                    &[
-                        &id,
-                        &version,
-                        &at,
-                        &name,
-                        &cadence,
-                        &timezone,
-                        &policy_types,
-                        &include_foundations,
-                        &retention,
-                        &next_run_at,
-                    ],
-                )
-                .await?;
-        }
-        ScheduleEvent::ScheduleEnabled { next_run_at } => {
-            set_enabled(transaction, id, version, at, true, next_run_at).await?;
-        }
-        ScheduleEvent::ScheduleDisabled => {
-            set_enabled(transaction, id, version, at, false, None).await?;
-        }
-        // disabled like ScheduleDisabled, and says why
-        ScheduleEvent::ScheduleAutoDisabled { .. } => {
-            transaction
-                .execute_cached(
-                    "UPDATE backup_schedules SET enabled = false, next_run_at = NULL,
-                         disabled_reason = 'consecutive_failures', version = $2, updated_at = $3
-                     WHERE id = $1",
-                    &[&id, &version, &at],
-                )
-                .await?;
-        }
-        ScheduleEvent::SlotClaimed { next_run_at, .. }
-        | ScheduleEvent::SlotSkipped { next_run_at, .. }
-        | ScheduleEvent::NextRunRecomputed { next_run_at } => {
-            transaction
-                .execute_cached(
-                    "UPDATE backup_schedules SET next_run_at = $4, version = $2, updated_at = $3
-                     WHERE id = $1",
-                    &[&id, &version, &at, &next_run_at],
-                )
-                .await?;
-        }
-        ScheduleEvent::RunRecorded {
-            status,
-            finished_at,
-            ..
-        } => {
-            transaction
-                .execute_cached(
-                    "UPDATE backup_schedules SET last_run_at = $4, last_run_status = $5,
-                         version = $2, updated_at = $3 WHERE id = $1",
-                    &[&id, &version, &at, &finished_at, &status.as_str()],
-                )
-                .await?;
-        }
-        // the sets' deleted_at was written with the event; the schedule only moves on a version
-        ScheduleEvent::RetentionApplied { .. } => {
-            transaction
-                .execute_cached(
-                    "UPDATE backup_schedules SET version = $2, updated_at = $3 WHERE id = $1",
-                    &[&id, &version, &at],
-                )
-                .await?;
-        }
-        ScheduleEvent::ScheduleDeleted => {
-            transaction
-                .execute_cached(
-                    "UPDATE backup_schedules SET enabled = false, next_run_at = NULL,
-                         deleted_at = $3, version = $2, updated_at = $3 WHERE id = $1",
-                    &[&id, &version, &at],
-                )
-                .await?;
-        }
+    match schedule_change(event, id)? {
+        ScheduleChange::Insert(row) => insert(transaction, &row).await,
+        ScheduleChange::Update(update) => write_update(transaction, id, &update).await,
     }
+}
+
+async fn insert(transaction: &Transaction<'_>, row: &ScheduleRow) -> Result<(), ConsumerError> {
+    let sql = format!(
+        "INSERT INTO backup_schedules ({SCHEDULE_ROW_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+    );
+    transaction
+        .execute_cached(
+            &sql,
+            &[
+                &row.id,
+                &row.tenant_id,
+                &row.name,
+                &row.enabled,
+                &row.cadence,
+                &row.timezone,
+                &row.policy_types,
+                &row.include_foundations,
+                &row.retention_keep_last,
+                &row.next_run_at,
+                &row.last_run_at,
+                &row.last_run_status,
+                &row.version,
+                &row.created_at,
+                &row.updated_at,
+                &row.deleted_at,
+                &row.disabled_reason,
+            ],
+        )
+        .await?;
     Ok(())
 }
 
-async fn set_enabled(
+/// One statement for every update: a column whose value is NULL here keeps its own
+/// (`ScheduleUpdate::apply_to` is the same rule in memory).
+async fn write_update(
     transaction: &Transaction<'_>,
     id: Uuid,
-    version: i64,
-    at: chrono::DateTime<chrono::Utc>,
-    enabled: bool,
-    next_run_at: Option<chrono::DateTime<chrono::Utc>>,
+    update: &ScheduleUpdate,
 ) -> Result<(), ConsumerError> {
+    let (last_run_at, last_run_status) = match &update.last_run {
+        Some((finished_at, status)) => (Some(*finished_at), Some(status.as_str())),
+        None => (None, None),
+    };
     transaction
         .execute_cached(
-            "UPDATE backup_schedules SET enabled = $4, next_run_at = $5,
-                 disabled_reason = NULL, version = $2, updated_at = $3 WHERE id = $1",
-            &[&id, &version, &at, &enabled, &next_run_at],
+            "UPDATE backup_schedules SET
+                 name = coalesce($4, name),
+                 enabled = coalesce($5, enabled),
+                 cadence = coalesce($6, cadence),
+                 timezone = coalesce($7, timezone),
+                 policy_types = coalesce($8, policy_types),
+                 include_foundations = coalesce($9, include_foundations),
+                 retention_keep_last = coalesce($10, retention_keep_last),
+                 next_run_at = CASE WHEN $11 THEN $12 ELSE next_run_at END,
+                 last_run_at = coalesce($13, last_run_at),
+                 last_run_status = coalesce($14, last_run_status),
+                 deleted_at = coalesce($15, deleted_at),
+                 disabled_reason = CASE WHEN $16 THEN $17 ELSE disabled_reason END,
+                 version = $2, updated_at = $3
+             WHERE id = $1",
+            &[
+                &id,
+                &update.version,
+                &update.updated_at,
+                &update.name,
+                &update.enabled,
+                &update.cadence,
+                &update.timezone,
+                &update.policy_types,
+                &update.include_foundations,
+                &update.retention_keep_last,
+                &update.next_run_at.is_some(),
+                &update.next_run_at.flatten(),
+                &last_run_at,
+                &last_run_status,
+                &update.deleted_at,
+                &update.disabled_reason.is_some(),
+                &update.disabled_reason.clone().flatten(),
+            ],
         )
         .await?;
     Ok(())

@@ -7,6 +7,7 @@ mod claims;
 mod errors;
 mod feed;
 mod group_commit;
+mod history;
 mod metadata;
 mod repository;
 mod signal;
@@ -17,7 +18,10 @@ pub use aggregates::{AggregateStore, CommandError, Committed};
 pub use append::{append_in_transaction, APPEND_LOCK};
 pub use claims::ClaimConflict;
 pub use errors::CommitOutcomeUnknown;
-pub use feed::{latest_position, read_all, read_filtered, FeedFilter, StoredEvent};
+pub use feed::{
+    explain_filtered, latest_position, read_all, read_filtered, FeedFilter, StoredEvent,
+};
+pub use history::{read_stream, stream_tenant, StreamBound};
 pub use metadata::EventMetadata;
 pub use repository::PgEventRepository;
 pub use signal::AppendSignal;

@@ -53,6 +53,8 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "list_notifications" | "mark_notification_read" | "mark_all_notifications_read" => {
             (Own, false)
         }
+        "run_events" | "tenant_events" => (ReadEvents, true),
+        "export_events" => (ReadEvents, false),
         _ => return None,
     })
 }
@@ -294,6 +296,9 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "revoke",
         "list_events",
         "schedule_events",
+        "run_events",
+        "tenant_events",
+        "export_events",
         "metrics",
         "delete_backup_set",
         "restore_backup_set",

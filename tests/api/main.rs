@@ -1,5 +1,6 @@
 //! Integration tests: the real service against a real PostgreSQL, one database per test.
 
+mod as_of;
 mod auth;
 mod auth_matrix;
 mod backup_set_admin;
@@ -8,6 +9,8 @@ mod bad_input;
 mod cli;
 mod cors;
 mod demo;
+mod event_export;
+mod event_history;
 mod event_store;
 mod events;
 mod graph_client;

@@ -12,6 +12,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::as_of::{replay, AsOfQuery};
 use super::context::RequestContext;
 use super::error::{ApiError, Problem};
 use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
@@ -21,7 +22,7 @@ use super::tenants::find_tenant;
 use super::written::{answer_committed, WriteAccepted};
 use super::{etag, TAG_SCHEDULES};
 use crate::auth::{Permission, Principal};
-use crate::domain::schedule::{CreateSchedule, ScheduleCommand};
+use crate::domain::schedule::{CreateSchedule, Schedule, ScheduleCommand};
 use model::{validate_create, validate_update, SCHEDULE_COLUMNS};
 
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -209,22 +210,33 @@ async fn list_schedules(
     )))
 }
 
-/// Get a backup schedule.
+/// Get a backup schedule, now or (`as_of`) as it was at a point of its history.
 #[utoipa::path(
     tag = TAG_SCHEDULES,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("schedule_id" = Uuid, Path, description = "The schedule's id")),
-    responses((status = 200, description = "The schedule", body = ScheduleResponse, headers(("ETag" = String))))
+           ("schedule_id" = Uuid, Path, description = "The schedule's id"), AsOfQuery),
+    responses(
+        (status = 200, description = "The schedule (with `as_of`: as it was then, saying which version and time it shows)",
+         body = ScheduleResponse, headers(("ETag" = String, description = "The version shown"))),
+        (status = 404, description = "`not_found`: no such schedule (also of a tenant the token cannot see; without `as_of`, also a deleted one); with `as_of`: `as_of_before_creation`, `as_of_version_not_reached` or `as_of_deleted`",
+         body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/tenants/{tenant_id}/backup-schedules/{schedule_id}")]
 async fn get_schedule(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
+    query: ValidQuery<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
-    let schedule = find_schedule(&state, tenant_id, schedule_id).await?;
+    let schedule = match query.into_inner()?.bound(&principal, tenant_id)? {
+        None => find_schedule(&state, tenant_id, schedule_id).await?,
+        Some(bound) => ScheduleResponse::replayed(
+            replay::<Schedule, _>(&state, tenant_id, schedule_id, bound).await?,
+        ),
+    };
     Ok(schedule_response(StatusCode::OK, schedule))
 }
 

@@ -8,6 +8,7 @@ use tokio_postgres::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::as_of::{AsOf, Replayed};
 use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::api::openapi::schemas::{PolicyTypeKey, TimezoneName};
 use crate::domain::cadence::{Cadence, CadenceError};
@@ -16,6 +17,7 @@ use crate::domain::schedule::{
     ScheduleSpec,
 };
 use crate::domain::timezone::Timezone;
+use crate::projections::{ScheduleRow, SCHEDULE_ROW_COLUMNS};
 
 /// Retention when a create request does not say.
 pub const DEFAULT_RETENTION: i64 = 7;
@@ -164,8 +166,7 @@ pub struct UpdateScheduleRequest {
     "timezone": "Europe/Berlin", "policy_types": ["deviceConfigurations", "settingsCatalog"],
     "include_foundations": true, "retention_keep_last": 7,
     "next_run_at": "2026-11-27T01:30:00Z", "last_run_at": null, "last_run_status": null,
-    "version": 1, "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z",
-    "disabled_reason": null
+    "version": 1, "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z"
 }))]
 pub struct ScheduleResponse {
     pub id: Uuid,
@@ -190,6 +191,10 @@ pub struct ScheduleResponse {
     /// Set when the system disabled the schedule (`enabled` is false); null when it is
     /// enabled or a user disabled it. Enabling it again clears it.
     pub disabled_reason: Option<DisabledReason>,
+    /// Only in answers to `?as_of=`: which version and time this replay shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub as_of: Option<AsOf>,
 }
 
 /// Why the system disabled a schedule. `consecutive_failures`: its last five runs failed
@@ -211,30 +216,44 @@ impl DisabledReason {
     }
 }
 
-pub const SCHEDULE_COLUMNS: &str = "id, tenant_id, name, enabled, cadence, timezone, \
-     policy_types, include_foundations, retention_keep_last, next_run_at, last_run_at, \
-     last_run_status, version, created_at, updated_at, disabled_reason";
+/// The columns `from_row` reads: the read model's row.
+pub const SCHEDULE_COLUMNS: &str = SCHEDULE_ROW_COLUMNS;
 
 impl ScheduleResponse {
     pub fn from_row(row: &Row) -> Self {
-        let version: i64 = row.get(12);
+        ScheduleRow::from_sql(row).into()
+    }
+
+    /// The response of a replay (`?as_of=`), saying what it shows.
+    pub fn replayed(replayed: Replayed<ScheduleRow>) -> Self {
         Self {
-            id: row.get(0),
-            tenant_id: row.get(1),
-            name: row.get(2),
-            enabled: row.get(3),
-            cadence: row.get(4),
-            timezone: row.get(5),
-            policy_types: row.get(6),
-            include_foundations: row.get(7),
-            retention_keep_last: row.get(8),
-            next_run_at: row.get(9),
-            last_run_at: row.get(10),
-            last_run_status: row.get(11),
-            version: version as u64,
-            created_at: row.get(13),
-            updated_at: row.get(14),
-            disabled_reason: DisabledReason::parse(row.get(15)),
+            as_of: Some(replayed.as_of),
+            ..replayed.row.into()
+        }
+    }
+}
+
+/// The one mapping from the read model to the API, for live reads and replays alike.
+impl From<ScheduleRow> for ScheduleResponse {
+    fn from(row: ScheduleRow) -> Self {
+        Self {
+            id: row.id,
+            tenant_id: row.tenant_id,
+            name: row.name,
+            enabled: row.enabled,
+            cadence: row.cadence,
+            timezone: row.timezone,
+            policy_types: row.policy_types,
+            include_foundations: row.include_foundations,
+            retention_keep_last: row.retention_keep_last,
+            next_run_at: row.next_run_at,
+            last_run_at: row.last_run_at,
+            last_run_status: row.last_run_status,
+            version: u64::try_from(row.version).unwrap_or_default(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            disabled_reason: DisabledReason::parse(row.disabled_reason.as_deref()),
+            as_of: None,
         }
     }
 }

@@ -8,6 +8,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use super::as_of::{replay, AsOfQuery};
 use super::context::RequestContext;
 use super::error::{ApiError, Problem};
 use super::extract::{parse_id, IfMatch, ValidJson, ValidQuery};
@@ -16,7 +17,7 @@ use super::state::AppState;
 use super::written::{answer_committed, WriteAccepted};
 use super::{etag, TAG_TENANTS};
 use crate::auth::{Permission, Principal};
-use crate::domain::tenant::TenantCommand;
+use crate::domain::tenant::{Tenant, TenantCommand};
 use crate::secrets::{discard_secret, store_secret};
 use model::{validate_create, validate_update, TENANT_COLUMNS};
 
@@ -172,21 +173,32 @@ async fn list_tenants(
     )
 }
 
-/// Get a tenant.
+/// Get a tenant, now or (`as_of`) as it was at a point of its history.
 #[utoipa::path(
     tag = TAG_TENANTS,
-    params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
-    responses((status = 200, description = "The tenant", body = TenantResponse, headers(("ETag" = String))))
+    params(("tenant_id" = Uuid, Path, description = "The tenant's id"), AsOfQuery),
+    responses(
+        (status = 200, description = "The tenant (with `as_of`: as it was then, saying which version and time it shows)",
+         body = TenantResponse, headers(("ETag" = String, description = "The version shown"))),
+        (status = 404, description = "`not_found`: no such tenant (also one the token cannot see; without `as_of`, also a deleted one); with `as_of`: `as_of_before_creation`, `as_of_version_not_reached` or `as_of_deleted`",
+         body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/tenants/{tenant_id}")]
 async fn get_tenant(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    query: ValidQuery<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path, "tenant_id")?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
-    let tenant = find_tenant(&state, tenant_id).await?;
+    let tenant = match query.into_inner()?.bound(&principal, tenant_id)? {
+        None => find_tenant(&state, tenant_id).await?,
+        Some(bound) => TenantResponse::replayed(
+            replay::<Tenant, _>(&state, tenant_id, tenant_id, bound).await?,
+        ),
+    };
     Ok(tenant_response(actix_web::http::StatusCode::OK, tenant))
 }
 

@@ -6,8 +6,10 @@ use tokio_postgres::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::as_of::{AsOf, Replayed};
 use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::domain::tenant::{RegisterTenant, TenantName, UpdateTenant};
+use crate::projections::{TenantRow, TENANT_ROW_COLUMNS};
 
 const MAX_SECRET_CHARS: usize = 1024;
 
@@ -76,24 +78,43 @@ pub struct TenantResponse {
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Only in answers to `?as_of=`: which version and time this replay shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub as_of: Option<AsOf>,
 }
 
-pub const TENANT_COLUMNS: &str = "id, display_name, azure_tenant_id, client_id, \
-     client_secret_id IS NOT NULL, status, version, created_at, updated_at";
+/// The columns `from_row` reads: the read model's row.
+pub const TENANT_COLUMNS: &str = TENANT_ROW_COLUMNS;
 
 impl TenantResponse {
     pub fn from_row(row: &Row) -> Self {
-        let version: i64 = row.get(6);
+        TenantRow::from_sql(row).into()
+    }
+
+    /// The response of a replay (`?as_of=`), saying what it shows.
+    pub fn replayed(replayed: Replayed<TenantRow>) -> Self {
         Self {
-            id: row.get(0),
-            display_name: row.get(1),
-            azure_tenant_id: row.get(2),
-            client_id: row.get(3),
-            has_client_secret: row.get(4),
-            status: row.get(5),
-            version: version as u64,
-            created_at: row.get(7),
-            updated_at: row.get(8),
+            as_of: Some(replayed.as_of),
+            ..replayed.row.into()
+        }
+    }
+}
+
+/// The one mapping from the read model to the API, for live reads and replays alike.
+impl From<TenantRow> for TenantResponse {
+    fn from(row: TenantRow) -> Self {
+        Self {
+            id: row.id,
+            display_name: row.display_name,
+            azure_tenant_id: row.azure_tenant_id,
+            client_id: row.client_id,
+            has_client_secret: row.client_secret_id.is_some(),
+            status: row.status,
+            version: u64::try_from(row.version).unwrap_or_default(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            as_of: None,
         }
     }
 }

@@ -68,6 +68,11 @@ impl Schedule {
         self.state.as_ref().and_then(|state| state.active_run)
     }
 
+    /// Whether the schedule was deleted (its history stays readable; it takes no commands).
+    pub fn is_deleted(&self) -> bool {
+        self.state.as_ref().is_some_and(|state| state.deleted)
+    }
+
     /// The schedule, whoever asks (the scheduler acts for every tenant).
     pub(super) fn existing(&self) -> Result<&State, ScheduleError> {
         match &self.state {

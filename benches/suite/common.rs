@@ -99,7 +99,11 @@ impl Service {
             .send()
             .await
             .expect("request sent");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         response.json().await.expect("a JSON body")
     }
 }
@@ -134,7 +138,10 @@ impl Report {
             value: value.into(),
             goal,
         };
-        println!("  {}: {} (goal: {})", figure.name, figure.value, figure.goal);
+        println!(
+            "  {}: {} (goal: {})",
+            figure.name, figure.value, figure.goal
+        );
         self.figures.push(figure);
     }
 

@@ -107,7 +107,10 @@ async fn measure(report: &mut Report, events_per_second: u64) {
                         serde_json::to_value(&created).unwrap(),
                         metadata.clone(),
                     );
-                    repository.persist::<Schedule>(&[event], None).await.unwrap();
+                    repository
+                        .persist::<Schedule>(&[event], None)
+                        .await
+                        .unwrap();
                     committed.push((id.to_string(), Instant::now()));
                 }
                 committed

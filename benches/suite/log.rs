@@ -85,7 +85,10 @@ impl LogWriter {
             client_secret_id: None,
         };
         let event = serialized("tenant", tenant_id, 1, &registered, &metadata);
-        repository.persist::<Schedule>(&[event], None).await.unwrap();
+        repository
+            .persist::<Schedule>(&[event], None)
+            .await
+            .unwrap();
         Self {
             repository,
             tenant_id,
@@ -101,8 +104,12 @@ impl LogWriter {
                 .iter()
                 .enumerate()
                 .map(|(index, id)| {
-                    let created =
-                        schedule_created(*id, self.tenant_id, chunk_index * 500 + index, next_run_at);
+                    let created = schedule_created(
+                        *id,
+                        self.tenant_id,
+                        chunk_index * 500 + index,
+                        next_run_at,
+                    );
                     serialized("schedule", *id, 1, &created, &self.metadata)
                 })
                 .collect();

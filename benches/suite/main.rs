@@ -6,6 +6,7 @@
 //! its own databases and drops them.
 
 mod api_reads;
+mod appends;
 mod common;
 mod lag;
 mod log;
@@ -15,13 +16,21 @@ use common::Report;
 
 /// (name, what it measures)
 const PARTS: &[(&str, &str)] = &[
+    (
+        "appends",
+        "event appends/s, one process and 4 separate processes",
+    ),
     ("rebuild", "projection rebuild of a million events"),
     ("lag", "projection lag under append load"),
-    ("api", "API read latency at 1,000 requests/s from a second process"),
+    (
+        "api",
+        "API read latency at 1,000 requests/s from a second process",
+    ),
 ];
 
 async fn run_part(name: &str, report: &mut Report) {
     match name {
+        "appends" => appends::run(report).await,
         "rebuild" => rebuild::run(report).await,
         "lag" => lag::run(report).await,
         "api" => api_reads::run(report).await,
@@ -31,6 +40,11 @@ async fn run_part(name: &str, report: &mut Report) {
 
 #[tokio::main]
 async fn main() {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if arguments.first().map(String::as_str) == Some("append-worker") {
+        // a child of the `appends` part: another process appending to the same store
+        return appends::worker(&arguments[1..]).await;
+    }
     // `cargo bench` passes `--bench`; everything else names parts
     let asked: Vec<String> = std::env::args()
         .skip(1)
@@ -42,7 +56,10 @@ async fn main() {
         for part in &asked {
             if !PARTS.iter().any(|(name, _)| name == part) {
                 let known: Vec<&str> = PARTS.iter().map(|(name, _)| *name).collect();
-                eprintln!("unknown part {part:?}; the parts: all, {}", known.join(", "));
+                eprintln!(
+                    "unknown part {part:?}; the parts: all, {}",
+                    known.join(", ")
+                );
                 std::process::exit(2);
             }
         }

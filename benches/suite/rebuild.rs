@@ -41,7 +41,10 @@ pub async fn run(report: &mut Report) {
     let elapsed = started.elapsed().as_secs_f64();
     let client = pool.get().await.unwrap();
     let runs: i64 = client
-        .query_one("SELECT count(*) FROM backup_runs WHERE status = 'running'", &[])
+        .query_one(
+            "SELECT count(*) FROM backup_runs WHERE status = 'running'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);

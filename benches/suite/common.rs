@@ -64,7 +64,7 @@ impl Service {
                 "TENANTPILOT_SECRET_KEY",
                 tenantpilot::secrets::SecretKey::generate().to_base64(),
             )
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .kill_on_drop(true)

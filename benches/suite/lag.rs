@@ -12,11 +12,10 @@ use tenantpilot::clock::SystemClock;
 use tenantpilot::config::Settings;
 use tenantpilot::domain::schedule::Schedule;
 use tenantpilot::startup::Application;
-use tenantpilot::store::EventMetadata;
 use uuid::Uuid;
 
 use crate::common::{database, drop_database, percentile_ms, server_url, Report, ADMIN_TOKEN};
-use crate::log::{at, schedule_created};
+use crate::log::{at, schedule_created, LogWriter};
 
 const WRITERS: usize = 8;
 const SECONDS: u64 = 10;
@@ -72,13 +71,9 @@ async fn measure(report: &mut Report, events_per_second: u64) {
         })
     };
 
-    let tenant_id = Uuid::now_v7();
-    let metadata = serde_json::to_value(
-        EventMetadata::system("bench", "lag", at("2026-03-28T12:00:00Z"))
-            .for_tenant(tenant_id)
-            .to_map(),
-    )
-    .unwrap();
+    // the schedules' tenant, registered: a schedule needs a live one
+    let log = LogWriter::new(repository.clone()).await;
+    let (tenant_id, metadata) = (log.tenant_id, log.metadata.clone());
     let per_writer = Duration::from_secs_f64(WRITERS as f64 / events_per_second as f64);
     let writers: Vec<_> = (0..WRITERS)
         .map(|writer| {

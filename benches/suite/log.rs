@@ -24,7 +24,7 @@ pub fn at(text: &str) -> DateTime<Utc> {
 pub struct LogWriter {
     repository: PgEventRepository,
     pub tenant_id: Uuid,
-    metadata: serde_json::Value,
+    pub metadata: serde_json::Value,
 }
 
 fn serialized<E: DomainEvent + Serialize>(

@@ -1,0 +1,75 @@
+//! The benchmark suite: every figure the issues name, measured on this machine and printed
+//! as one table at the end (BENCHMARKS.md records a run of it).
+//!
+//! `cargo bench --bench suite -- all`, or name parts: `cargo bench --bench suite -- lag api`.
+//! Needs the local PostgreSQL (or `TENANTPILOT_BENCH_DATABASE_SERVER`); every part makes
+//! its own databases and drops them.
+
+mod api_reads;
+mod appends;
+mod common;
+mod lag;
+mod log;
+mod rebuild;
+
+use common::Report;
+
+/// (name, what it measures)
+const PARTS: &[(&str, &str)] = &[
+    (
+        "appends",
+        "event appends/s, one process and 4 separate processes",
+    ),
+    ("rebuild", "projection rebuild of a million events"),
+    ("lag", "projection lag under append load"),
+    (
+        "api",
+        "API read latency at 1,000 requests/s from a second process",
+    ),
+];
+
+async fn run_part(name: &str, report: &mut Report) {
+    match name {
+        "appends" => appends::run(report).await,
+        "rebuild" => rebuild::run(report).await,
+        "lag" => lag::run(report).await,
+        "api" => api_reads::run(report).await,
+        _ => unreachable!("checked against PARTS"),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if arguments.first().map(String::as_str) == Some("append-worker") {
+        // a child of the `appends` part: another process appending to the same store
+        return appends::worker(&arguments[1..]).await;
+    }
+    // `cargo bench` passes `--bench`; everything else names parts
+    let asked: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|argument| !argument.starts_with("--"))
+        .collect();
+    let parts: Vec<&str> = if asked.is_empty() || asked.iter().any(|part| part == "all") {
+        PARTS.iter().map(|(name, _)| *name).collect()
+    } else {
+        for part in &asked {
+            if !PARTS.iter().any(|(name, _)| name == part) {
+                let known: Vec<&str> = PARTS.iter().map(|(name, _)| *name).collect();
+                eprintln!(
+                    "unknown part {part:?}; the parts: all, {}",
+                    known.join(", ")
+                );
+                std::process::exit(2);
+            }
+        }
+        asked.iter().map(String::as_str).collect()
+    };
+    let mut report = Report::default();
+    for part in parts {
+        let description = PARTS.iter().find(|(name, _)| *name == part).unwrap().1;
+        println!("== {part}: {description}");
+        run_part(part, &mut report).await;
+    }
+    println!("\n{}", report.table());
+}

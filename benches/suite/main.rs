@@ -8,6 +8,8 @@
 mod api_reads;
 mod appends;
 mod common;
+mod herd;
+mod idle;
 mod lag;
 mod log;
 mod rebuild;
@@ -26,6 +28,11 @@ const PARTS: &[(&str, &str)] = &[
         "api",
         "API read latency at 1,000 requests/s from a second process",
     ),
+    ("idle", "an idle dispatcher tick over 100,000 schedules"),
+    (
+        "herd",
+        "100,000 schedules due in one minute: 1 dispatcher, then 3",
+    ),
 ];
 
 async fn run_part(name: &str, report: &mut Report) {
@@ -34,6 +41,8 @@ async fn run_part(name: &str, report: &mut Report) {
         "rebuild" => rebuild::run(report).await,
         "lag" => lag::run(report).await,
         "api" => api_reads::run(report).await,
+        "idle" => idle::run(report).await,
+        "herd" => herd::run(report).await,
         _ => unreachable!("checked against PARTS"),
     }
 }

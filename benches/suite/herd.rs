@@ -80,8 +80,7 @@ async fn measure(report: &mut Report, dispatchers: usize) {
 
     let started = Instant::now();
     let summaries =
-        futures_util::future::join_all(instances.iter().map(|instance| instance.tick(slot)))
-            .await;
+        futures_util::future::join_all(instances.iter().map(|instance| instance.tick(slot))).await;
     let claimed_after = started.elapsed();
     let claims_end = latest_position(&pool.get().await.unwrap()).await.unwrap();
 

@@ -3,6 +3,7 @@
 
 mod aggregates;
 mod append;
+mod batch;
 mod claims;
 mod errors;
 mod feed;
@@ -16,6 +17,7 @@ mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};
 pub use append::{append_in_transaction, APPEND_LOCK};
+pub use batch::{decide, load_many_in_transaction, Loaded};
 pub use claims::ClaimConflict;
 pub use errors::CommitOutcomeUnknown;
 pub use feed::{

@@ -142,25 +142,12 @@ impl Dispatcher {
             at: Some(now),
             ..TickSummary::default()
         };
-        if !any_due(&self.pool.get().await?, now).await? {
-            tracing::debug!(tick = %tick_id, "dispatcher tick: nothing due");
-            return Ok(summary);
+        // most minutes nothing is due: one probe of the index, and the tick is done (its
+        // connection back in the pool before the page workers take theirs)
+        let anything_due = any_due(&self.pool.get().await?, now).await?;
+        if anything_due {
+            self.claim_due(now, &tick_id, &mut summary).await?;
         }
-        // The page workers each walk the due rows from the start, taking the pages no other
-        // worker (of this dispatcher or another) holds, until the rows run out.
-        let nothing = HashSet::new();
-        let passes = (0..PAGE_WORKERS).map(|_| self.pass(now, &tick_id, &nothing));
-        let mut read = HashSet::new();
-        for pass in futures_util::future::join_all(passes).await {
-            let (worked, ids) = pass?;
-            summary.merge(worked);
-            read.extend(ids);
-        }
-        // The closing sweep: a row that was locked when the workers passed it (by the
-        // projector writing it, or by a dispatcher that then gave its page up) is read
-        // again. Rows claimed in this tick are left out by the page query itself, rows
-        // this tick read and found refused are passed over.
-        summary.merge(self.pass(now, &tick_id, &read).await?.0);
         tracing::info!(
             tick = %tick_id,
             due = summary.due,
@@ -171,6 +158,30 @@ impl Dispatcher {
             "dispatcher tick"
         );
         Ok(summary)
+    }
+
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        tick_id: &str,
+        summary: &mut TickSummary,
+    ) -> Result<(), DispatchError> {
+        // The page workers each walk the due rows from the start, taking the pages no other
+        // worker (of this dispatcher or another) holds, until the rows run out.
+        let nothing = HashSet::new();
+        let passes = (0..PAGE_WORKERS).map(|_| self.pass(now, tick_id, &nothing));
+        let mut read = HashSet::new();
+        for pass in futures_util::future::join_all(passes).await {
+            let (worked, ids) = pass?;
+            summary.merge(worked);
+            read.extend(ids);
+        }
+        // The closing sweep: a row that was locked when the workers passed it (by the
+        // projector writing it, or by a dispatcher that then gave its page up) is read
+        // again. Rows claimed in this tick are left out by the page query itself, rows
+        // this tick read and found refused are passed over.
+        summary.merge(self.pass(now, tick_id, &read).await?.0);
+        Ok(())
     }
 
     /// Claims page after page from the first due row until the rows run out, passing over
@@ -185,7 +196,7 @@ impl Dispatcher {
         let mut read = HashSet::new();
         let mut after = None;
         loop {
-            let page = {
+            let (rows, last, refused) = {
                 let mut client = self.pool.get().await?;
                 let transaction = client.transaction().await?;
                 let page = lock_due_page(&transaction, now, after).await?;
@@ -204,7 +215,6 @@ impl Dispatcher {
                     .await;
                 (rows, last, refused)
             };
-            let (rows, last, refused) = page;
             // the page's transaction and connection are released before its claims are made
             // again one by one: those take connections of their own
             self.claim_one_by_one(refused, now, tick_id, &mut summary)

@@ -12,6 +12,7 @@
 //! would be, so each schedule gets the answer it would have got alone.
 
 use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use cqrs_es::persist::EventUpcaster;
@@ -167,33 +168,30 @@ impl Dispatcher {
         summary: &mut TickSummary,
     ) -> Result<(), DispatchError> {
         // The page workers each walk the due rows from the start, taking the pages no other
-        // worker (of this dispatcher or another) holds, until the rows run out.
-        let nothing = HashSet::new();
-        let passes = (0..PAGE_WORKERS).map(|_| self.pass(now, tick_id, &nothing));
-        let mut read = HashSet::new();
+        // worker (of this dispatcher or another) holds, until the rows run out. A row is
+        // decided once per tick: a worker passes over the rows a sibling already read
+        // (a refused row stays due in the read model and would be read again).
+        let read = Mutex::new(HashSet::new());
+        let passes = (0..PAGE_WORKERS).map(|_| self.pass(now, tick_id, &read));
         for pass in futures_util::future::join_all(passes).await {
-            let (worked, ids) = pass?;
-            summary.merge(worked);
-            read.extend(ids);
+            summary.merge(pass?);
         }
         // The closing sweep: a row that was locked when the workers passed it (by the
         // projector writing it, or by a dispatcher that then gave its page up) is read
-        // again. Rows claimed in this tick are left out by the page query itself, rows
-        // this tick read and found refused are passed over.
-        summary.merge(self.pass(now, tick_id, &read).await?.0);
+        // again. Rows claimed in this tick are left out by the page query itself.
+        summary.merge(self.pass(now, tick_id, &read).await?);
         Ok(())
     }
 
     /// Claims page after page from the first due row until the rows run out, passing over
-    /// the rows in `skip`; returns what it did and the ids it read.
+    /// the rows in `read` (and adding those it reads).
     async fn pass(
         &self,
         now: DateTime<Utc>,
         tick_id: &str,
-        skip: &HashSet<Uuid>,
-    ) -> Result<(TickSummary, HashSet<Uuid>), DispatchError> {
+        read: &Mutex<HashSet<Uuid>>,
+    ) -> Result<TickSummary, DispatchError> {
         let mut summary = TickSummary::default();
-        let mut read = HashSet::new();
         let mut after = None;
         loop {
             let (rows, last, refused) = {
@@ -204,11 +202,10 @@ impl Dispatcher {
                     page.len(),
                     page.last().map(|row| (row.scheduled_for, row.id)),
                 );
-                let due: Vec<DueSchedule> = page
-                    .into_iter()
-                    .filter(|row| !skip.contains(&row.id))
-                    .collect();
-                read.extend(due.iter().map(|row| row.id));
+                let due: Vec<DueSchedule> = {
+                    let mut read = read.lock().unwrap_or_else(PoisonError::into_inner);
+                    page.into_iter().filter(|row| read.insert(row.id)).collect()
+                };
                 summary.due += due.len();
                 let refused = self
                     .claim_page(transaction, &due, now, tick_id, &mut summary)
@@ -221,7 +218,7 @@ impl Dispatcher {
                 .await;
             // a short page: every row after the cursor was read, locked or left out
             if (rows as i64) < DUE_PAGE {
-                return Ok((summary, read));
+                return Ok(summary);
             }
             after = last;
         }

@@ -7,6 +7,9 @@
 
 mod api_reads;
 mod appends;
+mod backup;
+mod backup_sets;
+mod cadence;
 mod common;
 mod lag;
 mod log;
@@ -20,6 +23,14 @@ const PARTS: &[(&str, &str)] = &[
         "appends",
         "event appends/s, one process and 4 separate processes",
     ),
+    ("cadence", "next-slot computations/s"),
+    (
+        "backup",
+        "backup of a 2,000-policy tenant: time and peak RSS",
+    ),
+    ("storage", "storage of 30 unchanged runs vs one"),
+    ("tenants", "50 tenants backed up at once"),
+    ("sets", "backup-set diff and export"),
     ("rebuild", "projection rebuild of a million events"),
     ("lag", "projection lag under append load"),
     (
@@ -31,6 +42,11 @@ const PARTS: &[(&str, &str)] = &[
 async fn run_part(name: &str, report: &mut Report) {
     match name {
         "appends" => appends::run(report).await,
+        "cadence" => cadence::run(report),
+        "backup" => backup::backup_of_a_large_tenant(report).await,
+        "storage" => backup::storage_of_unchanged_runs(report).await,
+        "tenants" => backup::herd_of_tenants(report).await,
+        "sets" => backup_sets::run(report),
         "rebuild" => rebuild::run(report).await,
         "lag" => lag::run(report).await,
         "api" => api_reads::run(report).await,

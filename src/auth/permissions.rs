@@ -17,6 +17,10 @@ pub enum Permission {
     ReadEvents,
     /// Issue, list and revoke API tokens.
     ManageTokens,
+    /// Create, change, enable, disable, rotate, delete webhooks; redeliver messages.
+    ManageWebhooks,
+    /// Read webhooks and their deliveries log (with a token that sees every tenant).
+    ReadWebhooks,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -24,7 +28,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match role {
         Role::Admin => true,
         Role::Operator => matches!(permission, Read | ManageSchedules | OperateRuns),
-        Role::Auditor => matches!(permission, Read | ReadEvents),
+        Role::Auditor => matches!(permission, Read | ReadEvents | ReadWebhooks),
         Role::Viewer => matches!(permission, Read),
     }
 }

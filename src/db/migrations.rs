@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_run_execution",
         include_str!("../../migrations/0007_run_execution.sql"),
     ),
+    (
+        "0010_webhooks",
+        include_str!("../../migrations/0010_webhooks.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -7,6 +7,7 @@ mod runs;
 mod schedules;
 mod tenants;
 mod tokens;
+mod webhooks;
 
 pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
 pub use projector::{ReadModels, READ_MODELS};

@@ -41,6 +41,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "policies", description = "The synced inventory of a tenant's policies"),
         (name = "backup-sets", description = "Backup sets: browsing, diff and export; soft delete and restore (admins)"),
         (name = "health", description = "Probes for orchestrators"),
+        (name = "webhooks", description = "Signed webhooks (Standard Webhooks) for backup runs, skipped slots, retention and schedule changes; deliveries log and redelivery"),
     )
 )]
 pub struct ApiDoc;

@@ -250,7 +250,13 @@ fn webhook_settings(
     let allow_private = match lookup("TENANTPILOT_WEBHOOK_ALLOW_PRIVATE").as_deref() {
         None | Some("0") => false,
         Some("1") => true,
-        Some(other) => return Err(invalid("TENANTPILOT_WEBHOOK_ALLOW_PRIVATE", other, "0 or 1")),
+        Some(other) => {
+            return Err(invalid(
+                "TENANTPILOT_WEBHOOK_ALLOW_PRIVATE",
+                other,
+                "0 or 1",
+            ))
+        }
     };
     Ok(crate::webhooks::WebhookSettings::new(
         allow_private,

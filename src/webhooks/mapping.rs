@@ -167,7 +167,11 @@ fn schedule_change(event_type: &str) -> Option<&'static str> {
 
 fn schedule_event(event: &StoredEvent) -> Result<Mapped, &'static str> {
     let change = schedule_change(&event.event_type);
-    if change.is_none() && !matches!(event.event_type.as_str(), "SlotSkipped" | "RetentionApplied")
+    if change.is_none()
+        && !matches!(
+            event.event_type.as_str(),
+            "SlotSkipped" | "RetentionApplied"
+        )
     {
         return Ok(None);
     }

@@ -13,7 +13,9 @@ const RUN: Uuid = Uuid::from_u128(0x30);
 const SET: Uuid = Uuid::from_u128(0x40);
 
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn stored(aggregate_type: &str, id: Uuid, event_type: &str, payload: Value) -> StoredEvent {
@@ -104,7 +106,9 @@ fn a_failed_run_carries_ids_status_error_and_links() {
         })
     );
     // the layout starts with the type, as the specification shows it
-    assert!(message.body.starts_with(r#"{"type":"backup_run.failed","timestamp""#));
+    assert!(message
+        .body
+        .starts_with(r#"{"type":"backup_run.failed","timestamp""#));
 }
 
 #[test]
@@ -135,7 +139,12 @@ fn schedule_changes_map_to_one_public_type() {
         ("ScheduleDeleted", "deleted"),
         ("ScheduleAutoDisabled", "auto_disabled"),
     ] {
-        let event = stored("schedule", SCHEDULE, event_type, json!({"type": event_type}));
+        let event = stored(
+            "schedule",
+            SCHEDULE,
+            event_type,
+            json!({"type": event_type}),
+        );
         assert!(!needs_run_facts(&event));
         let message = public_message(&event, None).unwrap().unwrap();
         assert_eq!(message.event_type, PublicEventType::ScheduleChanged);
@@ -188,7 +197,12 @@ fn internal_events_stay_internal() {
         ("webhook", "WebhookCreated"),
         ("token", "TokenIssued"),
     ] {
-        let event = stored(aggregate_type, SCHEDULE, event_type, json!({"type": event_type}));
+        let event = stored(
+            aggregate_type,
+            SCHEDULE,
+            event_type,
+            json!({"type": event_type}),
+        );
         assert_eq!(public_message(&event, None), Ok(None), "{event_type}");
     }
 }

@@ -11,7 +11,10 @@ use chrono::{DateTime, Utc};
 pub enum Settlement {
     Delivered,
     /// Try again at `at`; `retry_step` steps of the schedule are used up.
-    Retry { at: DateTime<Utc>, retry_step: i32 },
+    Retry {
+        at: DateTime<Utc>,
+        retry_step: i32,
+    },
     /// No attempt is left (or the endpoint is gone).
     Failed,
 }
@@ -47,7 +50,10 @@ pub fn after_failure(
     unit: f64,
 ) -> Settlement {
     let step = retry_step.saturating_add(1);
-    match usize::try_from(step).ok().and_then(|step| schedule.get(step)) {
+    match usize::try_from(step)
+        .ok()
+        .and_then(|step| schedule.get(step))
+    {
         Some(delay) => Settlement::Retry {
             at: now + chrono::Duration::from_std(jittered(*delay, unit)).unwrap_or_default(),
             retry_step: step,
@@ -62,7 +68,9 @@ mod tests {
     use crate::webhooks::settings::DEFAULT_RETRY_SCHEDULE;
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -99,7 +107,10 @@ mod tests {
         let total: Duration = DEFAULT_RETRY_SCHEDULE.iter().sum();
         assert_eq!(DEFAULT_RETRY_SCHEDULE.len(), 10);
         assert_eq!(DEFAULT_RETRY_SCHEDULE[0], Duration::ZERO);
-        assert_eq!(total.as_secs(), 5 + 300 + 1800 + 3600 * (2 + 5 + 10 + 14 + 20 + 24));
+        assert_eq!(
+            total.as_secs(),
+            5 + 300 + 1800 + 3600 * (2 + 5 + 10 + 14 + 20 + 24)
+        );
     }
 
     #[test]

@@ -64,7 +64,10 @@ fn names(filter: &EventTypeFilter) -> Vec<String> {
 }
 
 /// Applies one webhook event to the routes (and what it retires), in the fan-out's batch.
-pub async fn apply(transaction: &Transaction<'_>, event: &StoredEvent) -> Result<(), ConsumerError> {
+pub async fn apply(
+    transaction: &Transaction<'_>,
+    event: &StoredEvent,
+) -> Result<(), ConsumerError> {
     let Ok(id) = Uuid::parse_str(&event.aggregate_id) else {
         tracing::error!(
             event.position = event.position,

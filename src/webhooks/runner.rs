@@ -26,11 +26,7 @@ pub fn start(
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let wake = Arc::new(Notify::new());
-    let first_delay = settings
-        .retry_schedule
-        .first()
-        .copied()
-        .unwrap_or_default();
+    let first_delay = settings.retry_schedule.first().copied().unwrap_or_default();
     let fanout = Consumer::new(WEBHOOKS, Fanout::new(clock.clone(), first_delay));
     let sender = Sender::new(
         pool.clone(),

@@ -39,8 +39,8 @@ impl SigningSecret {
 
     /// The `v1,` signature of one message attempt.
     pub fn sign(&self, message_id: &str, timestamp: i64, body: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0)
-            .expect("HMAC takes a key of any length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         mac.update(message_id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.to_string().as_bytes());
@@ -78,11 +78,8 @@ mod tests {
     /// payload and the signature they compute).
     #[test]
     fn signatures_match_the_reference_implementation() {
-        let secret = SigningSecret::from_bytes(
-            STANDARD
-                .decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-                .unwrap(),
-        );
+        let secret =
+            SigningSecret::from_bytes(STANDARD.decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap());
         let payload = r#"{"test": 2432232314}"#;
         assert_eq!(
             secret.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, payload),
@@ -105,6 +102,9 @@ mod tests {
         let (old, new) = (SigningSecret::generate(), SigningSecret::generate());
         let header = signature_header(&[&new, &old], "msg_1", 1, "{}");
         let parts: Vec<&str> = header.split(' ').collect();
-        assert_eq!(parts, [new.sign("msg_1", 1, "{}"), old.sign("msg_1", 1, "{}")]);
+        assert_eq!(
+            parts,
+            [new.sign("msg_1", 1, "{}"), old.sign("msg_1", 1, "{}")]
+        );
     }
 }

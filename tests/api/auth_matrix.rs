@@ -54,10 +54,13 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
-        "create_webhook" | "update_webhook" | "delete_webhook" | "enable_webhook"
-        | "disable_webhook" | "rotate_webhook_secret" | "redeliver_webhook_message" => {
-            (ManageWebhooks, false)
-        }
+        "create_webhook"
+        | "update_webhook"
+        | "delete_webhook"
+        | "enable_webhook"
+        | "disable_webhook"
+        | "rotate_webhook_secret"
+        | "redeliver_webhook_message" => (ManageWebhooks, false),
         "list_webhooks" | "get_webhook" | "list_webhook_deliveries" | "get_webhook_message" => {
             (ReadWebhooks, false)
         }

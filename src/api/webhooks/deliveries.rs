@@ -192,7 +192,10 @@ pub(super) async fn list_webhook_deliveries(
          ORDER BY a.id DESC LIMIT $4"
     );
     let rows = client
-        .query(&sql, &[&webhook_id, &page.after, &message, &(page.limit + 1)])
+        .query(
+            &sql,
+            &[&webhook_id, &page.after, &message, &(page.limit + 1)],
+        )
         .await?;
     let attempts = rows.iter().map(DeliveryResponse::from_row).collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(
@@ -207,9 +210,8 @@ async fn find_message(
     webhook_id: Uuid,
     message_id: Uuid,
 ) -> Result<MessageResponse, ApiError> {
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM webhook_messages WHERE id = $1 AND webhook_id = $2"
-    );
+    let sql =
+        format!("SELECT {MESSAGE_COLUMNS} FROM webhook_messages WHERE id = $1 AND webhook_id = $2");
     client
         .query_cached(&sql, &[&message_id, &webhook_id])
         .await?

@@ -30,7 +30,14 @@ pub(super) async fn enable_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let webhook_id = parse_id(&path, "webhook_id")?;
     authorize_manage(&principal)?;
-    change(&state, context, webhook_id, if_match, WebhookCommand::Enable).await
+    change(
+        &state,
+        context,
+        webhook_id,
+        if_match,
+        WebhookCommand::Enable,
+    )
+    .await
 }
 
 /// Disable a webhook (`disabled_reason: manual`): its pending messages are cancelled and
@@ -101,7 +108,10 @@ pub(super) async fn rotate_webhook_secret(
     state.committed_is_visible().await;
     Ok(HttpResponse::Ok()
         .insert_header(etag(committed.version))
-        .insert_header((actix_web::http::header::CONTENT_LOCATION, location(webhook_id)))
+        .insert_header((
+            actix_web::http::header::CONTENT_LOCATION,
+            location(webhook_id),
+        ))
         .json(RotatedSecretResponse {
             id: webhook_id,
             secret: secret.expose(),

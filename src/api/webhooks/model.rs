@@ -68,7 +68,11 @@ pub struct CreateWebhookRequest {
     /// Where messages are POSTed: an absolute `http` or `https` URL, at most 2000
     /// characters, without credentials or fragment, whose host is (and resolves only to)
     /// public addresses.
-    #[schema(format = "uri", max_length = 2000, pattern = "^[Hh][Tt][Tt][Pp][Ss]?://")]
+    #[schema(
+        format = "uri",
+        max_length = 2000,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub url: String,
     /// The event types to receive: at least one, no duplicates; `*` for every type.
     #[schema(min_items = 1, value_type = BTreeSet<WebhookEventTypeName>)]
@@ -78,7 +82,11 @@ pub struct CreateWebhookRequest {
     #[schema(min_items = 1, value_type = Option<BTreeSet<Uuid>>, nullable)]
     pub tenant_ids: Option<Vec<Uuid>>,
     /// A note for people, up to 500 characters without control characters.
-    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", nullable)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$",
+        nullable
+    )]
     pub description: Option<String>,
     /// Whether it receives messages from the start (default true).
     pub enabled: Option<bool>,
@@ -89,7 +97,11 @@ pub struct CreateWebhookRequest {
 #[schema(example = json!({"event_types": ["*"], "tenant_ids": null}))]
 pub struct UpdateWebhookRequest {
     /// As in the create request.
-    #[schema(format = "uri", max_length = 2000, pattern = "^[Hh][Tt][Tt][Pp][Ss]?://")]
+    #[schema(
+        format = "uri",
+        max_length = 2000,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub url: Option<String>,
     /// As in the create request.
     #[schema(min_items = 1, value_type = Option<BTreeSet<WebhookEventTypeName>>)]
@@ -249,7 +261,10 @@ pub struct WebhookChanges {
 pub fn validate_update(request: UpdateWebhookRequest) -> Result<WebhookChanges, ApiError> {
     let mut errors = Vec::new();
     let changes = WebhookChanges {
-        url: request.url.as_deref().and_then(|text| url(&mut errors, text)),
+        url: request
+            .url
+            .as_deref()
+            .and_then(|text| url(&mut errors, text)),
         event_types: request
             .event_types
             .as_deref()
@@ -276,10 +291,9 @@ fn event_types(errors: &mut Vec<FieldError>, names: &[String]) -> Option<EventTy
     EventTypeFilter::parse(names)
         .map_err(|error| {
             let (field, code) = match &error {
-                InvalidEventTypes::Unknown(index, _) => (
-                    format!("event_types[{index}]"),
-                    ErrorCode::UnknownEventType,
-                ),
+                InvalidEventTypes::Unknown(index, _) => {
+                    (format!("event_types[{index}]"), ErrorCode::UnknownEventType)
+                }
                 _ => ("event_types".to_owned(), ErrorCode::InvalidEventTypes),
             };
             errors.push(FieldError::new(field, code, error));

@@ -125,7 +125,9 @@ impl Webhook {
         if self.status == WebhookStatus::Disabled {
             return Err(WebhookError::Disabled);
         }
-        Ok(vec![WebhookEvent::WebhookRedeliveryRequested { message_id }])
+        Ok(vec![WebhookEvent::WebhookRedeliveryRequested {
+            message_id,
+        }])
     }
 
     fn delete(&self) -> Result<Vec<WebhookEvent>, WebhookError> {

@@ -56,7 +56,9 @@ pub enum WebhookEvent {
     },
     WebhookDeleted,
     /// Someone asked for a message to be sent again (who: the event's actor).
-    WebhookRedeliveryRequested { message_id: Uuid },
+    WebhookRedeliveryRequested {
+        message_id: Uuid,
+    },
 }
 
 /// Tells a present `null` (`Some(None)`) from an absent field (`None`, the default).

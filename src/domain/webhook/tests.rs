@@ -48,7 +48,9 @@ fn disabled(reason: DisableReason) -> WebhookEvent {
 }
 
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 #[test]
@@ -177,7 +179,10 @@ fn an_update_tells_a_removed_description_from_an_untouched_one() {
     };
     let json = serde_json::to_value(&removed).unwrap();
     assert_eq!(json["description"], serde_json::Value::Null);
-    assert_eq!(serde_json::from_value::<WebhookEvent>(json).unwrap(), removed);
+    assert_eq!(
+        serde_json::from_value::<WebhookEvent>(json).unwrap(),
+        removed
+    );
     let untouched: WebhookEvent =
         serde_json::from_value(serde_json::json!({"type": "WebhookUpdated"})).unwrap();
     assert!(matches!(
@@ -217,6 +222,15 @@ fn urls_must_be_absolute_http_without_credentials() {
         WebhookUrl::parse("https://hooks.example.com/#x"),
         Err(InvalidWebhookUrl::Fragment)
     );
+    assert!(matches!(
+        WebhookUrl::parse("https://hooks.example.com/a b"),
+        Err(InvalidWebhookUrl::NotAbsolute(_))
+    ));
+    assert!(matches!(
+        WebhookUrl::parse(" https://hooks.example.com/"),
+        Err(InvalidWebhookUrl::NotAbsolute(_))
+    ));
+    assert!(WebhookUrl::parse("https://hooks.example.com/a%20b?x=[1]").is_ok());
     let long = format!("https://hooks.example.com/{}", "a".repeat(MAX_URL_LENGTH));
     assert_eq!(WebhookUrl::parse(&long), Err(InvalidWebhookUrl::TooLong));
 }
@@ -237,10 +251,7 @@ fn event_types_are_public_names_or_a_star() {
     assert!(some.includes(PublicEventType::RunFailed));
     assert!(!some.includes(PublicEventType::RunSucceeded));
     assert_eq!(some.names(), ["backup_run.failed", "backup_slot.skipped"]);
-    assert_eq!(
-        EventTypeFilter::parse(&[]),
-        Err(InvalidEventTypes::Empty)
-    );
+    assert_eq!(EventTypeFilter::parse(&[]), Err(InvalidEventTypes::Empty));
     assert_eq!(
         EventTypeFilter::parse(&names(&["backup_run.failed", "RunFinished"])),
         Err(InvalidEventTypes::Unknown(1, "RunFinished".to_owned()))
@@ -263,7 +274,9 @@ fn a_redelivery_is_asked_of_an_enabled_webhook_only() {
     Given::with(())
         .given(vec![created()])
         .when(WebhookCommand::Redeliver { message_id })
-        .then_expect_events(vec![WebhookEvent::WebhookRedeliveryRequested { message_id }]);
+        .then_expect_events(vec![WebhookEvent::WebhookRedeliveryRequested {
+            message_id,
+        }]);
     Given::with(())
         .given(vec![created(), disabled(DisableReason::Gone)])
         .when(WebhookCommand::Redeliver { message_id })

@@ -61,7 +61,9 @@ impl fmt::Display for PublicEventType {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventTypeFilter {
     All,
-    Only { event_types: BTreeSet<PublicEventType> },
+    Only {
+        event_types: BTreeSet<PublicEventType>,
+    },
 }
 
 /// `*` in a request: every public event type, present and future.
@@ -163,9 +165,15 @@ pub enum InvalidWebhookUrl {
 
 impl WebhookUrl {
     pub fn parse(text: &str) -> Result<Self, InvalidWebhookUrl> {
-        let text = text.trim();
         if text.chars().count() > MAX_URL_LENGTH {
             return Err(InvalidWebhookUrl::TooLong);
+        }
+        // RFC 3986 characters only (what JSON Schema's `uri` format accepts): the URL is
+        // sent as written, so nothing is left for a lenient parser to reinterpret
+        if let Some(bad) = text.chars().find(|c| !is_uri_char(*c)) {
+            return Err(InvalidWebhookUrl::NotAbsolute(format!(
+                "{bad:?} is not allowed in a URL; percent-encode it"
+            )));
         }
         let url = url::Url::parse(text)
             .map_err(|error| InvalidWebhookUrl::NotAbsolute(error.to_string()))?;
@@ -200,6 +208,11 @@ impl WebhookUrl {
     }
 }
 
+/// Unreserved, reserved and `%` (RFC 3986, 2.1-2.3).
+fn is_uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
 impl TryFrom<String> for WebhookUrl {
     type Error = InvalidWebhookUrl;
     fn try_from(value: String) -> Result<Self, Self::Error> {
@@ -213,7 +226,8 @@ impl From<WebhookUrl> for String {
     }
 }
 
-/// A free-text note on a webhook: up to 500 characters, trimmed, no control characters.
+/// A free-text note on a webhook: up to 500 characters, no control characters; kept
+/// trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct WebhookDescription(String);
@@ -224,8 +238,7 @@ impl WebhookDescription {
     /// `None` for a blank description (it is removed).
     pub fn parse(text: &str) -> Result<Option<Self>, String> {
         let trimmed = text.trim();
-        if trimmed.chars().count() > MAX_DESCRIPTION_LENGTH || trimmed.chars().any(char::is_control)
-        {
+        if text.chars().count() > MAX_DESCRIPTION_LENGTH || text.chars().any(char::is_control) {
             return Err(format!(
                 "the description must be at most {MAX_DESCRIPTION_LENGTH} characters without \
                  control characters"

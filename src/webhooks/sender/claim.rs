@@ -44,7 +44,10 @@ pub fn message_key(message_id: Uuid) -> String {
 /// The message id of a `msg_...` key, if it is one.
 pub fn parse_message_key(key: &str) -> Option<Uuid> {
     let hex = key.strip_prefix("msg_")?;
-    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    if hex.len() != 32
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     {
         return None;
     }

@@ -160,7 +160,9 @@ impl Sender {
                     ids.push(previous);
                 }
             }
-            let signing = self.signing_secrets(&client, claimed.webhook_id, &ids).await;
+            let signing = self
+                .signing_secrets(&client, claimed.webhook_id, &ids)
+                .await;
             batch.push((claimed, signing));
         }
         Ok(batch)
@@ -176,7 +178,10 @@ impl Sender {
     ) -> Option<Vec<Arc<SigningSecret>>> {
         let missing: Vec<Uuid> = {
             let cache = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
-            ids.iter().filter(|id| !cache.contains_key(id)).copied().collect()
+            ids.iter()
+                .filter(|id| !cache.contains_key(id))
+                .copied()
+                .collect()
         };
         if !missing.is_empty() {
             match secrets::load(client, &self.cipher, webhook_id, &missing).await {

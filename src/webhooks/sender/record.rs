@@ -138,7 +138,13 @@ async fn insert_attempts(
     let attempts: Vec<i32> = outcomes.iter().map(|o| o.claimed.attempt).collect();
     let triggers: Vec<&str> = outcomes
         .iter()
-        .map(|o| if o.claimed.manual { "manual" } else { "scheduled" })
+        .map(|o| {
+            if o.claimed.manual {
+                "manual"
+            } else {
+                "scheduled"
+            }
+        })
         .collect();
     let times: Vec<DateTime<Utc>> = outcomes.iter().map(|o| o.attempted_at).collect();
     let durations: Vec<i32> = outcomes.iter().map(|o| o.duration_ms).collect();

@@ -8,7 +8,11 @@ use crate::helpers::{problem, spawn_app, TestApp};
 async fn refused(app: &TestApp, body: Value) -> (u16, Value) {
     let events = app.event_count().await;
     let (status, problem) = problem(app.post("/api/v1/webhooks", &body).await).await;
-    assert_eq!(app.event_count().await, events, "nothing written for {body}");
+    assert_eq!(
+        app.event_count().await,
+        events,
+        "nothing written for {body}"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM webhook_secrets").await,
         0,
@@ -46,19 +50,34 @@ async fn unknown_or_no_event_types_are_refused() {
         json!({"url": url, "event_types": ["backup_run.failed", "RunFinished"]}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("unknown_event_type")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("unknown_event_type"))
+    );
     assert_eq!(body["errors"][0]["field"], "event_types[1]");
-    assert!(body["detail"].as_str().unwrap().contains("backup_run.succeeded"));
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("backup_run.succeeded"));
     let (status, body) = refused(&app, json!({"url": url, "event_types": []})).await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_event_types")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_event_types"))
+    );
     let (status, body) = refused(
         &app,
         json!({"url": url, "event_types": ["backup_run.failed", "backup_run.failed"]}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_event_types")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_event_types"))
+    );
     let (status, body) = refused(&app, json!({"url": url})).await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("missing_field")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("missing_field"))
+    );
     let (status, body) = refused(&app, json!({"url": url, "event_types": "*"})).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid_type")));
 }
@@ -74,26 +93,47 @@ async fn tenant_scopes_must_name_existing_tenants_once() {
         json!({"url": url, "event_types": ["*"], "tenant_ids": [tenant["id"], missing]}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("unknown_tenant")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("unknown_tenant"))
+    );
     assert_eq!(body["errors"][0]["field"], "tenant_ids[1]");
-    let (status, body) =
-        refused(&app, json!({"url": url, "event_types": ["*"], "tenant_ids": []})).await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_tenant_ids")));
+    let (status, body) = refused(
+        &app,
+        json!({"url": url, "event_types": ["*"], "tenant_ids": []}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_tenant_ids"))
+    );
     let (status, body) = refused(
         &app,
         json!({"url": url, "event_types": ["*"], "tenant_ids": [tenant["id"], tenant["id"]]}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_tenant_ids")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_tenant_ids"))
+    );
     let (status, body) = refused(
         &app,
         json!({"url": url, "event_types": ["*"], "description": "a\u{7}b"}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_description")));
-    let (status, body) =
-        refused(&app, json!({"url": url, "event_types": ["*"], "secret": "mine"})).await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("unknown_field")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_description"))
+    );
+    let (status, body) = refused(
+        &app,
+        json!({"url": url, "event_types": ["*"], "secret": "mine"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("unknown_field"))
+    );
 }
 
 #[tokio::test]
@@ -119,7 +159,10 @@ async fn private_addresses_are_refused_after_resolution() {
         json!({"url": "https://no-such-host.invalid/hook", "event_types": ["*"]}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("webhook_url_unresolvable")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("webhook_url_unresolvable"))
+    );
 }
 
 #[tokio::test]
@@ -137,8 +180,14 @@ async fn a_change_to_a_bad_url_is_refused_and_changes_nothing() {
     let path = format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap());
     let events = app.event_count().await;
     for (body, code) in [
-        (json!({"url": "http://127.0.0.1/"}), "webhook_url_not_allowed"),
-        (json!({"url": "ftp://93.184.216.34/"}), "invalid_webhook_url"),
+        (
+            json!({"url": "http://127.0.0.1/"}),
+            "webhook_url_not_allowed",
+        ),
+        (
+            json!({"url": "ftp://93.184.216.34/"}),
+            "invalid_webhook_url",
+        ),
         (json!({"event_types": ["nope"]}), "unknown_event_type"),
         (json!({"tenant_ids": []}), "invalid_tenant_ids"),
     ] {
@@ -152,13 +201,19 @@ async fn a_change_to_a_bad_url_is_refused_and_changes_nothing() {
             .await,
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_message_id")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_message_id"))
+    );
     let (status, body) = problem(
         app.get(&format!("{path}/deliveries?message_id=msg_nope"))
             .await,
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_query")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_query"))
+    );
     assert_eq!(app.event_count().await, events);
     let read: Value = app.get(&path).await.json().await.unwrap();
     assert_eq!(read["url"], "https://93.184.216.34/hook");

@@ -22,7 +22,10 @@ async fn a_created_webhook_shows_its_secret_once_and_keeps_it_sealed() {
     assert_eq!(response.headers()["etag"], "\"1\"");
     let created: Value = response.json().await.unwrap();
     let secret = created["secret"].as_str().unwrap().to_owned();
-    assert!(secret.starts_with("whsec_") && secret.len() > 40, "{secret}");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() > 40,
+        "{secret}"
+    );
     assert_eq!(created["enabled"], true);
     assert_eq!(created["tenant_ids"], Value::Null);
     assert_eq!(created["description"], "On-call");
@@ -30,7 +33,10 @@ async fn a_created_webhook_shows_its_secret_once_and_keeps_it_sealed() {
         created["event_types"],
         json!(["backup_run.partial", "backup_run.failed"])
     );
-    assert_eq!(location, format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap()));
+    assert_eq!(
+        location,
+        format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap())
+    );
 
     let read: Value = app.get(&location).await.json().await.unwrap();
     assert!(read.get("secret").is_none(), "never shown again");
@@ -73,7 +79,12 @@ async fn webhooks_are_listed_changed_with_if_match_disabled_enabled_and_deleted(
         .await;
         ids.push(id);
     }
-    let first: Value = app.get("/api/v1/webhooks?limit=2").await.json().await.unwrap();
+    let first: Value = app
+        .get("/api/v1/webhooks?limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["items"].as_array().unwrap().len(), 2);
     let cursor = first["next_cursor"].as_str().unwrap();
     let second: Value = app
@@ -87,10 +98,17 @@ async fn webhooks_are_listed_changed_with_if_match_disabled_enabled_and_deleted(
 
     let path = format!("/api/v1/webhooks/{}", ids[0]);
     let stale = app
-        .patch(&path, &json!({"event_types": ["backup_slot.skipped"]}), Some("\"7\""))
+        .patch(
+            &path,
+            &json!({"event_types": ["backup_slot.skipped"]}),
+            Some("\"7\""),
+        )
         .await;
     let (status, body) = problem(stale).await;
-    assert_eq!((status, body["code"].as_str()), (412, Some("version_mismatch")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (412, Some("version_mismatch"))
+    );
     let tenant = app.create_tenant("Contoso").await;
     let changed = app
         .patch(
@@ -106,7 +124,11 @@ async fn webhooks_are_listed_changed_with_if_match_disabled_enabled_and_deleted(
     assert_eq!(changed["event_types"], json!(["backup_slot.skipped"]));
     assert_eq!(changed["tenant_ids"], json!([tenant["id"]]));
     let cleared: Value = app
-        .patch(&path, &json!({"tenant_ids": null, "description": null}), None)
+        .patch(
+            &path,
+            &json!({"tenant_ids": null, "description": null}),
+            None,
+        )
         .await
         .json()
         .await
@@ -169,7 +191,13 @@ async fn only_admins_manage_webhooks_and_only_unscoped_auditors_read_them() {
     let (_, auditor) = app.issue_token("auditor", None).await;
     let auditor = app.as_token(Some(&auditor));
     assert_eq!(auditor.get("/api/v1/webhooks").await.status(), 200);
-    assert_eq!(auditor.get(&format!("/api/v1/webhooks/{id}")).await.status(), 200);
+    assert_eq!(
+        auditor
+            .get(&format!("/api/v1/webhooks/{id}"))
+            .await
+            .status(),
+        200
+    );
     assert_eq!(
         auditor
             .get(&format!("/api/v1/webhooks/{id}/deliveries"))
@@ -189,7 +217,10 @@ async fn only_admins_manage_webhooks_and_only_unscoped_auditors_read_them() {
         .issue_token("auditor", Some(vec![tenant["id"].as_str().unwrap()]))
         .await;
     let (status, _) = problem(app.as_token(Some(&scoped)).get("/api/v1/webhooks").await).await;
-    assert_eq!(status, 403, "a webhook may span tenants the token cannot see");
+    assert_eq!(
+        status, 403,
+        "a webhook may span tenants the token cannot see"
+    );
     let (_, viewer) = app.issue_token("viewer", None).await;
     let (status, _) = problem(app.as_token(Some(&viewer)).get("/api/v1/webhooks").await).await;
     assert_eq!(status, 403);
@@ -222,7 +253,10 @@ async fn rotating_answers_the_new_secret_once_and_refuses_a_stale_version() {
     let rotated: Value = rotated.json().await.unwrap();
     let second = rotated["secret"].as_str().unwrap();
     assert!(second.starts_with("whsec_") && second != first);
-    assert_eq!(rotated["previous_secret_expires_at"], "2026-06-02T12:00:00Z");
+    assert_eq!(
+        rotated["previous_secret_expires_at"],
+        "2026-06-02T12:00:00Z"
+    );
     let read: Value = app
         .get(&format!("/api/v1/webhooks/{id}"))
         .await

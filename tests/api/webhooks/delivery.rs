@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::receiver::{Answer, Receiver};
-use super::support::{attempts, eventually, subscribe, subscribe_with, tenant_with_schedule, webhook_app};
+use super::support::{
+    attempts, eventually, subscribe, subscribe_with, tenant_with_schedule, webhook_app,
+};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -14,7 +16,8 @@ const WAIT: Duration = Duration::from_secs(10);
 async fn a_schedule_change_is_delivered_signed_as_standard_webhooks_says() {
     let app = webhook_app().await;
     let receiver = Receiver::start(Answer::Status(204)).await;
-    let (webhook, secret) = subscribe(&app, &receiver.url("/hooks"), &["backup_schedule.changed"]).await;
+    let (webhook, secret) =
+        subscribe(&app, &receiver.url("/hooks"), &["backup_schedule.changed"]).await;
     let (tenant, schedule) = tenant_with_schedule(&app, "Contoso").await;
 
     let deliveries = receiver.wait_for(1, WAIT).await;
@@ -22,10 +25,17 @@ async fn a_schedule_change_is_delivered_signed_as_standard_webhooks_says() {
     let delivery = &deliveries[0];
     assert_eq!(delivery.path, "/hooks");
     assert_eq!(delivery.content_type, "application/json");
-    assert!(delivery.id.starts_with("msg_") && delivery.id.len() == 36, "{}", delivery.id);
+    assert!(
+        delivery.id.starts_with("msg_") && delivery.id.len() == 36,
+        "{}",
+        delivery.id
+    );
     // the injected clock's instant, in seconds
     assert_eq!(delivery.timestamp, "1780315200");
-    assert!(delivery.signed_by(&secret), "the signature verifies with ring");
+    assert!(
+        delivery.signed_by(&secret),
+        "the signature verifies with ring"
+    );
     let other_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     assert!(!delivery.signed_by(other_secret));
     let mut tampered = delivery.clone();
@@ -59,7 +69,10 @@ async fn a_schedule_change_is_delivered_signed_as_standard_webhooks_says() {
     assert_eq!(attempt["error"], Value::Null);
     assert_eq!(attempt["trigger"], "scheduled");
     let message: Value = app
-        .get(&format!("/api/v1/webhooks/{webhook}/messages/{}", delivery.id))
+        .get(&format!(
+            "/api/v1/webhooks/{webhook}/messages/{}",
+            delivery.id
+        ))
         .await
         .json()
         .await
@@ -87,7 +100,10 @@ async fn each_webhook_gets_only_its_event_types_and_tenants() {
 
     for tenant in [&contoso, &fabrikam] {
         let response = app
-            .create_schedule(tenant["id"].as_str().unwrap(), &crate::helpers::nightly("Nightly"))
+            .create_schedule(
+                tenant["id"].as_str().unwrap(),
+                &crate::helpers::nightly("Nightly"),
+            )
             .await;
         assert_eq!(response.status(), 201);
     }
@@ -119,12 +135,18 @@ async fn events_before_a_webhook_existed_or_while_it_was_disabled_are_not_sent()
     assert_eq!(first.status(), 201);
     let (webhook, _) = subscribe(&app, &receiver.url("/"), &["*"]).await;
     let path = format!("/api/v1/webhooks/{webhook}");
-    assert_eq!(app.post_empty(&format!("{path}/disable")).await.status(), 200);
+    assert_eq!(
+        app.post_empty(&format!("{path}/disable")).await.status(),
+        200
+    );
     let second = app
         .create_schedule(tenant_id, &crate::helpers::nightly("While disabled"))
         .await;
     assert_eq!(second.status(), 201);
-    assert_eq!(app.post_empty(&format!("{path}/enable")).await.status(), 200);
+    assert_eq!(
+        app.post_empty(&format!("{path}/enable")).await.status(),
+        200
+    );
     let third = app
         .create_schedule(tenant_id, &crate::helpers::nightly("After"))
         .await;

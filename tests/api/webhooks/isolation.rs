@@ -18,7 +18,10 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one() {
     let tenant_id = tenant["id"].as_str().unwrap();
     for index in 0..30 {
         let response = app
-            .create_schedule(tenant_id, &crate::helpers::nightly(&format!("Nightly {index}")))
+            .create_schedule(
+                tenant_id,
+                &crate::helpers::nightly(&format!("Nightly {index}")),
+            )
             .await;
         assert_eq!(response.status(), 201);
     }
@@ -31,5 +34,8 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one() {
         slow_so_far < 30,
         "the fast endpoint finished ({fast_done:?}) while the slow one had {slow_so_far}"
     );
-    assert!(fast_done < Duration::from_secs(6), "fast deliveries took {fast_done:?}");
+    assert!(
+        fast_done < Duration::from_secs(6),
+        "fast deliveries took {fast_done:?}"
+    );
 }

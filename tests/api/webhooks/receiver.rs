@@ -54,9 +54,9 @@ impl Delivery {
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key_bytes);
         let signed = format!("{}.{}.{}", self.id, self.timestamp, self.body);
         self.signatures().iter().any(|signature| {
-            STANDARD.decode(signature).is_ok_and(|tag| {
-                ring::hmac::verify(&key, signed.as_bytes(), &tag).is_ok()
-            })
+            STANDARD
+                .decode(signature)
+                .is_ok_and(|tag| ring::hmac::verify(&key, signed.as_bytes(), &tag).is_ok())
         })
     }
 }
@@ -166,7 +166,7 @@ impl Receiver {
 impl Drop for Receiver {
     /// Stops the server with the test (the command is sent at once; nothing waits for it).
     fn drop(&mut self) {
-        let _ = self.server.stop(false);
+        drop(self.server.stop(false));
     }
 }
 

@@ -72,20 +72,40 @@ fn counts(receiver: &Receiver) -> BTreeMap<String, usize> {
 async fn a_restart_in_the_middle_of_deliveries_loses_none_and_repeats_none() {
     let (template, key) = template().await;
     let receiver = Receiver::start(Answer::Slow(Duration::from_millis(150))).await;
-    let first = Service::start(&template.database_url, &key, template.clock.clone(), slow_sender).await;
+    let first = Service::start(
+        &template.database_url,
+        &key,
+        template.clock.clone(),
+        slow_sender,
+    )
+    .await;
     let app = first.client(&template);
     let (_, secret) = subscribe(&app, &receiver.url("/"), &["backup_schedule.changed"]).await;
     make_events(&app).await;
     receiver.wait_for(4, Duration::from_secs(10)).await;
     first.stop().await;
     let before = receiver.deliveries().len();
-    assert!(before < EVENTS, "stopped in the middle ({before} of {EVENTS} delivered)");
+    assert!(
+        before < EVENTS,
+        "stopped in the middle ({before} of {EVENTS} delivered)"
+    );
 
-    let second = Service::start(&template.database_url, &key, template.clock.clone(), slow_sender).await;
+    let second = Service::start(
+        &template.database_url,
+        &key,
+        template.clock.clone(),
+        slow_sender,
+    )
+    .await;
     let delivered = receiver.wait_for(EVENTS, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let counts = counts(&receiver);
-    assert_eq!(counts.len(), EVENTS, "every message arrived: {} of {EVENTS}", counts.len());
+    assert_eq!(
+        counts.len(),
+        EVENTS,
+        "every message arrived: {} of {EVENTS}",
+        counts.len()
+    );
     assert!(
         counts.values().all(|count| *count == 1),
         "a graceful stop finishes and records its attempts: {counts:?}"
@@ -103,9 +123,12 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
     let (template, key) = template().await;
     let receiver = Receiver::start(Answer::Status(200)).await;
     // events and a subscription, written by a service that sends nothing
-    let writer = Service::start(&template.database_url, &key, template.clock.clone(), |name| {
-        (name == "TENANTPILOT_ROLES").then(|| "api,consumers".to_owned())
-    })
+    let writer = Service::start(
+        &template.database_url,
+        &key,
+        template.clock.clone(),
+        |name| (name == "TENANTPILOT_ROLES").then(|| "api,consumers".to_owned()),
+    )
     .await;
     let app = writer.client(&template);
     let (webhook, _) = subscribe(&app, &receiver.url("/"), &["backup_schedule.changed"]).await;
@@ -113,10 +136,13 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
     writer.stop().await;
     // the fan-out makes the messages; then a sender claims them all and dies: each attempt
     // is leased (for 2 s) and numbered, and never recorded
-    Consumer::new(WEBHOOKS, Fanout::new(Arc::new(template.clock.clone()), Duration::ZERO))
-        .catch_up(&template.pool)
-        .await
-        .unwrap();
+    Consumer::new(
+        WEBHOOKS,
+        Fanout::new(Arc::new(template.clock.clone()), Duration::ZERO),
+    )
+    .catch_up(&template.pool)
+    .await
+    .unwrap();
     let claimed = template
         .pool
         .get()
@@ -131,9 +157,15 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
         .unwrap();
     assert_eq!(claimed, EVENTS as u64);
 
-    let sender = Service::start(&template.database_url, &key, template.clock.clone(), |_| None).await;
+    let sender = Service::start(&template.database_url, &key, template.clock.clone(), |_| {
+        None
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(receiver.deliveries().is_empty(), "not while the dead sender's lease holds");
+    assert!(
+        receiver.deliveries().is_empty(),
+        "not while the dead sender's lease holds"
+    );
     receiver.wait_for(EVENTS, Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let counts = counts(&receiver);
@@ -160,11 +192,20 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
 async fn a_rebuild_of_the_read_models_sends_nothing() {
     let (template, key) = template().await;
     let receiver = Receiver::start(Answer::Status(200)).await;
-    let service = Service::start(&template.database_url, &key, template.clock.clone(), |_| None).await;
+    let service = Service::start(&template.database_url, &key, template.clock.clone(), |_| {
+        None
+    })
+    .await;
     let app = service.client(&template);
     subscribe(&app, &receiver.url("/"), &["*"]).await;
     make_events(&app).await;
-    assert_eq!(receiver.wait_for(EVENTS, Duration::from_secs(20)).await.len(), EVENTS);
+    assert_eq!(
+        receiver
+            .wait_for(EVENTS, Duration::from_secs(20))
+            .await
+            .len(),
+        EVENTS
+    );
     let messages = app.count("SELECT count(*) FROM webhook_messages").await;
     let rebuilt = Consumer::new(READ_MODELS, ReadModels)
         .rebuild(&template.pool)
@@ -173,7 +214,10 @@ async fn a_rebuild_of_the_read_models_sends_nothing() {
     assert!(rebuilt > EVENTS);
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(receiver.deliveries().len(), EVENTS);
-    assert_eq!(app.count("SELECT count(*) FROM webhook_messages").await, messages);
+    assert_eq!(
+        app.count("SELECT count(*) FROM webhook_messages").await,
+        messages
+    );
     assert!(
         eventually(Duration::from_secs(5), || async {
             app.get("/api/v1/webhooks").await.status() == 200

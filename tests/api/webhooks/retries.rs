@@ -15,7 +15,10 @@ const WAIT: Duration = Duration::from_secs(10);
 
 async fn logged(app: &TestApp, webhook: &str, count: usize) -> Vec<Value> {
     assert!(
-        eventually(WAIT, || async { attempts(app, webhook).await.len() >= count }).await,
+        eventually(WAIT, || async {
+            attempts(app, webhook).await.len() >= count
+        })
+        .await,
         "{count} attempts logged: {:?}",
         attempts(app, webhook).await
     );
@@ -42,9 +45,10 @@ async fn a_receiver_that_was_down_gets_the_message_with_the_same_id_when_it_is_u
         .unwrap();
     assert_eq!(message["status"], "pending");
     // the second attempt comes 5 s (±10 %) later on the service's clock
-    let next = chrono::DateTime::parse_from_rfc3339(message["next_attempt_at"].as_str().unwrap())
-        .unwrap();
-    let delay = next.timestamp_millis() - crate::helpers::at("2026-06-01T12:00:00Z").timestamp_millis();
+    let next =
+        chrono::DateTime::parse_from_rfc3339(message["next_attempt_at"].as_str().unwrap()).unwrap();
+    let delay =
+        next.timestamp_millis() - crate::helpers::at("2026-06-01T12:00:00Z").timestamp_millis();
     assert!((4_500..=5_500).contains(&delay), "retried after {delay} ms");
 
     let receiver = Receiver::start_on_port(port, Answer::Status(200)).await;
@@ -104,7 +108,10 @@ async fn a_410_disables_the_webhook_and_stops_its_messages() {
         .await,
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("webhook_disabled")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("webhook_disabled"))
+    );
 }
 
 #[tokio::test]
@@ -119,7 +126,10 @@ async fn redirects_are_not_followed_and_count_as_failures() {
     assert_eq!(log[0]["error"], "redirect");
     assert_eq!(log[0]["outcome"], "failed");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(target.deliveries().is_empty(), "the redirect was not followed");
+    assert!(
+        target.deliveries().is_empty(),
+        "the redirect was not followed"
+    );
 }
 
 #[tokio::test]
@@ -211,8 +221,14 @@ async fn the_deliveries_log_pages_newest_first_and_filters_by_message() {
     let (tenant, schedule) = tenant_with_schedule(&app, "Contoso").await;
     let path = format!("/api/v1/tenants/{tenant}/backup-schedules/{schedule}");
     for _ in 0..2 {
-        assert_eq!(app.post_empty(&format!("{path}/disable")).await.status(), 200);
-        assert_eq!(app.post_empty(&format!("{path}/enable")).await.status(), 200);
+        assert_eq!(
+            app.post_empty(&format!("{path}/disable")).await.status(),
+            200
+        );
+        assert_eq!(
+            app.post_empty(&format!("{path}/enable")).await.status(),
+            200
+        );
     }
     receiver.wait_for(5, WAIT).await;
     let all = logged(&app, &webhook, 5).await;
@@ -249,9 +265,17 @@ async fn the_deliveries_log_pages_newest_first_and_filters_by_message() {
     let changes: Vec<String> = receiver
         .deliveries()
         .iter()
-        .map(|delivery| delivery.json()["data"]["change"].as_str().unwrap().to_owned())
+        .map(|delivery| {
+            delivery.json()["data"]["change"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     let mut sorted = changes.clone();
     sorted.sort();
-    assert_eq!(sorted, ["created", "disabled", "disabled", "enabled", "enabled"]);
+    assert_eq!(
+        sorted,
+        ["created", "disabled", "disabled", "enabled", "enabled"]
+    );
 }

@@ -29,7 +29,10 @@ async fn after_a_rotation_both_secrets_sign_until_the_overlap_ends() {
         .unwrap();
     let new = rotated["secret"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/tenants/{tenant}/backup-schedules/{schedule}");
-    assert_eq!(app.post_empty(&format!("{path}/disable")).await.status(), 200);
+    assert_eq!(
+        app.post_empty(&format!("{path}/disable")).await.status(),
+        200
+    );
     let during = receiver.wait_for(2, WAIT).await;
     let overlap = &during[1];
     assert_eq!(overlap.signatures().len(), 2, "{}", overlap.signature);
@@ -41,7 +44,10 @@ async fn after_a_rotation_both_secrets_sign_until_the_overlap_ends() {
     assert!(only_first.signed_by(&new) && !only_first.signed_by(&old));
 
     advance(&app.clock, Span::hours(24) + Span::seconds(1));
-    assert_eq!(app.post_empty(&format!("{path}/enable")).await.status(), 200);
+    assert_eq!(
+        app.post_empty(&format!("{path}/enable")).await.status(),
+        200
+    );
     let after = receiver.wait_for(3, WAIT).await;
     assert_eq!(after[2].signatures().len(), 1);
     assert!(after[2].signed_by(&new));

@@ -38,7 +38,9 @@ async fn a_succeeded_and_a_failed_run_are_delivered_with_their_ids_and_links() {
         &["backup_run.succeeded", "backup_run.failed"],
     )
     .await;
-    let schedule_path = world.schedule("Nightly", &["deviceConfigurations"], false).await;
+    let schedule_path = world
+        .schedule("Nightly", &["deviceConfigurations"], false)
+        .await;
     let run = world.run_now(&schedule_path).await;
     assert_eq!(run["status"], "success");
     let deliveries = receiver.wait_for(1, Duration::from_secs(10)).await;

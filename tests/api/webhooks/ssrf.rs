@@ -56,6 +56,9 @@ async fn private_addresses_are_refused_at_delivery_too() {
         assert_eq!(log[0]["status_code"], Value::Null);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(receiver.deliveries().is_empty(), "nothing reached the private address");
+    assert!(
+        receiver.deliveries().is_empty(),
+        "nothing reached the private address"
+    );
     strict.stop().await;
 }

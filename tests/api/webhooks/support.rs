@@ -118,13 +118,15 @@ impl Service {
         extra: impl Fn(&str) -> Option<String>,
     ) -> Self {
         let settings = Settings::from_lookup(|name| {
-            extra(name).or_else(|| delivering(name)).or_else(|| match name {
-                "DATABASE_URL" => Some(database_url.to_owned()),
-                "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
-                "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
-                "TENANTPILOT_SECRET_KEY" => Some(key.to_owned()),
-                _ => None,
-            })
+            extra(name)
+                .or_else(|| delivering(name))
+                .or_else(|| match name {
+                    "DATABASE_URL" => Some(database_url.to_owned()),
+                    "TENANTPILOT_BIND" => Some("127.0.0.1:0".to_owned()),
+                    "TENANTPILOT_ADMIN_TOKEN" => Some(ADMIN_TOKEN.to_owned()),
+                    "TENANTPILOT_SECRET_KEY" => Some(key.to_owned()),
+                    _ => None,
+                })
         })
         .expect("test settings are valid");
         let app = Application::build(&settings, Arc::new(clock))

@@ -46,7 +46,7 @@ Environment (validated at start-up; default in brackets):
   TENANTPILOT_GRACE_SECONDS [300]
       a slot older than this when dispatched is skipped as missed
   TENANTPILOT_PROJECTOR_POLL_MS [500]
-      how often consumers look for events written by other instances
+      how often consumers (and the webhook sender) look for work of other instances
   TENANTPILOT_PURGE_AFTER_DAYS [30]
       days after its soft delete that a backup set is purged for good (role consumers)
   TENANTPILOT_WEBHOOK_ALLOW_PRIVATE [0]

@@ -65,9 +65,9 @@ where
     "description": "On-call alerts"
 }))]
 pub struct CreateWebhookRequest {
-    /// Where messages are POSTed: an absolute `http` or `https` URL, at most 2000
-    /// characters, without credentials or fragment, whose host is (and resolves only to)
-    /// public addresses.
+    /// Where messages are POSTed: an absolute `http` or `https` URL of at most 2000
+    /// RFC 3986 characters (percent-encode others), without credentials or fragment, whose
+    /// host is (and resolves only to) public addresses.
     #[schema(
         format = "uri",
         max_length = 2000,

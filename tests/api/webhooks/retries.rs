@@ -145,6 +145,15 @@ async fn an_endpoint_failing_for_five_days_is_disabled_as_failing() {
     let read: Value = app.get(&path).await.json().await.unwrap();
     assert_eq!(read["failing_since"], "2026-06-01T12:00:00Z");
     assert_eq!(read["enabled"], true);
+    let metrics = app.get("/api/v1/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("tenantpilot_webhooks_failing 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tenantpilot_webhook_messages_pending 1"),
+        "{metrics}"
+    );
 
     // four days on: retried, still failing, still enabled
     advance(&app.clock, Span::days(4));

@@ -30,6 +30,7 @@ pub struct Delivery {
     pub content_type: String,
     pub body: String,
     pub path: String,
+    pub received_at: Instant,
 }
 
 impl Delivery {
@@ -88,6 +89,7 @@ async fn receive(state: web::Data<State>, request: HttpRequest, body: String) ->
         content_type: header("content-type"),
         body,
         path: request.path().to_owned(),
+        received_at: Instant::now(),
     });
     let answer = state.answer.lock().unwrap().clone();
     match answer {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tenantpilot::clock::ManualClock;
 use tenantpilot::projections::{Consumer, ReadModels, READ_MODELS};
@@ -135,7 +135,7 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
     make_events(&app).await;
     writer.stop().await;
     // the fan-out makes the messages; then a sender claims them all and dies: each attempt
-    // is leased (for 2 s) and numbered, and never recorded
+    // is leased (for 5 s) and numbered, and never recorded
     Consumer::new(
         WEBHOOKS,
         Fanout::new(Arc::new(template.clock.clone()), Duration::ZERO),
@@ -143,6 +143,7 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
     .catch_up(&template.pool)
     .await
     .unwrap();
+    let leased_at = Instant::now();
     let claimed = template
         .pool
         .get()
@@ -150,7 +151,7 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
         .unwrap()
         .execute(
             "UPDATE webhook_messages SET attempts = attempts + 1,
-                    lease_until = now() + interval '2 seconds'",
+                    lease_until = now() + interval '5 seconds'",
             &[],
         )
         .await
@@ -161,12 +162,18 @@ async fn an_attempt_whose_sender_died_is_sent_again_after_its_lease() {
         None
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    receiver.wait_for(EVENTS, Duration::from_secs(20)).await;
+    let first = receiver
+        .deliveries()
+        .iter()
+        .map(|delivery| delivery.received_at)
+        .min()
+        .expect("deliveries");
     assert!(
-        receiver.deliveries().is_empty(),
-        "not while the dead sender's lease holds"
+        first.duration_since(leased_at) >= Duration::from_millis(4900),
+        "not while the dead sender's lease held ({:?} after the claim)",
+        first.duration_since(leased_at)
     );
-    receiver.wait_for(EVENTS, Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let counts = counts(&receiver);
     assert_eq!(counts.len(), EVENTS, "none lost");

@@ -10,5 +10,6 @@ mod restart;
 mod retries;
 mod rotation;
 mod runs;
+mod sealing;
 mod ssrf;
 mod support;

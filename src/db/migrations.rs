@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0009_audit_feed.sql"),
     ),
     (
+        "0010_webhooks",
+        include_str!("../../migrations/0010_webhooks.sql"),
+    ),
+    (
         "0011_notifications",
         include_str!("../../migrations/0011_notifications.sql"),
     ),

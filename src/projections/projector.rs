@@ -5,7 +5,7 @@ use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
 use super::consumer::{ConsumerError, EventHandler};
-use super::{policies, runs, schedules, tenants, tokens};
+use super::{policies, runs, schedules, tenants, tokens, webhooks};
 use crate::store::StoredEvent;
 
 /// The checkpoint name of the read-model projector.
@@ -35,6 +35,7 @@ impl EventHandler for ReadModels {
             "run" => runs::apply(transaction, event, id).await,
             "token" => tokens::apply(transaction, event, id).await,
             "policy" => policies::apply(transaction, event, id).await,
+            "webhook" => webhooks::apply(transaction, event, id).await,
             _ => Ok(()),
         }
     }
@@ -43,7 +44,8 @@ impl EventHandler for ReadModels {
         transaction
             .batch_execute(
                 "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs;
-                 DELETE FROM api_tokens; UPDATE policies SET ignored = false WHERE ignored;",
+                 DELETE FROM api_tokens; UPDATE policies SET ignored = false WHERE ignored;
+                 DELETE FROM webhooks;",
             )
             .await?;
         Ok(())

@@ -33,5 +33,6 @@ mod schedules;
 mod serve;
 mod tenant_deletion;
 mod tenants;
+mod webhooks;
 mod workers;
 mod write_visibility;

@@ -133,11 +133,13 @@ async fn redirects_are_not_followed_and_count_as_failures() {
 }
 
 #[tokio::test]
-async fn an_endpoint_failing_for_five_days_is_disabled_as_failing() {
+async fn an_endpoint_failing_for_five_days_is_disabled_as_failing_and_admins_are_told() {
     let app = webhook_app().await;
+    let (_, admin) = app.issue_token("admin", None).await;
     let receiver = Receiver::start(Answer::Status(500)).await;
     let (webhook, _) = subscribe(&app, &receiver.url("/"), &["*"]).await;
-    tenant_with_schedule(&app, "Contoso").await;
+    let (tenant_id, _) = tenant_with_schedule(&app, "Contoso").await;
+    let (_, operator) = app.issue_token("operator", Some(vec![&tenant_id])).await;
     let log = logged(&app, &webhook, 1).await;
     assert_eq!(log[0]["status_code"], 500);
     assert_eq!(log[0]["error"], "status");
@@ -180,6 +182,19 @@ async fn an_endpoint_failing_for_five_days_is_disabled_as_failing() {
     assert_eq!(event_type, "WebhookDisabled");
     assert_eq!(payload["reason"], "failing");
     assert_eq!(payload["failing_since"], "2026-06-01T12:00:00Z");
+
+    // admins are told (the bootstrap admin and admin tokens), operators are not
+    for told in [app.clone(), app.as_token(Some(&admin))] {
+        assert!(
+            eventually(WAIT, || async { webhook_notifications(&told).await == 1 }).await,
+            "an admin is notified of the disabled webhook"
+        );
+    }
+    assert_eq!(
+        webhook_notifications(&app.as_token(Some(&operator))).await,
+        0,
+        "operators are not told"
+    );
 }
 
 #[tokio::test]
@@ -287,4 +302,15 @@ async fn the_deliveries_log_pages_newest_first_and_filters_by_message() {
         sorted,
         ["created", "disabled", "disabled", "enabled", "enabled"]
     );
+}
+
+/// How many `webhook_disabled` notifications the caller has.
+async fn webhook_notifications(app: &TestApp) -> usize {
+    let page: Value = app.get("/api/v1/notifications").await.json().await.unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["kind"] == "webhook_disabled")
+        .count()
 }

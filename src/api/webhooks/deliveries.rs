@@ -152,7 +152,7 @@ fn message_id(raw: &str, field: &str) -> Result<Uuid, ApiError> {
 #[utoipa::path(
     tag = TAG_WEBHOOKS,
     params(("webhook_id" = Uuid, Path, description = "The webhook's id"), DeliveriesQuery),
-    responses((status = 200, description = "One page of attempts, newest first", body = Page<DeliveryResponse>))
+    responses((status = 200, description = "One page of attempts, newest first", body = DeliveryPage))
 )]
 #[get("/webhooks/{webhook_id}/deliveries")]
 pub(super) async fn list_webhook_deliveries(
@@ -198,11 +198,20 @@ pub(super) async fn list_webhook_deliveries(
         )
         .await?;
     let attempts = rows.iter().map(DeliveryResponse::from_row).collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        attempts,
-        page,
-        |attempt: &DeliveryResponse| attempt.id,
-    )))
+    let page = Page::from_rows(attempts, page, |attempt: &DeliveryResponse| attempt.id);
+    Ok(HttpResponse::Ok().json(DeliveryPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// One page of the deliveries log. Named (not the generic `Page`) so that `DeliveryResponse`
+/// is a component of its own that clients can name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryPage {
+    pub items: Vec<DeliveryResponse>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 async fn find_message(

@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_run_execution",
         include_str!("../../migrations/0007_run_execution.sql"),
     ),
+    (
+        "0008_audit_chain",
+        include_str!("../../migrations/0008_audit_chain.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).
@@ -43,7 +47,14 @@ pub async fn run_migrations(pool: &Pool) -> Result<Vec<&'static str>, DbSetupErr
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    let result = apply_pending(&mut client).await;
+    let mut result = apply_pending(&mut client).await;
+    if result.is_ok() {
+        // events written before the hash chain get their hashes, still under the lock:
+        // one instance does it, the others find nothing left
+        if let Err(error) = crate::store::backfill_hashes(&client).await {
+            result = Err(error.into());
+        }
+    }
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await?;

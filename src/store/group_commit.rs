@@ -13,7 +13,7 @@ use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::append::append_in_transaction;
+use super::append::{append_with, HashChain};
 use super::errors::{classify, classify_commit, pool_error};
 use super::signal::AppendSignal;
 
@@ -35,9 +35,14 @@ struct Pending {
 impl GroupCommit {
     /// Starts the writer task; it ends when the last handle is dropped. Every commit is
     /// announced on `signal`.
-    pub(super) fn start(pool: Pool, signal: AppendSignal) -> Self {
+    pub(super) fn start(pool: Pool, signal: AppendSignal, chain: HashChain) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(pool, signal, receiver));
+        let writer = Writer {
+            pool,
+            signal,
+            chain,
+        };
+        tokio::spawn(write_batches(writer, receiver));
         Self { queue }
     }
 
@@ -58,7 +63,14 @@ fn writer_gone() -> PersistenceError {
     PersistenceError::ConnectionError("the event writer has stopped".into())
 }
 
-async fn write_batches(pool: Pool, signal: AppendSignal, mut queue: mpsc::Receiver<Pending>) {
+/// What the writer task writes with.
+struct Writer {
+    pool: Pool,
+    signal: AppendSignal,
+    chain: HashChain,
+}
+
+async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Pending>) {
     while let Some(first) = queue.recv().await {
         let mut size = first.events.len();
         let mut batch = vec![first];
@@ -71,19 +83,19 @@ async fn write_batches(pool: Pool, signal: AppendSignal, mut queue: mpsc::Receiv
                 Err(_) => break,
             }
         }
-        write_batch(&pool, &signal, batch).await;
+        write_batch(&writer, batch).await;
     }
 }
 
-async fn write_batch(pool: &Pool, signal: &AppendSignal, batch: Vec<Pending>) {
+async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
     if batch.len() > 1 {
         let all: Vec<SerializedEvent> = batch
             .iter()
             .flat_map(|pending| pending.events.iter().cloned())
             .collect();
-        match write(pool, &all).await {
+        match write(writer, &all).await {
             Ok(position) => {
-                signal.committed(position);
+                writer.signal.committed(position);
                 for pending in batch {
                     let _ = pending.done.send(Ok(()));
                 }
@@ -96,18 +108,18 @@ async fn write_batch(pool: &Pool, signal: &AppendSignal, batch: Vec<Pending>) {
         }
     }
     for pending in batch {
-        let result = write(pool, &pending.events).await.map(|position| {
-            signal.committed(position);
+        let result = write(writer, &pending.events).await.map(|position| {
+            writer.signal.committed(position);
         });
         let _ = pending.done.send(result);
     }
 }
 
 /// One transaction for `events`; returns the highest position it committed.
-async fn write(pool: &Pool, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
-    let mut client = pool.get().await.map_err(pool_error)?;
+async fn write(writer: &Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
+    let mut client = writer.pool.get().await.map_err(pool_error)?;
     let transaction = client.transaction().await.map_err(classify)?;
-    let position = append_in_transaction(&transaction, events).await?;
+    let position = append_with(&transaction, events, writer.chain).await?;
     transaction.commit().await.map_err(classify_commit)?;
     Ok(position)
 }

@@ -3,10 +3,15 @@
 
 mod aggregates;
 mod append;
+mod backfill;
+mod chain;
+mod chain_rows;
 mod claims;
 mod errors;
 mod feed;
 mod group_commit;
+mod jsonb_text;
+mod linking;
 mod metadata;
 mod repository;
 mod signal;
@@ -15,9 +20,15 @@ mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};
 pub use append::{append_in_transaction, APPEND_LOCK};
+pub use backfill::backfill_hashes;
+pub use chain::{chain_hash, event_hash, hex, ChainHash, HashedEvent, GENESIS};
+pub use chain_rows::{read_chain_rows, ChainRow};
 pub use claims::ClaimConflict;
 pub use errors::CommitOutcomeUnknown;
 pub use feed::{latest_position, read_all, read_filtered, FeedFilter, StoredEvent};
+pub use jsonb_text::{jsonb_text, numeric_text};
+pub use linking::BrokenPredecessor;
+pub(crate) use linking::{stored_hashes, StreamKey};
 pub use metadata::EventMetadata;
 pub use repository::PgEventRepository;
 pub use signal::AppendSignal;

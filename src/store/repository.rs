@@ -7,6 +7,7 @@ use cqrs_es::Aggregate;
 use deadpool_postgres::Pool;
 use serde_json::Value;
 
+use super::append::HashChain;
 use super::errors::{classify, pool_error, unknown};
 use super::group_commit::GroupCommit;
 use super::signal::AppendSignal;
@@ -36,9 +37,20 @@ impl PgEventRepository {
     /// repositories each have their own (correct either way, batching better when shared).
     /// Must be called inside a Tokio runtime: it starts the writer task.
     pub fn new(pool: Pool) -> Self {
+        Self::with_chain(pool, HashChain::On)
+    }
+
+    /// A repository whose appends write no chain hash: only for the benchmark that measures
+    /// what the chain costs (its database needs `events_hash_present` dropped).
+    #[doc(hidden)]
+    pub fn without_hash_chain(pool: Pool) -> Self {
+        Self::with_chain(pool, HashChain::Off)
+    }
+
+    fn with_chain(pool: Pool, chain: HashChain) -> Self {
         let signal = AppendSignal::default();
         Self {
-            writer: GroupCommit::start(pool.clone(), signal.clone()),
+            writer: GroupCommit::start(pool.clone(), signal.clone(), chain),
             signal,
             pool,
         }

@@ -15,6 +15,7 @@ use super::claims;
 use super::errors::{classify, unknown};
 use super::jsonb_text::jsonb_text;
 use super::linking::{self, LinkError};
+use super::stream_heads::StreamHeads;
 use crate::db::CachedStatements;
 use crate::domain::tenant::{SecretRetirement, TenantEvent};
 use crate::domain::uniqueness::claim_changes;
@@ -24,13 +25,16 @@ use crate::domain::uniqueness::claim_changes;
 /// can never pass over an event that is still being committed with a smaller position.
 pub const APPEND_LOCK: i64 = 0x7465_6e61_6e74_0002;
 
-/// Whether an append writes the hash chain. The service always does; `Off` exists only so
-/// the event-store benchmark can measure what the chain costs (it also needs the
-/// `events_hash_present` constraint dropped in its database).
+/// Whether an append writes the hash chain. The service always does (`On`); the others
+/// exist only so the event-store benchmark can measure what the chain costs.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HashChain {
     On,
+    /// The chain, but every predecessor read from the database, as when another process
+    /// wrote it (the writer's `StreamHeads` unused).
+    ReadEveryPredecessor,
+    /// No hash (the database must have `events_hash_present` dropped).
     Off,
 }
 
@@ -53,25 +57,39 @@ pub async fn append_in_transaction(
     transaction: &Transaction<'_>,
     events: &[SerializedEvent],
 ) -> Result<i64, PersistenceError> {
-    append_with(transaction, events, HashChain::On).await
+    let appended = append_with(transaction, events, HashChain::On, None).await?;
+    Ok(appended.position)
 }
 
-/// [`append_in_transaction`], with the hash chain or (benchmarks only) without.
+/// What an append gave its events.
+pub(super) struct Appended {
+    /// The highest position (0: nothing appended).
+    pub position: i64,
+    /// Each event's chain hash, in order (none without the chain).
+    pub hashes: Option<Vec<ChainHash>>,
+}
+
+/// [`append_in_transaction`], with the hash chain or (benchmarks only) without; `heads`
+/// are the stream heads the caller's writer committed before (it records this append's
+/// after its commit).
 pub(super) async fn append_with(
     transaction: &Transaction<'_>,
     events: &[SerializedEvent],
     chain: HashChain,
-) -> Result<i64, PersistenceError> {
+    heads: Option<&StreamHeads>,
+) -> Result<Appended, PersistenceError> {
     if events.is_empty() {
-        return Ok(0);
+        return Ok(Appended {
+            position: 0,
+            hashes: None,
+        });
     }
     let rows = EventColumns::from_events(events)?;
-    // The predecessors' hashes are read while the claims are written: both are sent at
-    // once on the connection, so the chain costs no round trip of its own when there are
-    // claims, and one outside the lock when there are none.
+    // Predecessors the writer does not know are read while the claims are written: both
+    // are sent at once on the connection, outside the lock.
     let (claimed, hashes) = futures_util::future::join(
         apply_rules(transaction, events),
-        chain_hashes(transaction, &rows, chain),
+        chain_hashes(transaction, &rows, chain, heads),
     )
     .await;
     claimed?;
@@ -111,11 +129,14 @@ pub(super) async fn append_with(
     .await;
     locked.map_err(classify)?;
     let positions = inserted.map_err(classify)?;
-    Ok(positions
-        .iter()
-        .map(|row| row.get::<_, i64>(0))
-        .max()
-        .unwrap_or(0))
+    Ok(Appended {
+        position: positions
+            .iter()
+            .map(|row| row.get::<_, i64>(0))
+            .max()
+            .unwrap_or(0),
+        hashes,
+    })
 }
 
 /// The claims and secret retirements the events call for, in their order.
@@ -141,6 +162,7 @@ async fn chain_hashes(
     transaction: &Transaction<'_>,
     rows: &EventColumns,
     chain: HashChain,
+    heads: Option<&StreamHeads>,
 ) -> Result<Option<Vec<ChainHash>>, PersistenceError> {
     if chain == HashChain::Off {
         return Ok(None);
@@ -161,7 +183,7 @@ async fn chain_hashes(
             metadata: &metadata[index],
         })
         .collect();
-    match linking::hashes(transaction, &hashed).await {
+    match linking::hashes(transaction, &hashed, heads).await {
         Ok(hashes) => Ok(Some(hashes)),
         Err(LinkError::Database(error)) => Err(classify(error)),
         Err(LinkError::Broken(broken)) => {

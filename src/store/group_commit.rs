@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::append::{append_with, HashChain};
 use super::errors::{classify, classify_commit, pool_error};
 use super::signal::AppendSignal;
+use super::stream_heads::StreamHeads;
 
 /// Events per batch at most: bounds one transaction's size.
 const MAX_BATCH_EVENTS: usize = 2_000;
@@ -41,6 +42,7 @@ impl GroupCommit {
             pool,
             signal,
             chain,
+            heads: StreamHeads::default(),
         };
         tokio::spawn(write_batches(writer, receiver));
         Self { queue }
@@ -68,9 +70,11 @@ struct Writer {
     pool: Pool,
     signal: AppendSignal,
     chain: HashChain,
+    /// The chain hashes this writer committed last in each stream.
+    heads: StreamHeads,
 }
 
-async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Pending>) {
+async fn write_batches(mut writer: Writer, mut queue: mpsc::Receiver<Pending>) {
     while let Some(first) = queue.recv().await {
         let mut size = first.events.len();
         let mut batch = vec![first];
@@ -83,11 +87,11 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        write_batch(&writer, batch).await;
+        write_batch(&mut writer, batch).await;
     }
 }
 
-async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
+async fn write_batch(writer: &mut Writer, batch: Vec<Pending>) {
     if batch.len() > 1 {
         let all: Vec<SerializedEvent> = batch
             .iter()
@@ -116,10 +120,24 @@ async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
 }
 
 /// One transaction for `events`; returns the highest position it committed.
-async fn write(writer: &Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
+async fn write(writer: &mut Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
     let mut client = writer.pool.get().await.map_err(pool_error)?;
     let transaction = client.transaction().await.map_err(classify)?;
-    let position = append_with(&transaction, events, writer.chain).await?;
+    let heads = (writer.chain == HashChain::On).then_some(&writer.heads);
+    let appended = append_with(&transaction, events, writer.chain, heads).await?;
     transaction.commit().await.map_err(classify_commit)?;
-    Ok(position)
+    if let Some(hashes) = appended.hashes {
+        writer
+            .heads
+            .record(events.iter().zip(hashes).filter_map(|(event, hash)| {
+                let sequence = i64::try_from(event.sequence).ok()?;
+                Some((
+                    event.aggregate_type.as_str(),
+                    event.aggregate_id.as_str(),
+                    sequence,
+                    hash,
+                ))
+            }));
+    }
+    Ok(appended.position)
 }

@@ -1,25 +1,31 @@
-//! The chain hashes of one append, computed before its insert: the predecessors that are
-//! already stored are read in one query (outside the append lock: they committed before
-//! the command that follows them was decided), events of the same stream within the append
-//! chain to each other in memory.
+//! The chain hashes of one append, computed before its insert: events of the same stream
+//! within the append chain to each other in memory, predecessors the writer committed
+//! itself are known (`StreamHeads`), the others are read in one query (outside the append
+//! lock: they committed before the command that follows them was decided).
 
 use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 
 use super::chain::{chain_hash, event_hash, ChainHash, HashedEvent, GENESIS};
+use super::stream_heads::StreamHeads;
 use crate::db::CachedStatements;
 
 /// The stored hash of each `(aggregate_type, aggregate_id, sequence)` asked for; the
 /// ordinal (from 1) says which. A row without a hash comes back as NULL, a missing row not
-/// at all.
+/// at all. The lateral subquery with `LIMIT` keeps the plan an index probe per key even
+/// when the statement was prepared on an empty table (a join planned then stays a hash
+/// join over a sequential scan of the whole log as it grows).
 const SELECT_PREDECESSORS: &str = "
-    SELECT wanted.ordinal, events.hash
+    SELECT wanted.ordinal, found.hash
     FROM unnest($1::text[], $2::text[], $3::int8[])
          WITH ORDINALITY AS wanted(aggregate_type, aggregate_id, sequence, ordinal)
-    JOIN events ON events.aggregate_type = wanted.aggregate_type
-               AND events.aggregate_id = wanted.aggregate_id
-               AND events.sequence = wanted.sequence";
+    CROSS JOIN LATERAL (
+        SELECT events.hash FROM events
+        WHERE events.aggregate_type = wanted.aggregate_type
+          AND events.aggregate_id = wanted.aggregate_id
+          AND events.sequence = wanted.sequence
+        LIMIT 1) found";
 
 /// Why an append's hashes cannot be computed: the chain it would extend is not intact.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +65,11 @@ fn key<'a>(event: &HashedEvent<'a>) -> StreamKey<'a> {
 pub(super) async fn hashes(
     client: &impl GenericClient,
     events: &[HashedEvent<'_>],
+    heads: Option<&StreamHeads>,
 ) -> Result<Vec<ChainHash>, LinkError> {
+    let known = |(aggregate_type, aggregate_id, sequence): StreamKey<'_>| {
+        heads.and_then(|heads| heads.get(aggregate_type, aggregate_id, sequence))
+    };
     let in_append: HashMap<StreamKey<'_>, usize> = events
         .iter()
         .enumerate()
@@ -72,7 +82,7 @@ pub(super) async fn hashes(
             let (aggregate_type, aggregate_id, sequence) = key(event);
             (aggregate_type, aggregate_id, sequence - 1)
         })
-        .filter(|previous| !in_append.contains_key(previous))
+        .filter(|previous| !in_append.contains_key(previous) && known(*previous).is_none())
         .collect();
     let stored = stored_hashes(client, &outside).await?;
 
@@ -88,8 +98,11 @@ pub(super) async fn hashes(
             let wanted = (event.aggregate_type, event.aggregate_id, event.sequence - 1);
             match in_append.get(&wanted) {
                 Some(&earlier) => hashes[earlier],
-                None => match stored.get(&wanted) {
-                    Some(Some(hash)) => *hash,
+                None => match known(wanted)
+                    .map(Some)
+                    .or_else(|| stored.get(&wanted).copied())
+                {
+                    Some(Some(hash)) => hash,
                     Some(None) => {
                         return Err(BrokenPredecessor::Unhashed {
                             aggregate_type: wanted.0.to_owned(),

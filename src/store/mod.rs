@@ -15,11 +15,12 @@ mod linking;
 mod metadata;
 mod repository;
 mod signal;
+mod stream_heads;
 mod transactional;
 mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};
-pub use append::{append_in_transaction, APPEND_LOCK};
+pub use append::{append_in_transaction, HashChain, APPEND_LOCK};
 pub use backfill::backfill_hashes;
 pub use chain::{chain_hash, event_hash, hex, ChainHash, HashedEvent, GENESIS};
 pub use chain_rows::{read_chain_rows, ChainRow};

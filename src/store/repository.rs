@@ -40,14 +40,10 @@ impl PgEventRepository {
         Self::with_chain(pool, HashChain::On)
     }
 
-    /// A repository whose appends write no chain hash: only for the benchmark that measures
-    /// what the chain costs (its database needs `events_hash_present` dropped).
+    /// A repository whose appends write the hash chain differently (see [`HashChain`]):
+    /// only for the benchmark that measures what the chain costs.
     #[doc(hidden)]
-    pub fn without_hash_chain(pool: Pool) -> Self {
-        Self::with_chain(pool, HashChain::Off)
-    }
-
-    fn with_chain(pool: Pool, chain: HashChain) -> Self {
+    pub fn with_chain(pool: Pool, chain: HashChain) -> Self {
         let signal = AppendSignal::default();
         Self {
             writer: GroupCommit::start(pool.clone(), signal.clone(), chain),

@@ -83,6 +83,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Demo mode (`serve --demo`): a generated secret key and admin token when none is set.
     pub demo: bool,
+    /// How often the log's head is anchored (`TENANTPILOT_AUDIT_ANCHOR_SECONDS`, role
+    /// consumers).
+    pub audit_anchor_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,6 +201,12 @@ impl Settings {
                     message,
                 })?,
             demo: false,
+            audit_anchor_interval: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_AUDIT_ANCHOR_SECONDS",
+                3_600,
+                1..=86_400,
+            )?),
         })
     }
 

@@ -1,5 +1,6 @@
 //! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
 
+pub mod audit;
 pub mod authentication;
 pub mod backup_set_admin;
 pub mod backup_sets;
@@ -62,6 +63,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(backup_sets::routes)
                 .configure(tokens::routes)
                 .configure(events::routes)
+                .configure(audit::routes)
                 .service(metrics::metrics)
                 .service(policy_types::list_policy_types),
         );

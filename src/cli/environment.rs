@@ -49,6 +49,8 @@ Environment (validated at start-up; default in brackets):
       how often consumers look for events written by other instances
   TENANTPILOT_PURGE_AFTER_DAYS [30]
       days after its soft delete that a backup set is purged for good (role consumers)
+  TENANTPILOT_AUDIT_ANCHOR_SECONDS [3600]
+      how often the event log's head is anchored for tamper evidence (role consumers)
   TENANTPILOT_LOG_FORMAT [pretty]
       pretty or json
   RUST_LOG [info]

@@ -19,6 +19,8 @@ enum Needs {
     ReadEvents,
     /// Read, with a token that sees every tenant (the matrix's other tokens are scoped).
     ReadEverything,
+    /// Read events, with a token that sees every tenant (likewise: only admins here).
+    ReadAllEvents,
 }
 
 /// operation id -> (what it needs, whether its path names a tenant)
@@ -48,6 +50,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
+        "verify_event_log" => (ReadAllEvents, false),
         _ => return None,
     })
 }
@@ -264,6 +267,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "metrics",
         "delete_backup_set",
         "restore_backup_set",
+        "verify_event_log",
     ]
     .into_iter()
     .map(str::to_owned)

@@ -1,5 +1,6 @@
 //! Integration tests: the real service against a real PostgreSQL, one database per test.
 
+mod audit_chain;
 mod auth;
 mod auth_matrix;
 mod backup_set_admin;

@@ -180,8 +180,10 @@ async fn verify_all(pool: &Pool) {
     );
 }
 
-/// Rounds of each chain-cost scenario in each mode.
-const CHAIN_ROUNDS: usize = 4;
+/// Rounds of each chain-cost scenario; each round runs every mode once, briefly, so that the
+/// modes compared meet the same load (the development machine is shared and its load
+/// drifts over minutes).
+const CHAIN_ROUNDS: usize = 12;
 
 /// The modes compared: no chain (as before it), the chain as the service runs it (a writer
 /// knows the hashes it committed last), and the chain with every predecessor read from the
@@ -202,10 +204,12 @@ fn repository_for(mode: HashChain) -> fn(Pool) -> PgEventRepository {
     }
 }
 
-/// What the hash chain costs appends: the store part's scenarios, each run in rounds in
-/// every mode (the order rotating, so no mode always meets the warmer or fuller table), in
-/// a database of its own where appends without a hash are allowed. Prints the median of
-/// each and the difference to no chain.
+/// What the hash chain costs appends: the store part's scenarios, shorter, each run in
+/// rounds in every mode (the order rotating, so no mode always meets the warmer or fuller
+/// table), in a database of its own where appends without a hash are allowed. Prints each
+/// mode's median rate and the median over rounds of its rate relative to no chain in the
+/// same round; and the CPU time the appends took (this process and its PostgreSQL
+/// backends), which a shared machine's load disturbs far less than the rates.
 async fn chain_cost() {
     let name = format!("tp_bench_chain_{}", Uuid::new_v4().simple());
     let pool = tenantpilot::db::prepare(&format!("{}/{name}", server_url()), WRITERS + 2)
@@ -226,17 +230,20 @@ async fn chain_cost() {
         append_with(repository, repository_for(*mode), &label, 100, 1, false).await;
     }
     let scenarios = [
-        ("1 event/append, 8 tasks, 1 process", 500, 1, true),
+        ("1 event/append, 8 tasks, 1 process", 250, 1, true),
         ("10 events/append, 8 tasks, 1 process", 100, 10, true),
-        ("1 event/append, 8 processes", 500, 1, false),
+        ("1 event/append, 8 processes", 150, 1, false),
     ];
     let mut summary = Vec::new();
     for (scenario, commits, per_commit, shared) in scenarios {
         let mut rates = vec![Vec::new(); CHAIN_MODES.len()];
+        let mut cpu = vec![Vec::new(); CHAIN_MODES.len()];
+        let events = (WRITERS * commits * per_commit) as f64;
         for round in 0..CHAIN_ROUNDS {
             for turn in 0..CHAIN_MODES.len() {
                 let index = (round + turn) % CHAIN_MODES.len();
                 let (label, mode) = CHAIN_MODES[index];
+                let before = cpu_ticks(&pool).await;
                 let rate = append_with(
                     &repositories[index],
                     repository_for(mode),
@@ -247,24 +254,93 @@ async fn chain_cost() {
                 )
                 .await;
                 rates[index].push(rate);
+                let ticks = cpu_ticks(&pool).await.since(&before);
+                cpu[index].push(ticks as f64 * 1e6 / TICKS_PER_SECOND / events);
             }
         }
+        // each round's rate relative to no chain in that round
+        let relative = |mode: usize| {
+            let mut ratios: Vec<f64> = (0..CHAIN_ROUNDS)
+                .map(|round| rates[mode][round] / rates[0][round])
+                .collect();
+            (median(&mut ratios) - 1.0) * 100.0
+        };
+        let (chain, reads) = (relative(1), relative(2));
         let medians: Vec<f64> = rates.iter_mut().map(|rates| median(rates)).collect();
-        summary.push((scenario, medians));
+        let cpu: Vec<f64> = cpu.iter_mut().map(|cpu| median(cpu)).collect();
+        summary.push((scenario, medians, chain, reads, cpu));
     }
-    println!("chain cost, medians of {CHAIN_ROUNDS} rounds (events/s):");
-    for (scenario, medians) in summary {
-        let without = medians[0];
+    println!(
+        "chain cost over {CHAIN_ROUNDS} rounds: median events/s (median of the rounds' \
+         ratios to no chain); median CPU per event (bench process + its PostgreSQL backends)"
+    );
+    for (scenario, medians, chain, reads, cpu) in summary {
         println!(
-            "  {scenario:<38} no chain {without:>7.0}, chain {:>7.0} ({:+.1}%), \
-             chain reading every predecessor {:>7.0} ({:+.1}%)",
-            medians[1],
-            (medians[1] / without - 1.0) * 100.0,
-            medians[2],
-            (medians[2] / without - 1.0) * 100.0,
+            "  {scenario:<38} no chain {:>7.0}, chain {:>7.0} ({chain:+.1}%), \
+             chain reading every predecessor {:>7.0} ({reads:+.1}%)",
+            medians[0], medians[1], medians[2],
+        );
+        println!(
+            "  {:<38} CPU µs/event: no chain {:.0}, chain {:.0} ({:+.1}%), \
+             chain reading every predecessor {:.0} ({:+.1}%)",
+            "",
+            cpu[0],
+            cpu[1],
+            (cpu[1] / cpu[0] - 1.0) * 100.0,
+            cpu[2],
+            (cpu[2] / cpu[0] - 1.0) * 100.0,
         );
     }
     drop_database(&name, pool).await;
+}
+
+/// Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU ticks (user + system) of this process and of every PostgreSQL backend connected to
+/// the pool's database, by process id.
+struct CpuTicks(BTreeMap<u32, u64>);
+
+impl CpuTicks {
+    /// Ticks used since `before` (a backend that started in between counts in full).
+    fn since(&self, before: &CpuTicks) -> u64 {
+        self.0
+            .iter()
+            .map(|(pid, ticks)| ticks.saturating_sub(before.0.get(pid).copied().unwrap_or(0)))
+            .sum()
+    }
+}
+
+async fn cpu_ticks(pool: &Pool) -> CpuTicks {
+    let client = pool.get().await.expect("connection");
+    let backends: Vec<i32> = client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .expect("backends")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let pids = backends
+        .into_iter()
+        .filter_map(|pid| u32::try_from(pid).ok())
+        .chain([std::process::id()]);
+    CpuTicks(
+        pids.filter_map(|pid| Some((pid, process_ticks(pid)?)))
+            .collect(),
+    )
+}
+
+/// utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15).
+fn process_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // the command name may hold spaces: fields are counted after its closing parenthesis
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -9,6 +9,8 @@
 //! database error), each of its appends is written again on its own, so each caller gets
 //! exactly the answer it would have got alone.
 
+use std::sync::Arc;
+
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
@@ -36,13 +38,18 @@ struct Pending {
 impl GroupCommit {
     /// Starts the writer task; it ends when the last handle is dropped. Every commit is
     /// announced on `signal`.
-    pub(super) fn start(pool: Pool, signal: AppendSignal, chain: HashChain) -> Self {
+    pub(super) fn start(
+        pool: Pool,
+        signal: AppendSignal,
+        chain: HashChain,
+        heads: Arc<StreamHeads>,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let writer = Writer {
             pool,
             signal,
             chain,
-            heads: StreamHeads::default(),
+            heads,
         };
         tokio::spawn(write_batches(writer, receiver));
         Self { queue }
@@ -70,11 +77,11 @@ struct Writer {
     pool: Pool,
     signal: AppendSignal,
     chain: HashChain,
-    /// The chain hashes this writer committed last in each stream.
-    heads: StreamHeads,
+    /// The last chain hash known in each stream (shared with the repository's loads).
+    heads: Arc<StreamHeads>,
 }
 
-async fn write_batches(mut writer: Writer, mut queue: mpsc::Receiver<Pending>) {
+async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Pending>) {
     while let Some(first) = queue.recv().await {
         let mut size = first.events.len();
         let mut batch = vec![first];
@@ -87,11 +94,11 @@ async fn write_batches(mut writer: Writer, mut queue: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        write_batch(&mut writer, batch).await;
+        write_batch(&writer, batch).await;
     }
 }
 
-async fn write_batch(writer: &mut Writer, batch: Vec<Pending>) {
+async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
     if batch.len() > 1 {
         let all: Vec<SerializedEvent> = batch
             .iter()
@@ -120,10 +127,10 @@ async fn write_batch(writer: &mut Writer, batch: Vec<Pending>) {
 }
 
 /// One transaction for `events`; returns the highest position it committed.
-async fn write(writer: &mut Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
+async fn write(writer: &Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
     let mut client = writer.pool.get().await.map_err(pool_error)?;
     let transaction = client.transaction().await.map_err(classify)?;
-    let heads = (writer.chain == HashChain::On).then_some(&writer.heads);
+    let heads = (writer.chain == HashChain::On).then_some(&*writer.heads);
     let appended = append_with(&transaction, events, writer.chain, heads).await?;
     transaction.commit().await.map_err(classify_commit)?;
     if let Some(hashes) = appended.hashes {

@@ -1,10 +1,12 @@
-//! Event-store throughput with the ordering mechanism (the append advisory lock) on, and the
-//! write latency of the HTTP API in front of it under concurrent clients.
+//! Event-store throughput with the ordering mechanism (the append advisory lock) on, what the
+//! hash chain costs appends, and the write latency of the HTTP API in front of it under
+//! concurrent clients.
 //!
 //! `cargo bench --bench event_store` — needs the local PostgreSQL; creates its own databases
 //! and drops them (`TENANTPILOT_BENCH_DATABASE_URL` overrides the default on 127.0.0.1: the
-//! store part then uses, and keeps, that database; the API part makes its own beside it).
-//! One part alone: `cargo bench --bench event_store -- store` or `-- api`.
+//! store part then uses, and keeps, that database; the chain and API parts make their own
+//! beside it). One part alone: `cargo bench --bench event_store -- store`, `-- chain` or
+//! `-- api`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use tenantpilot::clock::SystemClock;
 use tenantpilot::config::Settings;
 use tenantpilot::domain::schedule::Schedule;
 use tenantpilot::startup::Application;
-use tenantpilot::store::{read_all, PgEventRepository};
+use tenantpilot::store::{read_all, HashChain, PgEventRepository};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -40,23 +42,44 @@ fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     )
 }
 
-/// `WRITERS` concurrent writers, each appending `commits` appends of `per_commit` events.
-/// With `shared`, they share one repository (one process: group commit batches them);
-/// otherwise each has its own, like separate processes, and only the lock orders them.
+/// `WRITERS` concurrent writers, each appending `commits` appends of `per_commit` events;
+/// returns the events per second. With `shared`, they share one repository (one process:
+/// group commit batches them); otherwise each has its own, like separate processes, and only
+/// the lock orders them.
 async fn append(
     repository: &PgEventRepository,
     label: &str,
     commits: usize,
     per_commit: usize,
     shared: bool,
-) {
+) -> f64 {
+    append_with(
+        repository,
+        PgEventRepository::new,
+        label,
+        commits,
+        per_commit,
+        shared,
+    )
+    .await
+}
+
+/// [`append`], each separate writer's repository made by `separate`.
+async fn append_with(
+    repository: &PgEventRepository,
+    separate: fn(Pool) -> PgEventRepository,
+    label: &str,
+    commits: usize,
+    per_commit: usize,
+    shared: bool,
+) -> f64 {
     let started = Instant::now();
     let tasks: Vec<_> = (0..WRITERS)
         .map(|writer| {
             let repository = if shared {
                 repository.clone()
             } else {
-                PgEventRepository::new(repository.pool().clone())
+                separate(repository.pool().clone())
             };
             let label = label.to_owned();
             tokio::spawn(async move {
@@ -78,12 +101,13 @@ async fn append(
     }
     let elapsed = started.elapsed();
     let events = WRITERS * commits * per_commit;
+    let rate = events as f64 / elapsed.as_secs_f64();
     println!(
-        "append {label:<38} {events:>6} events in {:>6.2} s: {:>8.0} events/s ({:.0} appends/s)",
+        "append {label:<38} {events:>6} events in {:>6.2} s: {rate:>8.0} events/s ({:.0} appends/s)",
         elapsed.as_secs_f64(),
-        events as f64 / elapsed.as_secs_f64(),
         (WRITERS * commits) as f64 / elapsed.as_secs_f64(),
     );
+    rate
 }
 
 /// `WRITERS` appenders in the ways the store is used, then a full `read_all`.
@@ -115,6 +139,7 @@ async fn store_throughput() {
     .await;
     append(&repository, "1 event/append, 8 processes", 500, 1, false).await;
     read_all_pages(&pool).await;
+    verify_all(&pool).await;
     if std::env::var("TENANTPILOT_BENCH_DATABASE_URL").is_err() {
         let name = url.rsplit('/').next().unwrap_or_default().to_owned();
         drop_database(&name, pool).await;
@@ -137,6 +162,195 @@ async fn read_all_pages(pool: &Pool) {
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );
+}
+
+/// A full verification of the hash chain over everything the part appended.
+async fn verify_all(pool: &Pool) {
+    let started = Instant::now();
+    let report = tenantpilot::audit::verify(pool, chrono::Utc::now(), true)
+        .await
+        .expect("verification runs");
+    let elapsed = started.elapsed();
+    assert!(report.is_ok(), "the bench's log verifies: {report:?}");
+    println!(
+        "audit verify --full                         {:>6} events in {:>6.2} s: {:>8.0} events/s",
+        report.events_checked,
+        elapsed.as_secs_f64(),
+        report.events_checked as f64 / elapsed.as_secs_f64()
+    );
+}
+
+/// Rounds of each chain-cost scenario; each round runs every mode once, briefly, so that the
+/// modes compared meet the same load (the development machine is shared and its load
+/// drifts over minutes).
+const CHAIN_ROUNDS: usize = 12;
+
+/// The modes compared: no chain (as before it), the chain as the service runs it (a writer
+/// knows the hashes it committed last), and the chain with every predecessor read from the
+/// database (as when another process wrote it: the worst case).
+const CHAIN_MODES: [(&str, HashChain); 3] = [
+    ("no chain", HashChain::Off),
+    ("chain", HashChain::On),
+    ("chain, reads", HashChain::ReadEveryPredecessor),
+];
+
+fn repository_for(mode: HashChain) -> fn(Pool) -> PgEventRepository {
+    match mode {
+        HashChain::On => PgEventRepository::new,
+        HashChain::ReadEveryPredecessor => {
+            |pool| PgEventRepository::with_chain(pool, HashChain::ReadEveryPredecessor)
+        }
+        HashChain::Off => |pool| PgEventRepository::with_chain(pool, HashChain::Off),
+    }
+}
+
+/// What the hash chain costs appends: the store part's scenarios, shorter, each run in
+/// rounds in every mode (the order rotating, so no mode always meets the warmer or fuller
+/// table), in a database of its own where appends without a hash are allowed. Prints each
+/// mode's median rate and the median over rounds of its rate relative to no chain in the
+/// same round; and the CPU time the appends took (this process and its PostgreSQL
+/// backends), which a shared machine's load disturbs far less than the rates.
+async fn chain_cost() {
+    let name = format!("tp_bench_chain_{}", Uuid::new_v4().simple());
+    let pool = tenantpilot::db::prepare(&format!("{}/{name}", server_url()), WRITERS + 2)
+        .await
+        .expect("bench database");
+    pool.get()
+        .await
+        .expect("connection")
+        .batch_execute("ALTER TABLE events DROP CONSTRAINT events_hash_present")
+        .await
+        .expect("appends without a hash allowed here");
+    let repositories: Vec<PgEventRepository> = CHAIN_MODES
+        .iter()
+        .map(|(_, mode)| repository_for(*mode)(pool.clone()))
+        .collect();
+    for ((label, mode), repository) in CHAIN_MODES.iter().zip(&repositories) {
+        let label = format!("warm-up, {label}");
+        append_with(repository, repository_for(*mode), &label, 100, 1, false).await;
+    }
+    let scenarios = [
+        ("1 event/append, 8 tasks, 1 process", 250, 1, true),
+        ("10 events/append, 8 tasks, 1 process", 100, 10, true),
+        ("1 event/append, 8 processes", 150, 1, false),
+    ];
+    let mut summary = Vec::new();
+    for (scenario, commits, per_commit, shared) in scenarios {
+        let mut rates = vec![Vec::new(); CHAIN_MODES.len()];
+        let mut cpu = vec![Vec::new(); CHAIN_MODES.len()];
+        let events = (WRITERS * commits * per_commit) as f64;
+        for round in 0..CHAIN_ROUNDS {
+            for turn in 0..CHAIN_MODES.len() {
+                let index = (round + turn) % CHAIN_MODES.len();
+                let (label, mode) = CHAIN_MODES[index];
+                let before = cpu_ticks(&pool).await;
+                let rate = append_with(
+                    &repositories[index],
+                    repository_for(mode),
+                    &format!("{label} #{round} {scenario}"),
+                    commits,
+                    per_commit,
+                    shared,
+                )
+                .await;
+                rates[index].push(rate);
+                let ticks = cpu_ticks(&pool).await.since(&before);
+                cpu[index].push(ticks as f64 * 1e6 / TICKS_PER_SECOND / events);
+            }
+        }
+        // each round's rate relative to no chain in that round
+        let relative = |mode: usize| {
+            let mut ratios: Vec<f64> = (0..CHAIN_ROUNDS)
+                .map(|round| rates[mode][round] / rates[0][round])
+                .collect();
+            (median(&mut ratios) - 1.0) * 100.0
+        };
+        let (chain, reads) = (relative(1), relative(2));
+        let medians: Vec<f64> = rates.iter_mut().map(|rates| median(rates)).collect();
+        let cpu: Vec<f64> = cpu.iter_mut().map(|cpu| median(cpu)).collect();
+        summary.push((scenario, medians, chain, reads, cpu));
+    }
+    println!(
+        "chain cost over {CHAIN_ROUNDS} rounds: median events/s (median of the rounds' \
+         ratios to no chain); median CPU per event (bench process + its PostgreSQL backends)"
+    );
+    for (scenario, medians, chain, reads, cpu) in summary {
+        println!(
+            "  {scenario:<38} no chain {:>7.0}, chain {:>7.0} ({chain:+.1}%), \
+             chain reading every predecessor {:>7.0} ({reads:+.1}%)",
+            medians[0], medians[1], medians[2],
+        );
+        println!(
+            "  {:<38} CPU µs/event: no chain {:.0}, chain {:.0} ({:+.1}%), \
+             chain reading every predecessor {:.0} ({:+.1}%)",
+            "",
+            cpu[0],
+            cpu[1],
+            (cpu[1] / cpu[0] - 1.0) * 100.0,
+            cpu[2],
+            (cpu[2] / cpu[0] - 1.0) * 100.0,
+        );
+    }
+    drop_database(&name, pool).await;
+}
+
+/// Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU ticks (user + system) of this process and of every PostgreSQL backend connected to
+/// the pool's database, by process id.
+struct CpuTicks(BTreeMap<u32, u64>);
+
+impl CpuTicks {
+    /// Ticks used since `before` (a backend that started in between counts in full).
+    fn since(&self, before: &CpuTicks) -> u64 {
+        self.0
+            .iter()
+            .map(|(pid, ticks)| ticks.saturating_sub(before.0.get(pid).copied().unwrap_or(0)))
+            .sum()
+    }
+}
+
+async fn cpu_ticks(pool: &Pool) -> CpuTicks {
+    let client = pool.get().await.expect("connection");
+    let backends: Vec<i32> = client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .expect("backends")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let pids = backends
+        .into_iter()
+        .filter_map(|pid| u32::try_from(pid).ok())
+        .chain([std::process::id()]);
+    CpuTicks(
+        pids.filter_map(|pid| Some((pid, process_ticks(pid)?)))
+            .collect(),
+    )
+}
+
+/// utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15).
+fn process_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // the command name may hold spaces: fields are counted after its closing parenthesis
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    }
 }
 
 /// The server the bench databases live on: the override's, if there is one.
@@ -365,6 +579,9 @@ async fn main() {
     let wanted = |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f));
     if wanted("store") {
         store_throughput().await;
+    }
+    if wanted("chain") {
+        chain_cost().await;
     }
     if wanted("api") {
         api_write_latency().await;

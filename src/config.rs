@@ -88,6 +88,9 @@ pub struct Settings {
     pub demo: bool,
     /// Webhook delivery (`TENANTPILOT_WEBHOOK_*`; the retry timings are not variables).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// How often the log's head is anchored (`TENANTPILOT_AUDIT_ANCHOR_SECONDS`, role
+    /// consumers).
+    pub audit_anchor_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -204,6 +207,12 @@ impl Settings {
                 })?,
             demo: false,
             webhooks: webhook_settings(&lookup)?,
+            audit_anchor_interval: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_AUDIT_ANCHOR_SECONDS",
+                3_600,
+                1..=86_400,
+            )?),
         })
     }
 

@@ -1,6 +1,7 @@
 //! TenantPilot: scheduled, immutable, tenant-scoped backups of Microsoft Intune configuration.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod cli;

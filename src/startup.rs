@@ -83,6 +83,14 @@ impl Application {
             WriteVisibility::from_checkpoints(pool.clone(), settings.write_visibility_timeout)
         };
         if settings.runs(Role::Consumers) {
+            background.push(tokio::spawn(crate::audit::run_anchoring(
+                pool.clone(),
+                clock.clone(),
+                settings.audit_anchor_interval,
+                shutdown_signal.clone(),
+            )));
+        }
+        if settings.runs(Role::Consumers) {
             background.push(tokio::spawn(run_purge(
                 pool.clone(),
                 clock.clone(),

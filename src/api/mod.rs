@@ -1,6 +1,7 @@
 //! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
 
 pub mod as_of;
+pub mod audit;
 pub mod authentication;
 pub mod backup_set_admin;
 pub mod backup_sets;
@@ -68,6 +69,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(tokens::routes)
                 .configure(events::routes)
                 .configure(webhooks::routes)
+                .configure(audit::routes)
                 .service(metrics::metrics)
                 .service(policy_types::list_policy_types)
                 .configure(notifications::routes),

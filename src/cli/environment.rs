@@ -59,6 +59,8 @@ Environment (validated at start-up; default in brackets):
       webhook attempts in flight at once to one endpoint
   TENANTPILOT_WEBHOOK_LOG_DAYS [30]
       days finished webhook messages and their attempts are kept
+  TENANTPILOT_AUDIT_ANCHOR_SECONDS [3600]
+      how often the event log's head is anchored for tamper evidence (role consumers)
   TENANTPILOT_LOG_FORMAT [pretty]
       pretty or json
   RUST_LOG [info]

@@ -27,6 +27,8 @@ enum Needs {
     /// tenant (the matrix's auditor is scoped, so only admins pass here; `webhooks_access`
     /// checks the unscoped auditor).
     ReadWebhooks,
+    /// Read events, with a token that sees every tenant (likewise: only admins here).
+    ReadAllEvents,
 }
 
 /// operation id -> (what it needs, whether its path names a tenant)
@@ -71,6 +73,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "list_webhooks" | "get_webhook" | "list_webhook_deliveries" | "get_webhook_message" => {
             (ReadWebhooks, false)
         }
+        "verify_event_log" => (ReadAllEvents, false),
         _ => return None,
     })
 }
@@ -368,6 +371,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "list_webhook_deliveries",
         "get_webhook_message",
         "redeliver_webhook_message",
+        "verify_event_log",
     ]
     .into_iter()
     .map(str::to_owned)

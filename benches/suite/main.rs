@@ -11,9 +11,11 @@ mod backup;
 mod backup_sets;
 mod cadence;
 mod common;
+mod event_store;
 mod lag;
 mod log;
 mod rebuild;
+mod webhooks;
 
 use common::Report;
 
@@ -32,6 +34,10 @@ const PARTS: &[(&str, &str)] = &[
     ("tenants", "50 tenants backed up at once"),
     ("sets", "backup-set diff and export"),
     ("rebuild", "projection rebuild of a million events"),
+    (
+        "webhooks",
+        "webhook fan-out of 10,000 events to 5 endpoints, one dead",
+    ),
     ("lag", "projection lag under append load"),
     (
         "api",
@@ -42,6 +48,10 @@ const PARTS: &[(&str, &str)] = &[
 async fn run_part(name: &str, report: &mut Report) {
     match name {
         "appends" => appends::run(report).await,
+        "store" => event_store::store_throughput().await,
+        "chain" => event_store::chain_cost(report).await,
+        "writes" => event_store::api_write_latency(report).await,
+        "webhooks" => webhooks::run(report).await,
         "cadence" => cadence::run(report),
         "backup" => backup::backup_of_a_large_tenant(report).await,
         "storage" => backup::storage_of_unchanged_runs(report).await,

@@ -2,11 +2,8 @@
 //! hash chain costs appends, and the write latency of the HTTP API in front of it under
 //! concurrent clients.
 //!
-//! `cargo bench --bench event_store` — needs the local PostgreSQL; creates its own databases
-//! and drops them (`TENANTPILOT_BENCH_DATABASE_URL` overrides the default on 127.0.0.1: the
-//! store part then uses, and keeps, that database; the chain and API parts make their own
-//! beside it). One part alone: `cargo bench --bench event_store -- store`, `-- chain` or
-//! `-- api`.
+//! `cargo bench --bench suite -- store chain writes` — needs the local PostgreSQL; creates
+//! its own databases and drops them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,8 +21,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::common::{drop_database, percentile_ms, server_url, Report, ADMIN_TOKEN};
+
 const WRITERS: usize = 8;
-const DEFAULT_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 
 fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     SerializedEvent::new(
@@ -111,9 +109,12 @@ async fn append_with(
 }
 
 /// `WRITERS` appenders in the ways the store is used, then a full `read_all`.
-async fn store_throughput() {
-    let url = std::env::var("TENANTPILOT_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("{DEFAULT_SERVER}/tp_bench_{}", Uuid::new_v4().simple()));
+pub async fn store_throughput() {
+    let url = format!(
+        "{}/tp_bench_store_{}",
+        server_url(),
+        Uuid::new_v4().simple()
+    );
     let pool = tenantpilot::db::prepare(&url, WRITERS + 2)
         .await
         .expect("bench database");
@@ -140,10 +141,8 @@ async fn store_throughput() {
     append(&repository, "1 event/append, 8 processes", 500, 1, false).await;
     read_all_pages(&pool).await;
     verify_all(&pool).await;
-    if std::env::var("TENANTPILOT_BENCH_DATABASE_URL").is_err() {
-        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
-        drop_database(&name, pool).await;
-    }
+    let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+    drop_database(&name, pool).await;
 }
 
 async fn read_all_pages(pool: &Pool) {
@@ -210,7 +209,7 @@ fn repository_for(mode: HashChain) -> fn(Pool) -> PgEventRepository {
 /// mode's median rate and the median over rounds of its rate relative to no chain in the
 /// same round; and the CPU time the appends took (this process and its PostgreSQL
 /// backends), which a shared machine's load disturbs far less than the rates.
-async fn chain_cost() {
+pub async fn chain_cost(report: &mut Report) {
     let name = format!("tp_bench_chain_{}", Uuid::new_v4().simple());
     let pool = tenantpilot::db::prepare(&format!("{}/{name}", server_url()), WRITERS + 2)
         .await
@@ -275,6 +274,16 @@ async fn chain_cost() {
          ratios to no chain); median CPU per event (bench process + its PostgreSQL backends)"
     );
     for (scenario, medians, chain, reads, cpu) in summary {
+        report.add(
+            format!("appends with the hash chain vs without, {scenario}"),
+            format!(
+                "{chain:+.1}% events/s ({:.0} vs {:.0}), CPU per event {:+.1}%",
+                medians[1],
+                medians[0],
+                (cpu[1] / cpu[0] - 1.0) * 100.0
+            ),
+            "within 10%",
+        );
         println!(
             "  {scenario:<38} no chain {:>7.0}, chain {:>7.0} ({chain:+.1}%), \
              chain reading every predecessor {:>7.0} ({reads:+.1}%)",
@@ -353,31 +362,6 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// The server the bench databases live on: the override's, if there is one.
-fn server_url() -> String {
-    match std::env::var("TENANTPILOT_BENCH_DATABASE_URL") {
-        Ok(url) => url
-            .rsplit_once('/')
-            .map_or(url.clone(), |(server, _)| server.to_owned()),
-        Err(_) => DEFAULT_SERVER.to_owned(),
-    }
-}
-
-async fn drop_database(name: &str, pool: Pool) {
-    pool.close();
-    let admin =
-        tenantpilot::db::create_pool(&format!("{}/postgres", server_url()), 1).expect("admin pool");
-    if let Ok(client) = admin.get().await {
-        // FORCE: the stopped server's connections may not all be gone yet
-        if let Err(error) = client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await
-        {
-            eprintln!("could not drop bench database {name}: {error}");
-        }
-    }
-}
-
 /// Concurrent clients, each sending its requests one after another (a closed loop, so the
 /// request rate is what the service sustains, not one we impose).
 const CLIENTS: usize = 16;
@@ -385,7 +369,6 @@ const WARM_UP_PER_CLIENT: usize = 4;
 const REQUESTS_PER_CLIENT: usize = 125;
 /// Generous: a request this slow counts as failed rather than hanging the bench.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
 
 /// The real application on port 0 over a fresh database, as the API tests start it.
 struct RunningApp {
@@ -502,15 +485,9 @@ async fn load(http: &reqwest::Client, url: &str, round: &str, per_client: usize)
     outcomes
 }
 
-/// Nearest-rank percentile of sorted latencies, in milliseconds.
-fn percentile_ms(sorted: &[Duration], percent: usize) -> f64 {
-    let rank = (sorted.len() * percent).div_ceil(100).max(1);
-    sorted[rank - 1].as_secs_f64() * 1000.0
-}
-
 /// Latency percentiles over the 201s (a fast refusal says nothing about the write path),
 /// throughput over every request; anything but a 201 is counted and shown.
-fn report(outcomes: &[Outcome], elapsed: Duration) {
+fn report_writes(report: &mut Report, outcomes: &[Outcome], elapsed: Duration) {
     let mut created: Vec<Duration> = Vec::with_capacity(outcomes.len());
     let mut other: BTreeMap<String, usize> = BTreeMap::new();
     for (latency, outcome) in outcomes {
@@ -528,19 +505,22 @@ fn report(outcomes: &[Outcome], elapsed: Duration) {
         "most schedule creations failed: {other:?}"
     );
     created.sort();
-    println!(
-        "POST backup-schedules, {CLIENTS} concurrent clients: p50 {:.1} ms, p99 {:.1} ms, \
-         {:.0} req/s ({} requests)",
-        percentile_ms(&created, 50),
-        percentile_ms(&created, 99),
-        outcomes.len() as f64 / elapsed.as_secs_f64(),
-        outcomes.len()
+    report.add(
+        format!("POST backup-schedules, {CLIENTS} concurrent clients (p50 / p99)"),
+        format!(
+            "{:.1} ms / {:.1} ms, {:.0} requests/s ({} requests)",
+            percentile_ms(&created, 50),
+            percentile_ms(&created, 99),
+            outcomes.len() as f64 / elapsed.as_secs_f64(),
+            outcomes.len()
+        ),
+        "measured",
     );
 }
 
 /// Write latency of schedule creation through the whole stack: HTTP, auth, validation,
 /// the aggregate, the append lock and the inline projection.
-async fn api_write_latency() {
+pub async fn api_write_latency(report: &mut Report) {
     let app = start_app().await;
     let http = reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
@@ -555,7 +535,7 @@ async fn api_write_latency() {
     load(&http, &url, "warm-up", WARM_UP_PER_CLIENT).await;
     let started = Instant::now();
     let outcomes = load(&http, &url, "measured", REQUESTS_PER_CLIENT).await;
-    report(&outcomes, started.elapsed());
+    report_writes(report, &outcomes, started.elapsed());
 
     // idle keep-alive connections would hold up the graceful stop
     drop(http);
@@ -567,23 +547,4 @@ async fn api_write_latency() {
         Err(_) => eprintln!("application did not stop within 40 s"),
     }
     drop_database(&app.database, app.pool).await;
-}
-
-#[tokio::main]
-async fn main() {
-    // `cargo bench` passes `--bench`; any other argument picks the parts whose name has it
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|argument| !argument.starts_with('-'))
-        .collect();
-    let wanted = |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f));
-    if wanted("store") {
-        store_throughput().await;
-    }
-    if wanted("chain") {
-        chain_cost().await;
-    }
-    if wanted("api") {
-        api_write_latency().await;
-    }
 }

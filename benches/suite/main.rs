@@ -25,6 +25,12 @@ const PARTS: &[(&str, &str)] = &[
         "appends",
         "event appends/s, one process and 4 separate processes",
     ),
+    (
+        "store",
+        "event-store appends and reads in one process (group commit)",
+    ),
+    ("chain", "what the hash chain costs appends"),
+    ("writes", "API write latency, 16 concurrent clients"),
     ("cadence", "next-slot computations/s"),
     (
         "backup",

@@ -12,6 +12,8 @@ mod backup_sets;
 mod cadence;
 mod common;
 mod event_store;
+mod herd;
+mod idle;
 mod lag;
 mod log;
 mod rebuild;
@@ -49,6 +51,11 @@ const PARTS: &[(&str, &str)] = &[
         "api",
         "API read latency at 1,000 requests/s from a second process",
     ),
+    ("idle", "an idle dispatcher tick over 100,000 schedules"),
+    (
+        "herd",
+        "100,000 schedules due in one minute: 1 dispatcher, then 3",
+    ),
 ];
 
 async fn run_part(name: &str, report: &mut Report) {
@@ -66,6 +73,8 @@ async fn run_part(name: &str, report: &mut Report) {
         "rebuild" => rebuild::run(report).await,
         "lag" => lag::run(report).await,
         "api" => api_reads::run(report).await,
+        "idle" => idle::run(report).await,
+        "herd" => herd::run(report).await,
         _ => unreachable!("checked against PARTS"),
     }
 }

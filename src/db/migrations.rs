@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_notifications",
         include_str!("../../migrations/0011_notifications.sql"),
     ),
+    (
+        "0012_due_keyset",
+        include_str!("../../migrations/0012_due_keyset.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

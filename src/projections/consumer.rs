@@ -89,6 +89,12 @@ impl<H: EventHandler> Consumer<H> {
         }
     }
 
+    /// Reads and applies up to `batch_size` events per transaction (500 unless set).
+    pub fn with_batch_size(mut self, batch_size: i64) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
     /// Applies no event past `leader`'s checkpoint. For a consumer that reads a read model
     /// another consumer keeps (the notifier reads tokens and runs): every event before the
     /// one it handles is then in that read model, however the two are scheduled.

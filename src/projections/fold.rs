@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::consumer::ConsumerError;
+use super::run_row::{run_change, RunRow};
 use super::schedule_row::{schedule_change, ScheduleRow};
 use super::tenant_row::{tenant_change, TenantRow};
 use crate::store::StoredEvent;
@@ -23,6 +24,13 @@ impl FoldedRow for ScheduleRow {
 impl FoldedRow for TenantRow {
     fn fold(row: &mut Option<Self>, event: &StoredEvent, id: Uuid) -> Result<(), ConsumerError> {
         tenant_change(event, id)?.apply_to(row);
+        Ok(())
+    }
+}
+
+impl FoldedRow for RunRow {
+    fn fold(row: &mut Option<Self>, event: &StoredEvent, id: Uuid) -> Result<(), ConsumerError> {
+        run_change(event, id)?.apply_to(row);
         Ok(())
     }
 }

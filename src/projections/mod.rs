@@ -4,8 +4,12 @@ mod consumer;
 mod fold;
 mod policies;
 mod projector;
+mod row_batch;
+#[cfg(test)]
+mod row_batch_tests;
 #[cfg(test)]
 mod row_tests;
+mod run_row;
 mod runs;
 mod schedule_row;
 mod schedules;
@@ -17,6 +21,7 @@ mod webhooks;
 pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
 pub use fold::FoldedRow;
 pub use projector::{ReadModels, READ_MODELS};
+pub use run_row::{run_change, RunChange, RunRow, RunUpdate, RUN_ROW_COLUMNS};
 pub use schedule_row::{
     schedule_change, ScheduleChange, ScheduleRow, ScheduleUpdate, SCHEDULE_ROW_COLUMNS,
 };

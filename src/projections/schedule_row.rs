@@ -9,6 +9,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::consumer::{payload, unreadable, ConsumerError};
+use super::row_batch::RowUpdate;
 use crate::domain::cadence::Cadence;
 use crate::domain::schedule::ScheduleEvent;
 use crate::store::StoredEvent;
@@ -238,6 +239,33 @@ impl ScheduleUpdate {
         }
         row.version = self.version;
         row.updated_at = self.updated_at;
+    }
+}
+
+impl RowUpdate for ScheduleUpdate {
+    type Row = ScheduleRow;
+
+    fn apply_to(self, row: &mut ScheduleRow) {
+        ScheduleUpdate::apply_to(self, row);
+    }
+
+    /// What `later` sets wins, the rest of this one stays (`replace` is the same rule).
+    fn then(self, later: Self) -> Self {
+        Self {
+            version: later.version,
+            updated_at: later.updated_at,
+            name: later.name.or(self.name),
+            enabled: later.enabled.or(self.enabled),
+            cadence: later.cadence.or(self.cadence),
+            timezone: later.timezone.or(self.timezone),
+            policy_types: later.policy_types.or(self.policy_types),
+            include_foundations: later.include_foundations.or(self.include_foundations),
+            retention_keep_last: later.retention_keep_last.or(self.retention_keep_last),
+            next_run_at: later.next_run_at.or(self.next_run_at),
+            last_run: later.last_run.or(self.last_run),
+            deleted_at: later.deleted_at.or(self.deleted_at),
+            disabled_reason: later.disabled_reason.or(self.disabled_reason),
+        }
     }
 }
 

@@ -9,6 +9,11 @@ use super::run_creator::{RunCreator, RUN_CREATOR};
 use super::run_recorder::{RunRecorder, RUN_RECORDER};
 use crate::projections::{Consumer, ConsumerError, ReadModels, READ_MODELS};
 
+/// Events per transaction of the consumers a herd of claims passes through: each of their
+/// batches is a few statements whatever its size (one append of all the runs it queues,
+/// one write per read-model table), so bigger batches cost less per event.
+const HERD_BATCH: i64 = 2_000;
+
 /// The checkpoint names of every consumer a write's effects pass through, in pass order.
 pub const CONSUMER_NAMES: [&str; 4] = [RUN_CREATOR, RUN_RECORDER, RETENTION, READ_MODELS];
 
@@ -30,10 +35,10 @@ impl Default for Consumers {
 impl Consumers {
     pub fn new() -> Self {
         Self {
-            run_creator: Consumer::new(RUN_CREATOR, RunCreator),
+            run_creator: Consumer::new(RUN_CREATOR, RunCreator).with_batch_size(HERD_BATCH),
             run_recorder: Consumer::new(RUN_RECORDER, RunRecorder::default()),
             retention: Consumer::new(RETENTION, Retention::default()),
-            read_models: Consumer::new(READ_MODELS, ReadModels),
+            read_models: Consumer::new(READ_MODELS, ReadModels).with_batch_size(HERD_BATCH),
             settled: watch::Sender::new(0),
         }
     }

@@ -3,6 +3,7 @@
 
 mod consumers;
 mod dispatcher;
+mod due_page;
 mod reaction;
 mod recompute;
 mod retention;

@@ -4,6 +4,7 @@
 mod aggregates;
 mod append;
 mod backfill;
+mod batch;
 mod chain;
 mod chain_rows;
 mod claims;
@@ -23,6 +24,7 @@ mod upcasting;
 pub use aggregates::{AggregateStore, CommandError, Committed};
 pub use append::{append_in_transaction, HashChain, APPEND_LOCK};
 pub use backfill::backfill_hashes;
+pub use batch::{decide, load_many_in_transaction, Loaded};
 pub use chain::{chain_hash, event_hash, hex, ChainHash, HashedEvent, GENESIS};
 pub use chain_rows::{read_chain_rows, ChainRow};
 pub use claims::ClaimConflict;

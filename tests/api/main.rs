@@ -18,6 +18,7 @@ mod graph_client;
 mod graph_sim;
 mod graph_world;
 mod helpers;
+mod herd;
 mod idempotency;
 mod load;
 mod metrics;

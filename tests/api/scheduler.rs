@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tenantpilot::domain::schedule::{CreateSchedule, Schedule, ScheduleCommand};
 use tenantpilot::domain::tenant::{RegisterTenant, Tenant, TenantCommand, TenantName};
@@ -15,32 +16,38 @@ use crate::helpers::{at, fresh_database, nightly, nightly_spec, spawn_app};
 
 pub const GRACE: Duration = Duration::from_secs(300);
 
-/// Creates `count` enabled daily-02:30 Berlin schedules straight through the aggregates.
-async fn create_schedules(pool: &Pool, count: usize, now: DateTime<Utc>) -> Vec<Uuid> {
+/// Creates `count` enabled daily-02:30 Berlin schedules straight through the aggregates,
+/// 16 at once (group commit writes them together).
+pub async fn create_schedules(pool: &Pool, count: usize, now: DateTime<Utc>) -> Vec<Uuid> {
     let repository = PgEventRepository::new(pool.clone());
     let store: AggregateStore<Schedule> = AggregateStore::new(repository.clone(), ());
     let tenant_id = register_tenant(&repository, now).await;
-    let mut ids = Vec::with_capacity(count);
-    for index in 0..count {
-        let schedule_id = Uuid::now_v7();
-        let command = ScheduleCommand::Create(CreateSchedule {
-            schedule_id,
-            tenant_id,
-            spec: nightly_spec(&format!("Nightly {index}")),
-            now,
-        });
-        let metadata = EventMetadata::system("test", "setup", now).for_tenant(tenant_id);
-        store
-            .execute(&schedule_id.to_string(), command, &metadata, None)
-            .await
-            .unwrap();
-        ids.push(schedule_id);
-    }
+    let ids: Vec<Uuid> = (0..count).map(|_| Uuid::now_v7()).collect();
+    futures_util::stream::iter(ids.iter().enumerate())
+        .map(|(index, schedule_id)| {
+            let command = ScheduleCommand::Create(CreateSchedule {
+                schedule_id: *schedule_id,
+                tenant_id,
+                spec: nightly_spec(&format!("Nightly {index}")),
+                now,
+            });
+            let metadata = EventMetadata::system("test", "setup", now).for_tenant(tenant_id);
+            let store = &store;
+            async move {
+                store
+                    .execute(&schedule_id.to_string(), command, &metadata, None)
+                    .await
+                    .unwrap();
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
     ids
 }
 
 /// A tenant for the schedules to belong to (a schedule needs a live tenant).
-async fn register_tenant(repository: &PgEventRepository, now: DateTime<Utc>) -> Uuid {
+pub async fn register_tenant(repository: &PgEventRepository, now: DateTime<Utc>) -> Uuid {
     let tenants: AggregateStore<Tenant> = AggregateStore::new(repository.clone(), ());
     let tenant_id = Uuid::now_v7();
     let command = TenantCommand::Register(RegisterTenant {
@@ -58,7 +65,7 @@ async fn register_tenant(repository: &PgEventRepository, now: DateTime<Utc>) -> 
     tenant_id
 }
 
-async fn count(pool: &Pool, sql: &str) -> i64 {
+pub async fn count(pool: &Pool, sql: &str) -> i64 {
     pool.get()
         .await
         .unwrap()

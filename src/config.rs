@@ -12,6 +12,8 @@ pub enum Role {
     Dispatcher,
     Worker,
     Consumers,
+    /// Fans the event feed out to webhook subscriptions and delivers the messages.
+    Webhooks,
 }
 
 impl Role {
@@ -21,6 +23,7 @@ impl Role {
             "dispatcher" => Some(Self::Dispatcher),
             "worker" => Some(Self::Worker),
             "consumers" => Some(Self::Consumers),
+            "webhooks" => Some(Self::Webhooks),
             _ => None,
         }
     }
@@ -83,6 +86,11 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Demo mode (`serve --demo`): a generated secret key and admin token when none is set.
     pub demo: bool,
+    /// Webhook delivery (`TENANTPILOT_WEBHOOK_*`; the retry timings are not variables).
+    pub webhooks: crate::webhooks::WebhookSettings,
+    /// How often the log's head is anchored (`TENANTPILOT_AUDIT_ANCHOR_SECONDS`, role
+    /// consumers).
+    pub audit_anchor_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,7 +143,7 @@ impl Settings {
             },
             roles: parse_roles(&text(
                 "TENANTPILOT_ROLES",
-                "api,dispatcher,worker,consumers",
+                "api,dispatcher,worker,consumers,webhooks",
             ))?,
             log_format: match text("TENANTPILOT_LOG_FORMAT", "pretty").as_str() {
                 "pretty" => LogFormat::Pretty,
@@ -198,6 +206,13 @@ impl Settings {
                     message,
                 })?,
             demo: false,
+            webhooks: webhook_settings(&lookup)?,
+            audit_anchor_interval: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_AUDIT_ANCHOR_SECONDS",
+                3_600,
+                1..=86_400,
+            )?),
         })
     }
 
@@ -238,8 +253,47 @@ where
     }
 }
 
+fn webhook_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::webhooks::WebhookSettings, ConfigError> {
+    let allow_private = match lookup("TENANTPILOT_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(other) => {
+            return Err(invalid(
+                "TENANTPILOT_WEBHOOK_ALLOW_PRIVATE",
+                other,
+                "0 or 1",
+            ))
+        }
+    };
+    Ok(crate::webhooks::WebhookSettings::new(
+        allow_private,
+        Duration::from_millis(parse_number(
+            lookup,
+            "TENANTPILOT_WEBHOOK_TIMEOUT_MS",
+            10_000,
+            100..=120_000,
+        )?),
+        parse_number(lookup, "TENANTPILOT_WEBHOOK_CONCURRENCY", 64, 1..=4096)?,
+        parse_number(
+            lookup,
+            "TENANTPILOT_WEBHOOK_CONCURRENCY_PER_ENDPOINT",
+            8,
+            1..=256,
+        )?,
+        parse_number(lookup, "TENANTPILOT_WEBHOOK_LOG_DAYS", 30, 1..=3_650)?,
+        Duration::from_millis(parse_number(
+            lookup,
+            "TENANTPILOT_PROJECTOR_POLL_MS",
+            500,
+            10..=60_000,
+        )?),
+    ))
+}
+
 fn parse_roles(value: &str) -> Result<BTreeSet<Role>, ConfigError> {
-    let expected = "a comma-separated list of api, dispatcher, worker, consumers";
+    let expected = "a comma-separated list of api, dispatcher, worker, consumers, webhooks";
     value
         .split(',')
         .map(str::trim)
@@ -265,7 +319,9 @@ mod tests {
         let settings = settings(&[]).expect("defaults are valid");
         assert_eq!(settings.database_url.expose(), DEFAULT_DATABASE_URL);
         assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(settings.roles.len(), 4);
+        assert_eq!(settings.roles.len(), 5);
+        assert!(!settings.webhooks.allow_private);
+        assert_eq!(settings.webhooks.timeout, Duration::from_secs(10));
         assert_eq!(settings.missed_slot_grace, Duration::from_secs(300));
     }
 
@@ -309,6 +365,14 @@ mod tests {
             settings(&[("TENANTPILOT_CORS_ORIGINS", "https://admin.example.com/")]).unwrap_err();
         assert_eq!(error.variable, "TENANTPILOT_CORS_ORIGINS");
         assert!(error.to_string().contains("TENANTPILOT_CORS_ORIGINS"));
+    }
+
+    #[test]
+    fn private_webhook_urls_are_allowed_by_1_only() {
+        let allowed = settings(&[("TENANTPILOT_WEBHOOK_ALLOW_PRIVATE", "1")]).unwrap();
+        assert!(allowed.webhooks.allow_private);
+        let error = settings(&[("TENANTPILOT_WEBHOOK_ALLOW_PRIVATE", "yes")]).unwrap_err();
+        assert_eq!(error.variable, "TENANTPILOT_WEBHOOK_ALLOW_PRIVATE");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! TenantPilot: scheduled, immutable, tenant-scoped backups of Microsoft Intune configuration.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod cli;
@@ -19,3 +20,4 @@ pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

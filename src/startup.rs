@@ -83,6 +83,14 @@ impl Application {
             WriteVisibility::from_checkpoints(pool.clone(), settings.write_visibility_timeout)
         };
         if settings.runs(Role::Consumers) {
+            background.push(tokio::spawn(crate::audit::run_anchoring(
+                pool.clone(),
+                clock.clone(),
+                settings.audit_anchor_interval,
+                shutdown_signal.clone(),
+            )));
+        }
+        if settings.runs(Role::Consumers) {
             background.push(tokio::spawn(run_purge(
                 pool.clone(),
                 clock.clone(),
@@ -111,7 +119,7 @@ impl Application {
                 pool: pool.clone(),
                 graph: GraphClient::new(graph_settings(settings))
                     .map_err(|error| anyhow::anyhow!("the Graph client cannot start: {error}"))?,
-                secrets: SecretCipher::new(key),
+                secrets: SecretCipher::new(key.clone()),
                 clock: clock.clone(),
                 upcasters: upcasters(),
                 appends: repository.appends().clone(),
@@ -121,6 +129,16 @@ impl Application {
                 worker_settings(settings),
                 shutdown_signal.clone(),
             ));
+        }
+        if settings.runs(Role::Webhooks) {
+            background.extend(crate::webhooks::runner::start(
+                pool.clone(),
+                repository.appends().clone(),
+                clock.clone(),
+                SecretCipher::new(key.clone()),
+                settings.webhooks.clone(),
+                shutdown_signal.clone(),
+            )?);
         }
         if settings.runs(Role::Api) {
             background.push(tokio::spawn(run_housekeeping(
@@ -133,7 +151,8 @@ impl Application {
             let port = listener.local_addr()?.port();
             let state = web::Data::new(
                 AppState::new(repository.clone(), clock, secrets, visibility)
-                    .with_bootstrap_admin(admin_token.as_deref()),
+                    .with_bootstrap_admin(admin_token.as_deref())
+                    .with_webhooks(settings.webhooks.clone()),
             );
             let cors_origins = settings.cors_origins.clone();
             let server = HttpServer::new(move || {

@@ -7,12 +7,17 @@
 
 mod api_reads;
 mod appends;
+mod backup;
+mod backup_sets;
+mod cadence;
 mod common;
+mod event_store;
 mod herd;
 mod idle;
 mod lag;
 mod log;
 mod rebuild;
+mod webhooks;
 
 use common::Report;
 
@@ -22,7 +27,25 @@ const PARTS: &[(&str, &str)] = &[
         "appends",
         "event appends/s, one process and 4 separate processes",
     ),
+    (
+        "store",
+        "event-store appends and reads in one process (group commit)",
+    ),
+    ("chain", "what the hash chain costs appends"),
+    ("writes", "API write latency, 16 concurrent clients"),
+    ("cadence", "next-slot computations/s"),
+    (
+        "backup",
+        "backup of a 2,000-policy tenant: time and peak RSS",
+    ),
+    ("storage", "storage of 30 unchanged runs vs one"),
+    ("tenants", "50 tenants backed up at once"),
+    ("sets", "backup-set diff and export"),
     ("rebuild", "projection rebuild of a million events"),
+    (
+        "webhooks",
+        "webhook fan-out of 10,000 events to 5 endpoints, one dead",
+    ),
     ("lag", "projection lag under append load"),
     (
         "api",
@@ -38,6 +61,15 @@ const PARTS: &[(&str, &str)] = &[
 async fn run_part(name: &str, report: &mut Report) {
     match name {
         "appends" => appends::run(report).await,
+        "store" => event_store::store_throughput().await,
+        "chain" => event_store::chain_cost(report).await,
+        "writes" => event_store::api_write_latency(report).await,
+        "webhooks" => webhooks::run(report).await,
+        "cadence" => cadence::run(report),
+        "backup" => backup::backup_of_a_large_tenant(report).await,
+        "storage" => backup::storage_of_unchanged_runs(report).await,
+        "tenants" => backup::herd_of_tenants(report).await,
+        "sets" => backup_sets::run(report),
         "rebuild" => rebuild::run(report).await,
         "lag" => lag::run(report).await,
         "api" => api_reads::run(report).await,

@@ -160,6 +160,27 @@ error_codes! {
         "Not one of admin, operator, auditor, viewer.";
     InvalidGrant => "invalid_grant", 422, "Invalid grant",
         "`tenant_ids` does not fit the role (admins: none; operators: at least one; no duplicates).";
+    // webhooks
+    InvalidMessageId => "invalid_message_id", 400, "Invalid message id",
+        "A path message id is not a `webhook-id` (`msg_` and 32 lowercase hex digits).";
+    WebhookAlreadyExists => "webhook_already_exists", 409, "Webhook already exists",
+        "A webhook with this id already exists.";
+    WebhookDisabled => "webhook_disabled", 409, "Webhook disabled",
+        "The webhook is disabled; enable it before redelivering.";
+    InvalidWebhookUrl => "invalid_webhook_url", 422, "Invalid webhook URL",
+        "The URL is not an absolute `http` or `https` URL, carries credentials or a fragment, or is longer than 2000 characters.";
+    WebhookUrlNotAllowed => "webhook_url_not_allowed", 422, "Webhook URL not allowed",
+        "The URL's host is, or resolves to, a loopback, private, link-local or other non-public address (allowed only with `TENANTPILOT_WEBHOOK_ALLOW_PRIVATE=1`).";
+    WebhookUrlUnresolvable => "webhook_url_unresolvable", 422, "Webhook URL unresolvable",
+        "The URL's host name does not resolve to any address.";
+    UnknownEventType => "unknown_event_type", 422, "Unknown event type",
+        "An event type is not one of the public webhook event types (or `*`).";
+    InvalidEventTypes => "invalid_event_types", 422, "Invalid event types",
+        "`event_types` is empty or lists one twice.";
+    InvalidTenantIds => "invalid_tenant_ids", 422, "Invalid tenant ids",
+        "`tenant_ids` is empty or lists a tenant twice (leave it out, or null, for every tenant).";
+    InvalidDescription => "invalid_description", 422, "Invalid description",
+        "A description is longer than 500 characters or contains control characters.";
     // 5xx: nothing about the cause
     Internal => "internal", 500, "Internal server error",
         "Something failed on the server; the logs say what.";

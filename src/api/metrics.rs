@@ -117,6 +117,26 @@ pub async fn metrics(
         })
         .collect();
     gauge_labelled(&mut text, "tenantpilot_runs", "Runs by status.", &runs);
+    let webhooks = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM webhook_messages WHERE status = 'pending'),
+                    (SELECT count(*) FROM webhook_routes
+                     WHERE active AND failing_since IS NOT NULL)",
+            &[],
+        )
+        .await?;
+    gauge(
+        &mut text,
+        "tenantpilot_webhook_messages_pending",
+        "Webhook messages waiting for an attempt (first or retry).",
+        &[("", webhooks.get::<_, i64>(0) as f64)],
+    );
+    gauge(
+        &mut text,
+        "tenantpilot_webhooks_failing",
+        "Enabled webhooks whose attempts have all failed since their last success.",
+        &[("", webhooks.get::<_, i64>(1) as f64)],
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text))

@@ -1,6 +1,7 @@
 //! The HTTP API: JSON under `/api/v1`, problem+json errors, OpenAPI at `/openapi.json`.
 
 pub mod as_of;
+pub mod audit;
 pub mod authentication;
 pub mod backup_set_admin;
 pub mod backup_sets;
@@ -24,6 +25,7 @@ pub mod schedules;
 pub mod state;
 pub mod tenants;
 pub mod tokens;
+pub mod webhooks;
 pub mod written;
 
 use actix_web::http::header;
@@ -43,6 +45,7 @@ pub const TAG_POLICIES: &str = "policies";
 pub const TAG_BACKUP_SETS: &str = "backup-sets";
 pub const TAG_HEALTH: &str = "health";
 pub const TAG_NOTIFICATIONS: &str = "notifications";
+pub const TAG_WEBHOOKS: &str = "webhooks";
 
 /// Every route of the service. The server and the OpenAPI document are built from this one
 /// list, so a route cannot exist without being documented.
@@ -65,6 +68,8 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(backup_sets::routes)
                 .configure(tokens::routes)
                 .configure(events::routes)
+                .configure(webhooks::routes)
+                .configure(audit::routes)
                 .service(metrics::metrics)
                 .service(policy_types::list_policy_types)
                 .configure(notifications::routes),

@@ -11,9 +11,11 @@ use crate::domain::run::Run;
 use crate::domain::schedule::Schedule;
 use crate::domain::tenant::Tenant;
 use crate::domain::token::ApiToken;
+use crate::domain::webhook::Webhook;
 use crate::scheduler::WriteVisibility;
 use crate::secrets::SecretCipher;
 use crate::store::{latest_position, upcasters, AggregateStore, AppendSignal, PgEventRepository};
+use crate::webhooks::WebhookSettings;
 
 pub struct AppState {
     pub pool: Pool,
@@ -24,6 +26,9 @@ pub struct AppState {
     pub runs: AggregateStore<Run>,
     pub tokens: AggregateStore<ApiToken>,
     pub policies: AggregateStore<Policy>,
+    pub webhooks: AggregateStore<Webhook>,
+    /// What webhook URLs may point at and how long a rotated secret still signs.
+    pub webhook_settings: WebhookSettings,
     /// SHA-256 of `TENANTPILOT_ADMIN_TOKEN`, when set.
     pub bootstrap_admin_hash: Option<Vec<u8>>,
     /// Commits of this process's writer: a write's read-your-writes target.
@@ -49,7 +54,9 @@ impl AppState {
             schedules: AggregateStore::new(repository.clone(), ()),
             runs: AggregateStore::new(repository.clone(), ()),
             tokens: AggregateStore::new(repository.clone(), ()),
-            policies: AggregateStore::new(repository, ()),
+            policies: AggregateStore::new(repository.clone(), ()),
+            webhooks: AggregateStore::new(repository, ()),
+            webhook_settings: WebhookSettings::default(),
             bootstrap_admin_hash: None,
             visibility,
             upcasters: upcasters(),
@@ -61,6 +68,12 @@ impl AppState {
     /// Accepts `token` as an admin token (`TENANTPILOT_ADMIN_TOKEN`).
     pub fn with_bootstrap_admin(mut self, token: Option<&str>) -> Self {
         self.bootstrap_admin_hash = token.map(crate::auth::hash);
+        self
+    }
+
+    /// The webhook settings of this process (`TENANTPILOT_WEBHOOK_*`).
+    pub fn with_webhooks(mut self, settings: WebhookSettings) -> Self {
+        self.webhook_settings = settings;
         self
     }
 

@@ -19,6 +19,10 @@ pub enum Permission {
     ManageTokens,
     /// Read and mark read the caller's own notifications (every role).
     OwnNotifications,
+    /// Create, change, enable, disable, rotate, delete webhooks; redeliver messages.
+    ManageWebhooks,
+    /// Read webhooks and their deliveries log (with a token that sees every tenant).
+    ReadWebhooks,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -29,7 +33,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             permission,
             Read | ManageSchedules | OperateRuns | OwnNotifications
         ),
-        Role::Auditor => matches!(permission, Read | ReadEvents | OwnNotifications),
+        Role::Auditor => matches!(
+            permission,
+            Read | ReadEvents | ReadWebhooks | OwnNotifications
+        ),
         Role::Viewer => matches!(permission, Read | OwnNotifications),
     }
 }

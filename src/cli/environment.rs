@@ -15,7 +15,7 @@ Environment (validated at start-up; default in brackets):
       how long a write waits for the read models to show it
   TENANTPILOT_BIND [127.0.0.1:8080]
       HTTP listen address (port 0 picks a free port)
-  TENANTPILOT_ROLES [api,dispatcher,worker,consumers]
+  TENANTPILOT_ROLES [api,dispatcher,worker,consumers,webhooks]
       which parts this process runs
   TENANTPILOT_CORS_ORIGINS [none: no CORS headers]
       comma-separated browser origins allowed to call the API, e.g. https://admin.example.com
@@ -46,9 +46,21 @@ Environment (validated at start-up; default in brackets):
   TENANTPILOT_GRACE_SECONDS [300]
       a slot older than this when dispatched is skipped as missed
   TENANTPILOT_PROJECTOR_POLL_MS [500]
-      how often consumers look for events written by other instances
+      how often consumers (and the webhook sender) look for work of other instances
   TENANTPILOT_PURGE_AFTER_DAYS [30]
       days after its soft delete that a backup set is purged for good (role consumers)
+  TENANTPILOT_WEBHOOK_ALLOW_PRIVATE [0]
+      1: webhook URLs may point at loopback, private and link-local addresses (--demo sets it)
+  TENANTPILOT_WEBHOOK_TIMEOUT_MS [10000]
+      how long one webhook attempt may take, connection to last byte
+  TENANTPILOT_WEBHOOK_CONCURRENCY [64]
+      webhook attempts in flight at once in this process (role webhooks)
+  TENANTPILOT_WEBHOOK_CONCURRENCY_PER_ENDPOINT [8]
+      webhook attempts in flight at once to one endpoint
+  TENANTPILOT_WEBHOOK_LOG_DAYS [30]
+      days finished webhook messages and their attempts are kept
+  TENANTPILOT_AUDIT_ANCHOR_SECONDS [3600]
+      how often the event log's head is anchored for tamper evidence (role consumers)
   TENANTPILOT_LOG_FORMAT [pretty]
       pretty or json
   RUST_LOG [info]

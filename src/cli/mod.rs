@@ -63,6 +63,23 @@ pub enum Command {
     /// Run the Graph simulator (Microsoft login and Graph beta for synthetic tenants) for
     /// demos and manual tests; prints its URLs and the tenants' credentials
     GraphSim(GraphSimArgs),
+    /// Tamper evidence for the event log: verify its hash chain, record an anchor
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum AuditCommand {
+    /// Check the event log's hash chain and anchors (after the last verified position, or
+    /// all of it with --full); print the report as JSON; exit 1 when it is broken
+    Verify {
+        /// Check the whole log, not only what the last successful run did not
+        #[arg(long)]
+        full: bool,
+    },
+    /// Record an anchor of the log's head now (unless nothing was written since the last
+    /// one); print it as JSON
+    Anchor,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
@@ -258,6 +275,19 @@ mod tests {
             parse("secrets rotate-key").unwrap(),
             Command::Secrets(SecretsCommand::RotateKey)
         );
+        assert_eq!(
+            parse("audit verify").unwrap(),
+            Command::Audit(AuditCommand::Verify { full: false })
+        );
+        assert_eq!(
+            parse("audit verify --full").unwrap(),
+            Command::Audit(AuditCommand::Verify { full: true })
+        );
+        assert_eq!(
+            parse("audit anchor").unwrap(),
+            Command::Audit(AuditCommand::Anchor)
+        );
+        assert_eq!(kind("audit verify --fast"), ErrorKind::UnknownArgument);
     }
 
     #[test]

@@ -33,8 +33,16 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0007_run_execution.sql"),
     ),
     (
+        "0008_audit_chain",
+        include_str!("../../migrations/0008_audit_chain.sql"),
+    ),
+    (
         "0009_audit_feed",
         include_str!("../../migrations/0009_audit_feed.sql"),
+    ),
+    (
+        "0010_webhooks",
+        include_str!("../../migrations/0010_webhooks.sql"),
     ),
     (
         "0011_notifications",
@@ -55,7 +63,14 @@ pub async fn run_migrations(pool: &Pool) -> Result<Vec<&'static str>, DbSetupErr
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    let result = apply_pending(&mut client).await;
+    let mut result = apply_pending(&mut client).await;
+    if result.is_ok() {
+        // events written before the hash chain get their hashes, still under the lock:
+        // one instance does it, the others find nothing left
+        if let Err(error) = crate::store::backfill_hashes(&client).await {
+            result = Err(error.into());
+        }
+    }
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await?;

@@ -10,3 +10,4 @@ pub mod tenant;
 pub mod timezone;
 pub mod token;
 pub mod uniqueness;
+pub mod webhook;

@@ -16,6 +16,7 @@ mod schedules;
 mod tenant_row;
 mod tenants;
 mod tokens;
+mod webhooks;
 
 pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
 pub use fold::FoldedRow;

@@ -15,7 +15,7 @@ use super::run_row::{run_change, RunChange};
 use super::runs::RunChanges;
 use super::schedule_row::{schedule_change, ScheduleChange};
 use super::schedules::ScheduleChanges;
-use super::{policies, runs, schedules, tenants, tokens};
+use super::{policies, runs, schedules, tenants, tokens, webhooks};
 use crate::store::StoredEvent;
 
 /// The checkpoint name of the read-model projector.
@@ -71,6 +71,7 @@ impl EventHandler for ReadModels {
                 "tenant" => tenants::apply(transaction, event, id).await?,
                 "token" => tokens::apply(transaction, event, id).await?,
                 "policy" => policies::apply(transaction, event, id).await?,
+                "webhook" => webhooks::apply(transaction, event, id).await?,
                 _ => {}
             }
         }
@@ -82,7 +83,8 @@ impl EventHandler for ReadModels {
         transaction
             .batch_execute(
                 "DELETE FROM tenants; DELETE FROM backup_schedules; DELETE FROM backup_runs;
-                 DELETE FROM api_tokens; UPDATE policies SET ignored = false WHERE ignored;",
+                 DELETE FROM api_tokens; UPDATE policies SET ignored = false WHERE ignored;
+                 DELETE FROM webhooks;",
             )
             .await?;
         Ok(())

@@ -91,9 +91,12 @@ pub enum RotateKeyError {
     Database(#[from] tokio_postgres::Error),
     #[error("no database connection: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
+    #[error(transparent)]
+    Webhook(#[from] crate::webhooks::secrets::ResealError),
 }
 
-/// Re-seals every secret under `new` in one transaction: all or nothing. Rows already under
+/// Re-seals every secret (webhook signing secrets included) under `new` in one
+/// transaction: all or nothing. Rows already under
 /// `new` are left alone, so an interrupted rotation can simply be run again.
 pub async fn rotate_key(
     pool: &Pool,
@@ -138,6 +141,7 @@ pub async fn rotate_key(
             )
             .await?;
     }
+    let webhook_secrets = crate::webhooks::secrets::reseal_all(&transaction, current, new).await?;
     transaction.commit().await?;
-    Ok(rows.len())
+    Ok(rows.len() + webhook_secrets)
 }

@@ -1,5 +1,6 @@
 //! The one way events enter the log: inside a transaction, the cross-aggregate rules the
-//! events call for (claims, retired secrets), then the insert under the append lock.
+//! events call for (claims, retired secrets), then the insert under the append lock, each
+//! event with its chain hash (`super::chain`).
 //! Both the group-commit writer and consumers that react with events (inside their
 //! checkpoint transaction) go through [`append_in_transaction`].
 
@@ -9,8 +10,12 @@ use serde_json::Value;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
+use super::chain::{ChainHash, HashedEvent};
 use super::claims;
 use super::errors::{classify, unknown};
+use super::jsonb_text::jsonb_text;
+use super::linking::{self, LinkError};
+use super::stream_heads::StreamHeads;
 use crate::db::CachedStatements;
 use crate::domain::tenant::{SecretRetirement, TenantEvent};
 use crate::domain::uniqueness::claim_changes;
@@ -20,15 +25,28 @@ use crate::domain::uniqueness::claim_changes;
 /// can never pass over an event that is still being committed with a smaller position.
 pub const APPEND_LOCK: i64 = 0x7465_6e61_6e74_0002;
 
+/// Whether an append writes the hash chain. The service always does (`On`); the others
+/// exist only so the event-store benchmark can measure what the chain costs.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashChain {
+    On,
+    /// The chain, but every predecessor read from the database, as when another process
+    /// wrote it (the writer's `StreamHeads` unused).
+    ReadEveryPredecessor,
+    /// No hash (the database must have `events_hash_present` dropped).
+    Off,
+}
+
 const INSERT_EVENTS: &str = "
     INSERT INTO events (event_id, aggregate_type, aggregate_id, sequence, event_type,
-                        event_version, tenant_id, payload, metadata)
+                        event_version, tenant_id, payload, metadata, hash)
     SELECT e.event_id, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type,
-           e.event_version, e.tenant_id, e.payload, e.metadata
+           e.event_version, e.tenant_id, e.payload, e.metadata, e.hash
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[],
-                $7::uuid[], $8::jsonb[], $9::jsonb[])
+                $7::uuid[], $8::jsonb[], $9::jsonb[], $10::bytea[])
          WITH ORDINALITY AS e(event_id, aggregate_type, aggregate_id, sequence, event_type,
-                              event_version, tenant_id, payload, metadata, ordinal)
+                              event_version, tenant_id, payload, metadata, hash, ordinal)
     ORDER BY e.ordinal
     RETURNING position";
 
@@ -39,20 +57,43 @@ pub async fn append_in_transaction(
     transaction: &Transaction<'_>,
     events: &[SerializedEvent],
 ) -> Result<i64, PersistenceError> {
+    let appended = append_with(transaction, events, HashChain::On, None).await?;
+    Ok(appended.position)
+}
+
+/// What an append gave its events.
+pub(super) struct Appended {
+    /// The highest position (0: nothing appended).
+    pub position: i64,
+    /// Each event's chain hash, in order (none without the chain).
+    pub hashes: Option<Vec<ChainHash>>,
+}
+
+/// [`append_in_transaction`], with the hash chain or (benchmarks only) without; `heads`
+/// are the stream heads the caller's writer committed before (it records this append's
+/// after its commit).
+pub(super) async fn append_with(
+    transaction: &Transaction<'_>,
+    events: &[SerializedEvent],
+    chain: HashChain,
+    heads: Option<&StreamHeads>,
+) -> Result<Appended, PersistenceError> {
     if events.is_empty() {
-        return Ok(0);
+        return Ok(Appended {
+            position: 0,
+            hashes: None,
+        });
     }
     let rows = EventColumns::from_events(events)?;
-    for event in events {
-        let changes = claim_changes(event).map_err(|error| {
-            tracing::error!(%error, "an event was refused before it was stored");
-            unknown(error)
-        })?;
-        for change in changes {
-            claims::apply(transaction, &change).await?;
-        }
-        retire_secrets(transaction, event).await?;
-    }
+    // Predecessors the writer does not know are read while the claims are written: both
+    // are sent at once on the connection, outside the lock.
+    let (claimed, hashes) = futures_util::future::join(
+        apply_rules(transaction, events),
+        chain_hashes(transaction, &rows, chain, heads),
+    )
+    .await;
+    claimed?;
+    let hashes = hashes?;
     // Take the lock as late as possible: it is held until commit, so it serialises only
     // the insert and the commit of concurrent appenders. Both statements are prepared
     // once per connection and pipelined: the server runs them in the order sent, so the
@@ -65,7 +106,11 @@ pub async fn append_in_transaction(
         .prepare_cached(INSERT_EVENTS)
         .await
         .map_err(classify)?;
-    let insert_params: [&(dyn ToSql + Sync); 9] = [
+    let hash_column: Vec<Option<&[u8]>> = match &hashes {
+        Some(hashes) => hashes.iter().map(|hash| Some(&hash[..])).collect(),
+        None => vec![None; events.len()],
+    };
+    let insert_params: [&(dyn ToSql + Sync); 10] = [
         &rows.event_ids,
         &rows.aggregate_types,
         &rows.aggregate_ids,
@@ -75,6 +120,7 @@ pub async fn append_in_transaction(
         &rows.tenant_ids,
         &rows.payloads,
         &rows.metadata,
+        &hash_column,
     ];
     let (locked, inserted) = futures_util::future::join(
         transaction.execute(&lock, &[&APPEND_LOCK]),
@@ -83,11 +129,68 @@ pub async fn append_in_transaction(
     .await;
     locked.map_err(classify)?;
     let positions = inserted.map_err(classify)?;
-    Ok(positions
-        .iter()
-        .map(|row| row.get::<_, i64>(0))
-        .max()
-        .unwrap_or(0))
+    Ok(Appended {
+        position: positions
+            .iter()
+            .map(|row| row.get::<_, i64>(0))
+            .max()
+            .unwrap_or(0),
+        hashes,
+    })
+}
+
+/// The claims and secret retirements the events call for, in their order.
+async fn apply_rules(
+    transaction: &Transaction<'_>,
+    events: &[SerializedEvent],
+) -> Result<(), PersistenceError> {
+    for event in events {
+        let changes = claim_changes(event).map_err(|error| {
+            tracing::error!(%error, "an event was refused before it was stored");
+            unknown(error)
+        })?;
+        for change in changes {
+            claims::apply(transaction, &change).await?;
+        }
+        retire_secrets(transaction, event).await?;
+    }
+    Ok(())
+}
+
+/// Each event's chain hash (`None` without the chain).
+async fn chain_hashes(
+    transaction: &Transaction<'_>,
+    rows: &EventColumns,
+    chain: HashChain,
+    heads: Option<&StreamHeads>,
+) -> Result<Option<Vec<ChainHash>>, PersistenceError> {
+    if chain == HashChain::Off {
+        return Ok(None);
+    }
+    // the texts PostgreSQL will print for the stored jsonb: what a verifier reads back
+    let payloads: Vec<String> = rows.payloads.iter().map(jsonb_text).collect();
+    let metadata: Vec<String> = rows.metadata.iter().map(jsonb_text).collect();
+    let hashed: Vec<HashedEvent<'_>> = (0..rows.event_ids.len())
+        .map(|index| HashedEvent {
+            event_id: rows.event_ids[index],
+            aggregate_type: &rows.aggregate_types[index],
+            aggregate_id: &rows.aggregate_ids[index],
+            sequence: rows.sequences[index],
+            event_type: &rows.event_types[index],
+            event_version: &rows.event_versions[index],
+            tenant_id: rows.tenant_ids[index],
+            payload: &payloads[index],
+            metadata: &metadata[index],
+        })
+        .collect();
+    match linking::hashes(transaction, &hashed, heads).await {
+        Ok(hashes) => Ok(Some(hashes)),
+        Err(LinkError::Database(error)) => Err(classify(error)),
+        Err(LinkError::Broken(broken)) => {
+            tracing::error!(error = %broken, "an append cannot extend its stream's hash chain");
+            Err(unknown(broken))
+        }
+    }
 }
 
 /// Deletes the sealed secrets a tenant event lets go, in the event's own transaction: if

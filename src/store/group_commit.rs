@@ -9,13 +9,16 @@
 //! database error), each of its appends is written again on its own, so each caller gets
 //! exactly the answer it would have got alone.
 
+use std::sync::Arc;
+
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::append::append_in_transaction;
+use super::append::{append_with, HashChain};
 use super::errors::{classify, classify_commit, pool_error};
 use super::signal::AppendSignal;
+use super::stream_heads::StreamHeads;
 
 /// Events per batch at most: bounds one transaction's size.
 const MAX_BATCH_EVENTS: usize = 2_000;
@@ -35,9 +38,20 @@ struct Pending {
 impl GroupCommit {
     /// Starts the writer task; it ends when the last handle is dropped. Every commit is
     /// announced on `signal`.
-    pub(super) fn start(pool: Pool, signal: AppendSignal) -> Self {
+    pub(super) fn start(
+        pool: Pool,
+        signal: AppendSignal,
+        chain: HashChain,
+        heads: Arc<StreamHeads>,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(pool, signal, receiver));
+        let writer = Writer {
+            pool,
+            signal,
+            chain,
+            heads,
+        };
+        tokio::spawn(write_batches(writer, receiver));
         Self { queue }
     }
 
@@ -58,7 +72,16 @@ fn writer_gone() -> PersistenceError {
     PersistenceError::ConnectionError("the event writer has stopped".into())
 }
 
-async fn write_batches(pool: Pool, signal: AppendSignal, mut queue: mpsc::Receiver<Pending>) {
+/// What the writer task writes with.
+struct Writer {
+    pool: Pool,
+    signal: AppendSignal,
+    chain: HashChain,
+    /// The last chain hash known in each stream (shared with the repository's loads).
+    heads: Arc<StreamHeads>,
+}
+
+async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Pending>) {
     while let Some(first) = queue.recv().await {
         let mut size = first.events.len();
         let mut batch = vec![first];
@@ -71,19 +94,19 @@ async fn write_batches(pool: Pool, signal: AppendSignal, mut queue: mpsc::Receiv
                 Err(_) => break,
             }
         }
-        write_batch(&pool, &signal, batch).await;
+        write_batch(&writer, batch).await;
     }
 }
 
-async fn write_batch(pool: &Pool, signal: &AppendSignal, batch: Vec<Pending>) {
+async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
     if batch.len() > 1 {
         let all: Vec<SerializedEvent> = batch
             .iter()
             .flat_map(|pending| pending.events.iter().cloned())
             .collect();
-        match write(pool, &all).await {
+        match write(writer, &all).await {
             Ok(position) => {
-                signal.committed(position);
+                writer.signal.committed(position);
                 for pending in batch {
                     let _ = pending.done.send(Ok(()));
                 }
@@ -96,18 +119,32 @@ async fn write_batch(pool: &Pool, signal: &AppendSignal, batch: Vec<Pending>) {
         }
     }
     for pending in batch {
-        let result = write(pool, &pending.events).await.map(|position| {
-            signal.committed(position);
+        let result = write(writer, &pending.events).await.map(|position| {
+            writer.signal.committed(position);
         });
         let _ = pending.done.send(result);
     }
 }
 
 /// One transaction for `events`; returns the highest position it committed.
-async fn write(pool: &Pool, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
-    let mut client = pool.get().await.map_err(pool_error)?;
+async fn write(writer: &Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
+    let mut client = writer.pool.get().await.map_err(pool_error)?;
     let transaction = client.transaction().await.map_err(classify)?;
-    let position = append_in_transaction(&transaction, events).await?;
+    let heads = (writer.chain == HashChain::On).then_some(&*writer.heads);
+    let appended = append_with(&transaction, events, writer.chain, heads).await?;
     transaction.commit().await.map_err(classify_commit)?;
-    Ok(position)
+    if let Some(hashes) = appended.hashes {
+        writer
+            .heads
+            .record(events.iter().zip(hashes).filter_map(|(event, hash)| {
+                let sequence = i64::try_from(event.sequence).ok()?;
+                Some((
+                    event.aggregate_type.as_str(),
+                    event.aggregate_id.as_str(),
+                    sequence,
+                    hash,
+                ))
+            }));
+    }
+    Ok(appended.position)
 }

@@ -3,27 +3,39 @@
 
 mod aggregates;
 mod append;
+mod backfill;
 mod batch;
+mod chain;
+mod chain_rows;
 mod claims;
 mod errors;
 mod feed;
 mod group_commit;
 mod history;
+mod jsonb_text;
+mod linking;
 mod metadata;
 mod repository;
 mod signal;
+mod stream_heads;
 mod transactional;
 mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};
-pub use append::{append_in_transaction, APPEND_LOCK};
+pub use append::{append_in_transaction, HashChain, APPEND_LOCK};
+pub use backfill::backfill_hashes;
 pub use batch::{decide, load_many_in_transaction, Loaded};
+pub use chain::{chain_hash, event_hash, hex, ChainHash, HashedEvent, GENESIS};
+pub use chain_rows::{read_chain_rows, ChainRow};
 pub use claims::ClaimConflict;
 pub use errors::CommitOutcomeUnknown;
 pub use feed::{
     explain_filtered, latest_position, read_all, read_filtered, FeedFilter, StoredEvent,
 };
 pub use history::{read_stream, stream_tenant, StreamBound};
+pub use jsonb_text::{jsonb_text, numeric_text};
+pub use linking::BrokenPredecessor;
+pub(crate) use linking::{stored_hashes, StreamKey};
 pub use metadata::EventMetadata;
 pub use repository::PgEventRepository;
 pub use signal::AppendSignal;

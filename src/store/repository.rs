@@ -1,5 +1,7 @@
 //! `PgEventRepository`: the cqrs-es `PersistedEventRepository` on tokio-postgres.
 
+use std::sync::Arc;
+
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
@@ -7,13 +9,18 @@ use cqrs_es::Aggregate;
 use deadpool_postgres::Pool;
 use serde_json::Value;
 
+use super::append::HashChain;
+use super::chain::chain_hash;
 use super::errors::{classify, pool_error, unknown};
 use super::group_commit::GroupCommit;
 use super::signal::AppendSignal;
+use super::stream_heads::StreamHeads;
 use crate::db::CachedStatements;
 
+/// With the hash: the last one loaded is the predecessor of the command's next event.
 const SELECT_EVENTS: &str = "
-    SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+    SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata,
+           hash
     FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3
     ORDER BY sequence";
 
@@ -29,6 +36,8 @@ pub struct PgEventRepository {
     pool: Pool,
     writer: GroupCommit,
     signal: AppendSignal,
+    /// The last chain hash loaded or written in each stream (shared with the writer).
+    heads: Arc<StreamHeads>,
 }
 
 impl PgEventRepository {
@@ -36,10 +45,19 @@ impl PgEventRepository {
     /// repositories each have their own (correct either way, batching better when shared).
     /// Must be called inside a Tokio runtime: it starts the writer task.
     pub fn new(pool: Pool) -> Self {
+        Self::with_chain(pool, HashChain::On)
+    }
+
+    /// A repository whose appends write the hash chain differently (see [`HashChain`]):
+    /// only for the benchmark that measures what the chain costs.
+    #[doc(hidden)]
+    pub fn with_chain(pool: Pool, chain: HashChain) -> Self {
         let signal = AppendSignal::default();
+        let heads = Arc::new(StreamHeads::default());
         Self {
-            writer: GroupCommit::start(pool.clone(), signal.clone()),
+            writer: GroupCommit::start(pool.clone(), signal.clone(), chain, heads.clone()),
             signal,
+            heads,
             pool,
         }
     }
@@ -67,6 +85,14 @@ impl PgEventRepository {
             )
             .await
             .map_err(classify)?;
+        if let Some(last) = rows.last() {
+            let hash = last.get::<_, Option<&[u8]>>(7).and_then(chain_hash);
+            if let Some(hash) = hash {
+                let sequence: i64 = last.get(2);
+                self.heads
+                    .record([(aggregate_type, aggregate_id, sequence, hash)]);
+            }
+        }
         rows.iter().map(serialized_event).collect()
     }
 

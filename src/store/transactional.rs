@@ -9,14 +9,18 @@ use cqrs_es::{Aggregate, DomainEvent};
 use deadpool_postgres::Transaction;
 
 use super::aggregates::CommandError;
-use super::append::append_in_transaction;
+use super::append::{append_with, HashChain};
+use super::chain::{chain_hash, ChainHash};
 use super::errors::{classify, unknown};
 use super::metadata::EventMetadata;
+use super::stream_heads::StreamHeads;
 use super::upcasting::upcast;
 use crate::db::CachedStatements;
 
+/// With the hash: the last one is the predecessor of the command's next event.
 const SELECT_STREAM: &str = "
-    SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+    SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata,
+           hash
     FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence";
 
 /// The aggregate as `transaction` sees it, and its version.
@@ -25,10 +29,24 @@ pub async fn load_in_transaction<A: Aggregate>(
     upcasters: &[Box<dyn EventUpcaster>],
     aggregate_id: &str,
 ) -> Result<(A, usize), PersistenceError> {
+    let (aggregate, version, _) = load_with_head::<A>(transaction, upcasters, aggregate_id).await?;
+    Ok((aggregate, version))
+}
+
+/// [`load_in_transaction`], and the chain hash of the stream's last event (when it has one).
+async fn load_with_head<A: Aggregate>(
+    transaction: &Transaction<'_>,
+    upcasters: &[Box<dyn EventUpcaster>],
+    aggregate_id: &str,
+) -> Result<(A, usize, Option<ChainHash>), PersistenceError> {
     let rows = transaction
         .query_cached(SELECT_STREAM, &[&A::TYPE, &aggregate_id])
         .await
         .map_err(classify)?;
+    let head = rows
+        .last()
+        .and_then(|row| row.get::<_, Option<&[u8]>>(7))
+        .and_then(chain_hash);
     let mut aggregate = A::default();
     let mut version = 0;
     for row in &rows {
@@ -48,7 +66,7 @@ pub async fn load_in_transaction<A: Aggregate>(
         aggregate.apply(event);
         version = current.sequence;
     }
-    Ok((aggregate, version))
+    Ok((aggregate, version, head))
 }
 
 /// Loads, decides and appends in `transaction`; returns the events written (possibly none).
@@ -62,8 +80,8 @@ pub async fn execute_in_transaction<A: Aggregate>(
     services: &A::Services,
     metadata: &EventMetadata,
 ) -> Result<Vec<A::Event>, CommandError<A::Error>> {
-    let (mut aggregate, version) =
-        load_in_transaction::<A>(transaction, upcasters, aggregate_id).await?;
+    let (mut aggregate, version, head) =
+        load_with_head::<A>(transaction, upcasters, aggregate_id).await?;
     let sink = EventSink::default();
     aggregate
         .handle(command, services, &sink)
@@ -86,6 +104,11 @@ pub async fn execute_in_transaction<A: Aggregate>(
             ))
         })
         .collect::<Result<Vec<_>, PersistenceError>>()?;
-    append_in_transaction(transaction, &serialized).await?;
+    // the stream's last event was just read: its hash needs no second look
+    let known = StreamHeads::default();
+    if let (Some(hash), Ok(sequence)) = (head, i64::try_from(version)) {
+        known.record([(A::TYPE, aggregate_id, sequence, hash)]);
+    }
+    append_with(transaction, &serialized, HashChain::On, Some(&known)).await?;
     Ok(events)
 }

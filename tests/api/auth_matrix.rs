@@ -21,6 +21,14 @@ enum Needs {
     ReadEverything,
     /// The caller's own resources (notifications): every role, each its own.
     Own,
+    /// Create, change, enable, disable, rotate and delete webhooks; redeliver (admins).
+    ManageWebhooks,
+    /// Read webhooks and their deliveries: admins, and auditors with a token that sees every
+    /// tenant (the matrix's auditor is scoped, so only admins pass here; `webhooks_access`
+    /// checks the unscoped auditor).
+    ReadWebhooks,
+    /// Read events, with a token that sees every tenant (likewise: only admins here).
+    ReadAllEvents,
 }
 
 /// operation id -> (what it needs, whether its path names a tenant)
@@ -55,6 +63,17 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         }
         "run_events" | "tenant_events" => (ReadEvents, true),
         "export_events" => (ReadEvents, false),
+        "create_webhook"
+        | "update_webhook"
+        | "delete_webhook"
+        | "enable_webhook"
+        | "disable_webhook"
+        | "rotate_webhook_secret"
+        | "redeliver_webhook_message" => (ManageWebhooks, false),
+        "list_webhooks" | "get_webhook" | "list_webhook_deliveries" | "get_webhook_message" => {
+            (ReadWebhooks, false)
+        }
+        "verify_event_log" => (ReadAllEvents, false),
         _ => return None,
     })
 }
@@ -81,6 +100,39 @@ struct Fixture {
     /// A second set for the admin-only delete and restore, so that deleting one does not
     /// hide the set the read operations look at.
     spare_set: String,
+    webhook: String,
+    /// A message of the webhook (`msg_...`), as the fan-out writes it.
+    message: String,
+}
+
+/// A webhook to a public address (the matrix's app does not allow private ones), with one
+/// message queued for it.
+async fn webhook_with_message(app: &TestApp) -> (String, String) {
+    let created: Value = app
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": "https://93.184.216.34/hook", "event_types": ["*"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let webhook = created["id"].as_str().unwrap().to_owned();
+    let message = uuid::Uuid::now_v7();
+    app.pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO webhook_messages (id, webhook_id, event_position, event_type, body,
+                                           status, created_at, finished_at)
+             VALUES ($1, $2::text::uuid, 1, 'backup_schedule.changed', '{}', 'delivered',
+                     now(), now())",
+            &[&message, &webhook],
+        )
+        .await
+        .unwrap();
+    (webhook, format!("msg_{}", message.simple()))
 }
 
 /// An inventory row, as a run's sync writes it.
@@ -169,7 +221,10 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
         .json()
         .await
         .unwrap();
+    let (webhook, message) = webhook_with_message(app).await;
     Fixture {
+        webhook,
+        message,
         policy: synced_policy(app, &tenant).await,
         backup_set: stored_set(app, &tenant, &schedule).await,
         spare_set: stored_set(app, &tenant, &schedule).await,
@@ -305,6 +360,18 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "list_notifications",
         "mark_notification_read",
         "mark_all_notifications_read",
+        "create_webhook",
+        "list_webhooks",
+        "get_webhook",
+        "update_webhook",
+        "delete_webhook",
+        "enable_webhook",
+        "disable_webhook",
+        "rotate_webhook_secret",
+        "list_webhook_deliveries",
+        "get_webhook_message",
+        "redeliver_webhook_message",
+        "verify_event_log",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -326,6 +393,8 @@ async fn concrete(app: &TestApp, path: &str, fixture: &Fixture) -> String {
         .replace("{run_id}", &fixture.run)
         .replace("{policy_id}", &fixture.policy)
         .replace("{backup_set_id}", &fixture.backup_set)
+        .replace("{webhook_id}", &fixture.webhook)
+        .replace("{message_id}", &fixture.message)
         .replace(
             "{item_id}",
             &tenantpilot::backup::items::item_id("settingsCatalog", "graph-1").to_string(),

@@ -1,6 +1,7 @@
 //! Integration tests: the real service against a real PostgreSQL, one database per test.
 
 mod as_of;
+mod audit_chain;
 mod auth;
 mod auth_matrix;
 mod backup_set_admin;
@@ -34,5 +35,6 @@ mod schedules;
 mod serve;
 mod tenant_deletion;
 mod tenants;
+mod webhooks;
 mod workers;
 mod write_visibility;

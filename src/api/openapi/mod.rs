@@ -42,6 +42,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "backup-sets", description = "Backup sets: browsing, diff and export; soft delete and restore (admins)"),
         (name = "health", description = "Probes for orchestrators"),
         (name = "notifications", description = "The caller's own notifications: failed and partial runs, missed slots, auto-disabled schedules, failing webhooks"),
+        (name = "webhooks", description = "Signed webhooks (Standard Webhooks) for backup runs, skipped slots, retention and schedule changes; deliveries log and redelivery"),
     )
 )]
 pub struct ApiDoc;

@@ -31,9 +31,13 @@ pub fn complete_operations(document: &mut OpenApi) {
             )]);
             if is_write {
                 add_idempotency_key(operation);
-                // issuing and revoking a token answer in full whatever the read models do;
-                // marking notifications read writes no event, so it waits for nothing
-                if !path.starts_with("/api/v1/tokens") && !path.starts_with("/api/v1/notifications")
+                // issuing and revoking a token answer in full whatever the read models do,
+                // and so do creating a webhook and rotating its secret (a secret is shown
+                // in that answer only) and a redelivery (it reads no read model); marking
+                // notifications read writes no event, so it waits for nothing
+                if !path.starts_with("/api/v1/tokens")
+                    && !path.starts_with("/api/v1/notifications")
+                    && !answers_in_full(path)
                 {
                     add_write_accepted(operation);
                 }
@@ -42,6 +46,13 @@ pub fn complete_operations(document: &mut OpenApi) {
             add_problem_responses(operation, path.contains('{'), is_write);
         }
     }
+}
+
+/// Webhook writes whose answer never waits for the read models.
+fn answers_in_full(path: &str) -> bool {
+    path == "/api/v1/webhooks"
+        || (path.starts_with("/api/v1/webhooks/")
+            && (path.ends_with("/rotate-secret") || path.ends_with("/redeliver")))
 }
 
 /// Every operation of a path, with whether it is a write.

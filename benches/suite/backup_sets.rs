@@ -5,7 +5,7 @@
 //! writer's throughput over the same content serialized as the export does. No database:
 //! the endpoints add their queries.
 //!
-//! `cargo bench --bench backup_sets`.
+//! `cargo bench --bench suite -- sets`.
 
 use std::time::Instant;
 
@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 use tenantpilot::backup::diff::{diff_content, diff_trees};
 use tenantpilot::backup::zip::ZipStream;
 use tenantpilot::backup::{content_hash, TreeItem};
+
+use crate::common::Report;
 
 const ITEMS: usize = 2_000;
 const SETTINGS: usize = 40;
@@ -50,7 +52,7 @@ fn tree(contents: &[Value]) -> Vec<TreeItem> {
         .collect()
 }
 
-fn main() {
+pub fn run(report: &mut Report) {
     let old: Vec<Value> = (0..ITEMS)
         .map(|index| policy(index, false, false))
         .collect();
@@ -69,11 +71,14 @@ fn main() {
         pointers += changes;
     }
     let elapsed = started.elapsed();
-    println!(
-        "diff of two {ITEMS}-item sets: {} hashes differ, {really_changed} items changed \
-         ({pointers} changes), {:.1} ms",
-        diff.changed.len(),
-        elapsed.as_secs_f64() * 1000.0
+    report.add(
+        format!("diff of two {ITEMS}-item backup sets"),
+        format!(
+            "{:.1} ms ({} hashes differ, {really_changed} items changed, {pointers} changes)",
+            elapsed.as_secs_f64() * 1000.0,
+            diff.changed.len()
+        ),
+        "measured",
     );
 
     let started = Instant::now();
@@ -91,10 +96,14 @@ fn main() {
     }
     bytes += zip.finish().map(|end| end.len()).unwrap_or(0);
     let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "export of {ITEMS} items: {:.1} MB in {:.1} ms, {:.0} MB/s (serialize + zip, no database)",
-        bytes as f64 / 1e6,
-        seconds * 1000.0,
-        bytes as f64 / 1e6 / seconds
+    report.add(
+        format!("export of {ITEMS} items (serialize + zip, no database)"),
+        format!(
+            "{:.0} MB/s ({:.1} MB in {:.1} ms)",
+            bytes as f64 / 1e6 / seconds,
+            bytes as f64 / 1e6,
+            seconds * 1000.0
+        ),
+        "measured",
     );
 }

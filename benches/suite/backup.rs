@@ -4,10 +4,10 @@
 //! - `backup`: a 2,000-policy tenant of mixed types (settings catalog with paged settings,
 //!   scripts read one by one), backed up once: time and the service's peak RSS;
 //! - `storage`: the backup tables after 1 and after 30 runs of that unchanged tenant;
-//! - `herd`: 50 tenants of 200 policies queued at once: time until all finished, and the
+//! - `tenants`: 50 tenants of 200 policies queued at once: time until all finished, and the
 //!   most concurrent Graph requests any one tenant saw (the per-tenant bound).
 //!
-//! `cargo bench --bench backup [-- backup|storage|herd]`. Needs the local PostgreSQL; makes
+//! `cargo bench --bench suite -- backup storage tenants`. Needs the local PostgreSQL; makes
 //! and drops its own database.
 
 use std::net::SocketAddr;
@@ -18,8 +18,8 @@ use tenantpilot::graph_sim::{GraphSimulator, RunningSimulator, SimConfig, Tenant
 use tokio::process::{Child, Command};
 use uuid::Uuid;
 
-const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
-const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
+use crate::common::{free_port, server_url, Report, ADMIN_TOKEN};
+
 /// The service's default pacing (TENANTPILOT_GRAPH_REQUESTS_PER_20S).
 const DEFAULT_PACING: &str = "800";
 
@@ -58,7 +58,7 @@ async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> S
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_tenantpilot"))
         .arg("serve")
-        .env("DATABASE_URL", format!("{SERVER}/{database}"))
+        .env("DATABASE_URL", format!("{}/{database}", server_url()))
         .env("TENANTPILOT_BIND", format!("127.0.0.1:{port}"))
         .env("TENANTPILOT_ROLES", "api,consumers,worker")
         .env("TENANTPILOT_ADMIN_TOKEN", ADMIN_TOKEN)
@@ -71,7 +71,7 @@ async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> S
         .env("TENANTPILOT_GRAPH_REQUESTS_PER_20S", pacing)
         .env("TENANTPILOT_WORKERS", workers)
         .env("TENANTPILOT_WORKER_POLL_MS", "100")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .kill_on_drop(true)
         .spawn()
         .expect("the service starts");
@@ -96,13 +96,6 @@ async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> S
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the service did not become ready");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
 }
 
 impl Service {
@@ -199,7 +192,8 @@ impl Service {
     }
 
     async fn backup_tables_bytes(&self) -> i64 {
-        let pool = tenantpilot::db::create_pool(&format!("{SERVER}/{}", self.database), 1).unwrap();
+        let pool = tenantpilot::db::create_pool(&format!("{}/{}", server_url(), self.database), 1)
+            .unwrap();
         let client = pool.get().await.unwrap();
         client
             .query_one(
@@ -214,7 +208,7 @@ impl Service {
 
     async fn stop(mut self) {
         let _ = self.child.kill().await;
-        let pool = tenantpilot::db::create_pool(&format!("{SERVER}/postgres"), 1).unwrap();
+        let pool = tenantpilot::db::create_pool(&format!("{}/postgres", server_url()), 1).unwrap();
         if let Ok(client) = pool.get().await {
             let _ = client
                 .batch_execute(&format!(
@@ -237,7 +231,7 @@ async fn simulator(tenants: Vec<TenantConfig>) -> RunningSimulator {
         .expect("the simulator starts")
 }
 
-async fn backup_of_a_large_tenant() {
+pub async fn backup_of_a_large_tenant(report: &mut Report) {
     let tenant = mixed_tenant("large", 10);
     let sim = simulator(vec![tenant.clone()]).await;
     let service = start_service(&sim, DEFAULT_PACING, "4").await;
@@ -247,20 +241,27 @@ async fn backup_of_a_large_tenant() {
     let elapsed = started.elapsed();
     let stats = sim.stats().tenant(&tenant.azure_tenant_id);
     assert_eq!(run["status"], "success", "{run:#}");
-    println!(
-        "backup of a 2,000-policy tenant (default pacing {DEFAULT_PACING}/20 s): {:.2} s from run-now \
-         to finished (run {} ms), {} items, {} Graph requests, service peak RSS {:.0} MB",
-        elapsed.as_secs_f64(),
-        run["duration_ms"],
-        run["backup_set"]["item_count"],
-        stats.graph_requests,
-        service.peak_rss_mb()
+    report.add(
+        format!("backup of a 2,000-policy tenant (pacing {DEFAULT_PACING}/20 s)"),
+        format!(
+            "{:.2} s run-now to finished (run {} ms), {} items, {} Graph requests",
+            elapsed.as_secs_f64(),
+            run["duration_ms"],
+            run["backup_set"]["item_count"],
+            stats.graph_requests,
+        ),
+        "measured",
+    );
+    report.add(
+        "service peak RSS over that backup",
+        format!("{:.0} MB", service.peak_rss_mb()),
+        "measured",
     );
     service.stop().await;
     sim.stop().await;
 }
 
-async fn storage_of_unchanged_runs() {
+pub async fn storage_of_unchanged_runs(report: &mut Report) {
     let tenant = mixed_tenant("storage", 10);
     let sim = simulator(vec![tenant.clone()]).await;
     // pacing is not what is measured here: let the runs go as fast as they can
@@ -272,17 +273,21 @@ async fn storage_of_unchanged_runs() {
         assert_eq!(service.run(&run_now).await["status"], "success");
     }
     let thirty = service.backup_tables_bytes().await;
-    println!(
-        "storage of the backup tables: 1 run {:.2} MB, 30 unchanged runs {:.2} MB ({:.3} x)",
-        one as f64 / 1e6,
-        thirty as f64 / 1e6,
-        thirty as f64 / one as f64
+    report.add(
+        "storage of 30 unchanged runs vs one (backup tables)",
+        format!(
+            "{:.3} x ({:.2} MB after 1 run, {:.2} MB after 30)",
+            thirty as f64 / one as f64,
+            one as f64 / 1e6,
+            thirty as f64 / 1e6
+        ),
+        "about 1 x",
     );
     service.stop().await;
     sim.stop().await;
 }
 
-async fn herd_of_tenants() {
+pub async fn herd_of_tenants(report: &mut Report) {
     let tenants: Vec<TenantConfig> = (0..50)
         .map(|index| mixed_tenant(&format!("herd{index}"), 1))
         .collect();
@@ -314,29 +319,15 @@ async fn herd_of_tenants() {
         .map(|tenant| sim.stats().tenant(&tenant.azure_tenant_id).max_in_flight)
         .max()
         .unwrap_or(0);
-    println!(
-        "50 tenants of 200 policies queued at once: {succeeded}/50 succeeded in {:.1} s, \
-         most concurrent Graph requests for one tenant {max_in_flight} (bound 4)",
-        elapsed.as_secs_f64()
+    report.add(
+        "50 tenants of 200 policies queued at once",
+        format!(
+            "{succeeded}/50 succeeded in {:.1} s, at most {max_in_flight} Graph requests \
+             in flight for one tenant",
+            elapsed.as_secs_f64()
+        ),
+        "per-tenant bound 4",
     );
     service.stop().await;
     sim.stop().await;
-}
-
-#[tokio::main]
-async fn main() {
-    let wanted: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|arg| !arg.starts_with('-'))
-        .collect();
-    let runs = |part: &str| wanted.is_empty() || wanted.iter().any(|arg| arg == part);
-    if runs("backup") {
-        backup_of_a_large_tenant().await;
-    }
-    if runs("storage") {
-        storage_of_unchanged_runs().await;
-    }
-    if runs("herd") {
-        herd_of_tenants().await;
-    }
 }

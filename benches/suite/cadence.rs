@@ -1,7 +1,6 @@
 //! Throughput of `Cadence::next_slot_after`, the scheduler's hot path.
 //!
-//! Run with `cargo bench --bench cadence` (needs `[[bench]] name = "cadence"`, `harness = false`).
-//! Plain `fn main()`: each case warms up, then times rounds of N calls where every call starts
+//! `cargo bench --bench suite -- cadence`. Each case warms up, then times rounds of N calls where every call starts
 //! from the previous result, so the work is real and cannot be hoisted out of the loop, and
 //! reports the fastest round. The target is at least 5 M calls/s on one core for the first two.
 
@@ -11,6 +10,8 @@ use std::time::Instant;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use tenantpilot::domain::cadence::{Cadence, DayOfWeek, TimeOfDay};
+
+use crate::common::Report;
 
 const WARM_UP: usize = 200_000;
 const N: usize = 2_000_000;
@@ -40,7 +41,7 @@ fn walk(cadence: &Cadence, tz: Tz, start: DateTime<Utc>, calls: usize) -> DateTi
     after
 }
 
-fn bench(label: &str, cadence: Cadence, tz: Tz) {
+fn bench(report: &mut Report, label: &str, cadence: Cadence, tz: Tz) {
     let cadence = cadence.validated().expect("benchmark cadences are valid");
     let start = Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
@@ -56,15 +57,16 @@ fn bench(label: &str, cadence: Cadence, tz: Tz) {
         .min()
         .expect("at least one round");
     let ns_per_op = fastest.as_nanos() as f64 / N as f64;
-    println!(
-        "next_slot_after {label}: {:.1} M/s ({:.0} ns/op)",
-        1_000.0 / ns_per_op,
-        ns_per_op
+    report.add(
+        format!("next-slot computations, {label}"),
+        format!("{:.1} M/s ({ns_per_op:.0} ns each)", 1_000.0 / ns_per_op),
+        "at least 5 M/s on one core (the first two cases)",
     );
 }
 
-fn main() {
+pub fn run(report: &mut Report) {
     bench(
+        report,
         "daily 02:30 Europe/Berlin",
         Cadence::Daily {
             times: vec![time("02:30")],
@@ -72,6 +74,7 @@ fn main() {
         chrono_tz::Europe::Berlin,
     );
     bench(
+        report,
         "weekly mon,thu 22:00,06:15 America/New_York",
         Cadence::Weekly {
             days: vec![DayOfWeek::Mon, DayOfWeek::Thu],
@@ -80,6 +83,7 @@ fn main() {
         chrono_tz::America::New_York,
     );
     bench(
+        report,
         "daily 00:00,06:00,12:00,18:00 Australia/Lord_Howe (4 times a day: ~3x the lookups)",
         Cadence::Daily {
             times: vec![time("00:00"), time("06:00"), time("12:00"), time("18:00")],

@@ -1,10 +1,9 @@
-//! Event-store throughput with the ordering mechanism (the append advisory lock) on, and the
-//! write latency of the HTTP API in front of it under concurrent clients.
+//! Event-store throughput with the ordering mechanism (the append advisory lock) on, what the
+//! hash chain costs appends, and the write latency of the HTTP API in front of it under
+//! concurrent clients.
 //!
-//! `cargo bench --bench event_store` — needs the local PostgreSQL; creates its own databases
-//! and drops them (`TENANTPILOT_BENCH_DATABASE_URL` overrides the default on 127.0.0.1: the
-//! store part then uses, and keeps, that database; the API part makes its own beside it).
-//! One part alone: `cargo bench --bench event_store -- store` or `-- api`.
+//! `cargo bench --bench suite -- store chain writes` — needs the local PostgreSQL; creates
+//! its own databases and drops them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,13 +16,14 @@ use tenantpilot::clock::SystemClock;
 use tenantpilot::config::Settings;
 use tenantpilot::domain::schedule::Schedule;
 use tenantpilot::startup::Application;
-use tenantpilot::store::{read_all, PgEventRepository};
+use tenantpilot::store::{read_all, HashChain, PgEventRepository};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::common::{drop_database, percentile_ms, server_url, Report, ADMIN_TOKEN};
+
 const WRITERS: usize = 8;
-const DEFAULT_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 
 fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     SerializedEvent::new(
@@ -40,23 +40,44 @@ fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     )
 }
 
-/// `WRITERS` concurrent writers, each appending `commits` appends of `per_commit` events.
-/// With `shared`, they share one repository (one process: group commit batches them);
-/// otherwise each has its own, like separate processes, and only the lock orders them.
+/// `WRITERS` concurrent writers, each appending `commits` appends of `per_commit` events;
+/// returns the events per second. With `shared`, they share one repository (one process:
+/// group commit batches them); otherwise each has its own, like separate processes, and only
+/// the lock orders them.
 async fn append(
     repository: &PgEventRepository,
     label: &str,
     commits: usize,
     per_commit: usize,
     shared: bool,
-) {
+) -> f64 {
+    append_with(
+        repository,
+        PgEventRepository::new,
+        label,
+        commits,
+        per_commit,
+        shared,
+    )
+    .await
+}
+
+/// [`append`], each separate writer's repository made by `separate`.
+async fn append_with(
+    repository: &PgEventRepository,
+    separate: fn(Pool) -> PgEventRepository,
+    label: &str,
+    commits: usize,
+    per_commit: usize,
+    shared: bool,
+) -> f64 {
     let started = Instant::now();
     let tasks: Vec<_> = (0..WRITERS)
         .map(|writer| {
             let repository = if shared {
                 repository.clone()
             } else {
-                PgEventRepository::new(repository.pool().clone())
+                separate(repository.pool().clone())
             };
             let label = label.to_owned();
             tokio::spawn(async move {
@@ -78,18 +99,22 @@ async fn append(
     }
     let elapsed = started.elapsed();
     let events = WRITERS * commits * per_commit;
+    let rate = events as f64 / elapsed.as_secs_f64();
     println!(
-        "append {label:<38} {events:>6} events in {:>6.2} s: {:>8.0} events/s ({:.0} appends/s)",
+        "append {label:<38} {events:>6} events in {:>6.2} s: {rate:>8.0} events/s ({:.0} appends/s)",
         elapsed.as_secs_f64(),
-        events as f64 / elapsed.as_secs_f64(),
         (WRITERS * commits) as f64 / elapsed.as_secs_f64(),
     );
+    rate
 }
 
 /// `WRITERS` appenders in the ways the store is used, then a full `read_all`.
-async fn store_throughput() {
-    let url = std::env::var("TENANTPILOT_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("{DEFAULT_SERVER}/tp_bench_{}", Uuid::new_v4().simple()));
+pub async fn store_throughput() {
+    let url = format!(
+        "{}/tp_bench_store_{}",
+        server_url(),
+        Uuid::new_v4().simple()
+    );
     let pool = tenantpilot::db::prepare(&url, WRITERS + 2)
         .await
         .expect("bench database");
@@ -115,10 +140,9 @@ async fn store_throughput() {
     .await;
     append(&repository, "1 event/append, 8 processes", 500, 1, false).await;
     read_all_pages(&pool).await;
-    if std::env::var("TENANTPILOT_BENCH_DATABASE_URL").is_err() {
-        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
-        drop_database(&name, pool).await;
-    }
+    verify_all(&pool).await;
+    let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+    drop_database(&name, pool).await;
 }
 
 async fn read_all_pages(pool: &Pool) {
@@ -139,28 +163,202 @@ async fn read_all_pages(pool: &Pool) {
     );
 }
 
-/// The server the bench databases live on: the override's, if there is one.
-fn server_url() -> String {
-    match std::env::var("TENANTPILOT_BENCH_DATABASE_URL") {
-        Ok(url) => url
-            .rsplit_once('/')
-            .map_or(url.clone(), |(server, _)| server.to_owned()),
-        Err(_) => DEFAULT_SERVER.to_owned(),
+/// A full verification of the hash chain over everything the part appended.
+async fn verify_all(pool: &Pool) {
+    let started = Instant::now();
+    let report = tenantpilot::audit::verify(pool, chrono::Utc::now(), true)
+        .await
+        .expect("verification runs");
+    let elapsed = started.elapsed();
+    assert!(report.is_ok(), "the bench's log verifies: {report:?}");
+    println!(
+        "audit verify --full                         {:>6} events in {:>6.2} s: {:>8.0} events/s",
+        report.events_checked,
+        elapsed.as_secs_f64(),
+        report.events_checked as f64 / elapsed.as_secs_f64()
+    );
+}
+
+/// Rounds of each chain-cost scenario; each round runs every mode once, briefly, so that the
+/// modes compared meet the same load (the development machine is shared and its load
+/// drifts over minutes).
+const CHAIN_ROUNDS: usize = 12;
+
+/// The modes compared: no chain (as before it), the chain as the service runs it (a writer
+/// knows the hashes it committed last), and the chain with every predecessor read from the
+/// database (as when another process wrote it: the worst case).
+const CHAIN_MODES: [(&str, HashChain); 3] = [
+    ("no chain", HashChain::Off),
+    ("chain", HashChain::On),
+    ("chain, reads", HashChain::ReadEveryPredecessor),
+];
+
+fn repository_for(mode: HashChain) -> fn(Pool) -> PgEventRepository {
+    match mode {
+        HashChain::On => PgEventRepository::new,
+        HashChain::ReadEveryPredecessor => {
+            |pool| PgEventRepository::with_chain(pool, HashChain::ReadEveryPredecessor)
+        }
+        HashChain::Off => |pool| PgEventRepository::with_chain(pool, HashChain::Off),
     }
 }
 
-async fn drop_database(name: &str, pool: Pool) {
-    pool.close();
-    let admin =
-        tenantpilot::db::create_pool(&format!("{}/postgres", server_url()), 1).expect("admin pool");
-    if let Ok(client) = admin.get().await {
-        // FORCE: the stopped server's connections may not all be gone yet
-        if let Err(error) = client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await
-        {
-            eprintln!("could not drop bench database {name}: {error}");
+/// What the hash chain costs appends: the store part's scenarios, shorter, each run in
+/// rounds in every mode (the order rotating, so no mode always meets the warmer or fuller
+/// table), in a database of its own where appends without a hash are allowed. Prints each
+/// mode's median rate and the median over rounds of its rate relative to no chain in the
+/// same round; and the CPU time the appends took (this process and its PostgreSQL
+/// backends), which a shared machine's load disturbs far less than the rates.
+pub async fn chain_cost(report: &mut Report) {
+    let name = format!("tp_bench_chain_{}", Uuid::new_v4().simple());
+    let pool = tenantpilot::db::prepare(&format!("{}/{name}", server_url()), WRITERS + 2)
+        .await
+        .expect("bench database");
+    pool.get()
+        .await
+        .expect("connection")
+        .batch_execute("ALTER TABLE events DROP CONSTRAINT events_hash_present")
+        .await
+        .expect("appends without a hash allowed here");
+    let repositories: Vec<PgEventRepository> = CHAIN_MODES
+        .iter()
+        .map(|(_, mode)| repository_for(*mode)(pool.clone()))
+        .collect();
+    for ((label, mode), repository) in CHAIN_MODES.iter().zip(&repositories) {
+        let label = format!("warm-up, {label}");
+        append_with(repository, repository_for(*mode), &label, 100, 1, false).await;
+    }
+    let scenarios = [
+        ("1 event/append, 8 tasks, 1 process", 250, 1, true),
+        ("10 events/append, 8 tasks, 1 process", 100, 10, true),
+        ("1 event/append, 8 processes", 150, 1, false),
+    ];
+    let mut summary = Vec::new();
+    for (scenario, commits, per_commit, shared) in scenarios {
+        let mut rates = vec![Vec::new(); CHAIN_MODES.len()];
+        let mut cpu = vec![Vec::new(); CHAIN_MODES.len()];
+        let events = (WRITERS * commits * per_commit) as f64;
+        for round in 0..CHAIN_ROUNDS {
+            for turn in 0..CHAIN_MODES.len() {
+                let index = (round + turn) % CHAIN_MODES.len();
+                let (label, mode) = CHAIN_MODES[index];
+                let before = cpu_ticks(&pool).await;
+                let rate = append_with(
+                    &repositories[index],
+                    repository_for(mode),
+                    &format!("{label} #{round} {scenario}"),
+                    commits,
+                    per_commit,
+                    shared,
+                )
+                .await;
+                rates[index].push(rate);
+                let ticks = cpu_ticks(&pool).await.since(&before);
+                cpu[index].push(ticks as f64 * 1e6 / TICKS_PER_SECOND / events);
+            }
         }
+        // each round's rate relative to no chain in that round
+        let relative = |mode: usize| {
+            let mut ratios: Vec<f64> = (0..CHAIN_ROUNDS)
+                .map(|round| rates[mode][round] / rates[0][round])
+                .collect();
+            (median(&mut ratios) - 1.0) * 100.0
+        };
+        let (chain, reads) = (relative(1), relative(2));
+        let medians: Vec<f64> = rates.iter_mut().map(|rates| median(rates)).collect();
+        let cpu: Vec<f64> = cpu.iter_mut().map(|cpu| median(cpu)).collect();
+        summary.push((scenario, medians, chain, reads, cpu));
+    }
+    println!(
+        "chain cost over {CHAIN_ROUNDS} rounds: median events/s (median of the rounds' \
+         ratios to no chain); median CPU per event (bench process + its PostgreSQL backends)"
+    );
+    for (scenario, medians, chain, reads, cpu) in summary {
+        report.add(
+            format!("appends with the hash chain vs without, {scenario}"),
+            format!(
+                "{chain:+.1}% events/s ({:.0} vs {:.0}), CPU per event {:+.1}%",
+                medians[1],
+                medians[0],
+                (cpu[1] / cpu[0] - 1.0) * 100.0
+            ),
+            "within 10%",
+        );
+        println!(
+            "  {scenario:<38} no chain {:>7.0}, chain {:>7.0} ({chain:+.1}%), \
+             chain reading every predecessor {:>7.0} ({reads:+.1}%)",
+            medians[0], medians[1], medians[2],
+        );
+        println!(
+            "  {:<38} CPU µs/event: no chain {:.0}, chain {:.0} ({:+.1}%), \
+             chain reading every predecessor {:.0} ({:+.1}%)",
+            "",
+            cpu[0],
+            cpu[1],
+            (cpu[1] / cpu[0] - 1.0) * 100.0,
+            cpu[2],
+            (cpu[2] / cpu[0] - 1.0) * 100.0,
+        );
+    }
+    drop_database(&name, pool).await;
+}
+
+/// Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU ticks (user + system) of this process and of every PostgreSQL backend connected to
+/// the pool's database, by process id.
+struct CpuTicks(BTreeMap<u32, u64>);
+
+impl CpuTicks {
+    /// Ticks used since `before` (a backend that started in between counts in full).
+    fn since(&self, before: &CpuTicks) -> u64 {
+        self.0
+            .iter()
+            .map(|(pid, ticks)| ticks.saturating_sub(before.0.get(pid).copied().unwrap_or(0)))
+            .sum()
+    }
+}
+
+async fn cpu_ticks(pool: &Pool) -> CpuTicks {
+    let client = pool.get().await.expect("connection");
+    let backends: Vec<i32> = client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .expect("backends")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let pids = backends
+        .into_iter()
+        .filter_map(|pid| u32::try_from(pid).ok())
+        .chain([std::process::id()]);
+    CpuTicks(
+        pids.filter_map(|pid| Some((pid, process_ticks(pid)?)))
+            .collect(),
+    )
+}
+
+/// utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15).
+fn process_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // the command name may hold spaces: fields are counted after its closing parenthesis
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
     }
 }
 
@@ -171,7 +369,6 @@ const WARM_UP_PER_CLIENT: usize = 4;
 const REQUESTS_PER_CLIENT: usize = 125;
 /// Generous: a request this slow counts as failed rather than hanging the bench.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
 
 /// The real application on port 0 over a fresh database, as the API tests start it.
 struct RunningApp {
@@ -288,15 +485,9 @@ async fn load(http: &reqwest::Client, url: &str, round: &str, per_client: usize)
     outcomes
 }
 
-/// Nearest-rank percentile of sorted latencies, in milliseconds.
-fn percentile_ms(sorted: &[Duration], percent: usize) -> f64 {
-    let rank = (sorted.len() * percent).div_ceil(100).max(1);
-    sorted[rank - 1].as_secs_f64() * 1000.0
-}
-
 /// Latency percentiles over the 201s (a fast refusal says nothing about the write path),
 /// throughput over every request; anything but a 201 is counted and shown.
-fn report(outcomes: &[Outcome], elapsed: Duration) {
+fn report_writes(report: &mut Report, outcomes: &[Outcome], elapsed: Duration) {
     let mut created: Vec<Duration> = Vec::with_capacity(outcomes.len());
     let mut other: BTreeMap<String, usize> = BTreeMap::new();
     for (latency, outcome) in outcomes {
@@ -314,19 +505,22 @@ fn report(outcomes: &[Outcome], elapsed: Duration) {
         "most schedule creations failed: {other:?}"
     );
     created.sort();
-    println!(
-        "POST backup-schedules, {CLIENTS} concurrent clients: p50 {:.1} ms, p99 {:.1} ms, \
-         {:.0} req/s ({} requests)",
-        percentile_ms(&created, 50),
-        percentile_ms(&created, 99),
-        outcomes.len() as f64 / elapsed.as_secs_f64(),
-        outcomes.len()
+    report.add(
+        format!("POST backup-schedules, {CLIENTS} concurrent clients (p50 / p99)"),
+        format!(
+            "{:.1} ms / {:.1} ms, {:.0} requests/s ({} requests)",
+            percentile_ms(&created, 50),
+            percentile_ms(&created, 99),
+            outcomes.len() as f64 / elapsed.as_secs_f64(),
+            outcomes.len()
+        ),
+        "measured",
     );
 }
 
 /// Write latency of schedule creation through the whole stack: HTTP, auth, validation,
 /// the aggregate, the append lock and the inline projection.
-async fn api_write_latency() {
+pub async fn api_write_latency(report: &mut Report) {
     let app = start_app().await;
     let http = reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
@@ -341,7 +535,7 @@ async fn api_write_latency() {
     load(&http, &url, "warm-up", WARM_UP_PER_CLIENT).await;
     let started = Instant::now();
     let outcomes = load(&http, &url, "measured", REQUESTS_PER_CLIENT).await;
-    report(&outcomes, started.elapsed());
+    report_writes(report, &outcomes, started.elapsed());
 
     // idle keep-alive connections would hold up the graceful stop
     drop(http);
@@ -353,20 +547,4 @@ async fn api_write_latency() {
         Err(_) => eprintln!("application did not stop within 40 s"),
     }
     drop_database(&app.database, app.pool).await;
-}
-
-#[tokio::main]
-async fn main() {
-    // `cargo bench` passes `--bench`; any other argument picks the parts whose name has it
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|argument| !argument.starts_with('-'))
-        .collect();
-    let wanted = |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f));
-    if wanted("store") {
-        store_throughput().await;
-    }
-    if wanted("api") {
-        api_write_latency().await;
-    }
 }

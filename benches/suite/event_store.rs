@@ -1,6 +1,6 @@
-//! Event-store throughput with the ordering mechanism (the append advisory lock) on, what the
-//! hash chain costs appends, and the write latency of the HTTP API in front of it under
-//! concurrent clients.
+//! Event-store throughput with the ordering mechanism (transaction ids, the feed's
+//! horizon) on, what the hash chain costs appends, and the write latency of the HTTP API in
+//! front of it under concurrent clients.
 //!
 //! `cargo bench --bench suite -- store chain writes` — needs the local PostgreSQL; creates
 //! its own databases and drops them.
@@ -16,7 +16,7 @@ use tenantpilot::clock::SystemClock;
 use tenantpilot::config::Settings;
 use tenantpilot::domain::schedule::Schedule;
 use tenantpilot::startup::Application;
-use tenantpilot::store::{read_all, HashChain, PgEventRepository};
+use tenantpilot::store::{read_all, FeedCursor, HashChain, PgEventRepository};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -42,8 +42,8 @@ fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
 
 /// `WRITERS` concurrent writers, each appending `commits` appends of `per_commit` events;
 /// returns the events per second. With `shared`, they share one repository (one process:
-/// group commit batches them); otherwise each has its own, like separate processes, and only
-/// the lock orders them.
+/// group commit batches them); otherwise each has its own, like separate processes, and
+/// they commit concurrently.
 async fn append(
     repository: &PgEventRepository,
     label: &str,
@@ -148,11 +148,11 @@ pub async fn store_throughput() {
 async fn read_all_pages(pool: &Pool) {
     let client = pool.get().await.expect("connection");
     let started = Instant::now();
-    let (mut after, mut total) = (0, 0);
+    let (mut after, mut total) = (FeedCursor::START, 0);
     loop {
         let batch = read_all(&client, &[], after, 500).await.expect("read");
         let Some(last) = batch.last() else { break };
-        after = last.position;
+        after = last.cursor();
         total += batch.len();
     }
     let elapsed = started.elapsed();
@@ -519,7 +519,7 @@ fn report_writes(report: &mut Report, outcomes: &[Outcome], elapsed: Duration) {
 }
 
 /// Write latency of schedule creation through the whole stack: HTTP, auth, validation,
-/// the aggregate, the append lock and the inline projection.
+/// the aggregate, the append and the wait for the read models.
 pub async fn api_write_latency(report: &mut Report) {
     let app = start_app().await;
     let http = reqwest::Client::builder()

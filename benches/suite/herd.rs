@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
 use tenantpilot::scheduler::{Consumers, Dispatcher};
-use tenantpilot::store::{latest_position, PgEventRepository};
+use tenantpilot::store::{latest_committed, FeedCursor, PgEventRepository};
 
 use crate::common::{database, drop_database, server_url, Report};
 use crate::log::{at, LogWriter};
@@ -82,7 +82,7 @@ async fn measure(report: &mut Report, dispatchers: usize) {
     let summaries =
         futures_util::future::join_all(instances.iter().map(|instance| instance.tick(slot))).await;
     let claimed_after = started.elapsed();
-    let claims_end = latest_position(&pool.get().await.unwrap()).await.unwrap();
+    let claims_end = latest_committed(&pool.get().await.unwrap()).await.unwrap();
 
     // the checkpoints, polled: the runs are queued once the run creator passed the last
     // claim, projected once the read models reached the end of the log after that
@@ -91,14 +91,19 @@ async fn measure(report: &mut Report, dispatchers: usize) {
     let projected_after = loop {
         let row = client
             .query_one(
-                "SELECT (SELECT position FROM consumer_checkpoints WHERE name = 'run_creator'),
-                        (SELECT position FROM consumer_checkpoints WHERE name = 'read_models'),
-                        (SELECT max(position) FROM events)",
+                "SELECT c.transaction_id, c.position, p.transaction_id, p.position,
+                        e.transaction_id, e.position
+                 FROM consumer_checkpoints c, consumer_checkpoints p,
+                      (SELECT transaction_id, position FROM events
+                       ORDER BY transaction_id DESC, position DESC LIMIT 1) e
+                 WHERE c.name = 'run_creator' AND p.name = 'read_models'",
                 &[],
             )
             .await
             .unwrap();
-        let (created, projected, end): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+        let created = FeedCursor::new(row.get(0), row.get(1));
+        let projected = FeedCursor::new(row.get(2), row.get(3));
+        let end = FeedCursor::new(row.get(4), row.get(5));
         if created >= claims_end {
             queued_after.get_or_insert(started.elapsed());
             if projected >= end {

@@ -12,6 +12,7 @@ use tenantpilot::clock::SystemClock;
 use tenantpilot::config::Settings;
 use tenantpilot::domain::schedule::Schedule;
 use tenantpilot::startup::Application;
+use tenantpilot::store::FeedCursor;
 use uuid::Uuid;
 
 use crate::common::{database, drop_database, percentile_ms, server_url, Report, ADMIN_TOKEN};
@@ -48,7 +49,7 @@ async fn measure(report: &mut Report, events_per_second: u64) {
     }));
 
     // the checkpoint, sampled
-    let timeline = Arc::new(Mutex::new(Vec::<(Instant, i64)>::new()));
+    let timeline = Arc::new(Mutex::new(Vec::<(Instant, FeedCursor)>::new()));
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
         let (pool, timeline, sampling) = (pool.clone(), timeline.clone(), sampling.clone());
@@ -57,16 +58,19 @@ async fn measure(report: &mut Report, events_per_second: u64) {
             let mut tick = tokio::time::interval(Duration::from_millis(2));
             while sampling.load(std::sync::atomic::Ordering::Relaxed) {
                 tick.tick().await;
-                let position: i64 = client
-                    .query_one(
-                        "SELECT COALESCE((SELECT position FROM consumer_checkpoints
-                                          WHERE name = 'read_models'), 0)",
+                let checkpoint = client
+                    .query(
+                        "SELECT transaction_id, position FROM consumer_checkpoints
+                         WHERE name = 'read_models'",
                         &[],
                     )
                     .await
                     .unwrap()
-                    .get(0);
-                timeline.lock().unwrap().push((Instant::now(), position));
+                    .first()
+                    .map_or(FeedCursor::START, |row| {
+                        FeedCursor::new(row.get(0), row.get(1))
+                    });
+                timeline.lock().unwrap().push((Instant::now(), checkpoint));
             }
         })
     };
@@ -121,24 +125,25 @@ async fn measure(report: &mut Report, events_per_second: u64) {
     sampler.await.unwrap();
 
     let client = pool.get().await.unwrap();
-    let positions: HashMap<String, i64> = client
+    let places: HashMap<String, FeedCursor> = client
         .query(
-            "SELECT aggregate_id, position FROM events WHERE aggregate_type = 'schedule'",
+            "SELECT aggregate_id, transaction_id, position FROM events
+             WHERE aggregate_type = 'schedule'",
             &[],
         )
         .await
         .unwrap()
         .iter()
-        .map(|row| (row.get(0), row.get(1)))
+        .map(|row| (row.get(0), FeedCursor::new(row.get(1), row.get(2))))
         .collect();
     drop(client);
     let timeline = timeline.lock().unwrap().clone();
     let mut lags: Vec<Duration> = committed
         .iter()
         .map(|(id, at)| {
-            let position = positions[id];
-            // the checkpoint only moves forward: the first sample at or past the position
-            let first = timeline.partition_point(|(_, checkpoint)| *checkpoint < position);
+            let place = places[id];
+            // the checkpoint only moves forward: the first sample at or past the event
+            let first = timeline.partition_point(|(_, checkpoint)| *checkpoint < place);
             let (seen, _) = timeline.get(first).expect("every event was projected");
             seen.saturating_duration_since(*at)
         })

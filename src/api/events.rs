@@ -1,4 +1,4 @@
-//! The event history: `/api/v1/events` (the global audit feed, by position, filterable),
+//! The event history: `/api/v1/events` (the global audit feed, in feed order, filterable),
 //! its NDJSON export (`events/export.rs`), and the per-aggregate histories of schedules,
 //! runs and tenants (`events/streams.rs`). Admins and auditors only; limited to the token's
 //! tenants.
@@ -18,7 +18,9 @@ use super::extract::ValidQuery;
 use super::state::AppState;
 use super::TAG_EVENTS;
 use crate::auth::{Permission, Principal};
-use crate::store::{read_filtered, StoredEvent};
+use deadpool_postgres::GenericClient;
+
+use crate::store::{cursor_at, read_filtered, FeedCursor, StoredEvent};
 
 pub use export::EventLines;
 
@@ -39,7 +41,8 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    /// Only events after this position (the previous page's `next_after`); default 0.
+    /// Only events after the event at this position, in feed order (the previous page's
+    /// `next_after`); default 0, the start.
     #[param(minimum = 0)]
     pub after: Option<i64>,
     // documented as `PageLimit` on the page operation only: the export takes no limit
@@ -90,7 +93,7 @@ pub struct EventQuery {
     /// Recorded before this instant (RFC 3339); at or before `from`, nothing matches.
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
-    /// Only events at or before this position.
+    /// Only events up to and including the event at this position, in feed order.
     #[param(minimum = 0)]
     pub to_position: Option<i64>,
 }
@@ -191,13 +194,22 @@ fn page_bounds(after: Option<i64>, limit: Option<i64>) -> Result<(i64, i64), Api
     Ok((after, limit))
 }
 
+/// The place in the feed `position` names, for `after` and `to_position`: feed order is not
+/// quite position order (`store::FeedCursor`), so a position is turned into the place of
+/// its event (or where it would be, for a position no event has).
+async fn feed_place(client: &impl GenericClient, position: i64) -> Result<FeedCursor, ApiError> {
+    Ok(cursor_at(client, position).await?)
+}
+
 fn page(events: Vec<StoredEvent>, after: i64) -> EventPage {
     let items: Vec<EventResponse> = events.into_iter().map(EventResponse::from).collect();
     let next_after = items.last().map_or(after, |event| event.position);
     EventPage { items, next_after }
 }
 
-/// The global event feed, in position order. Events without a tenant (tokens) are shown
+/// The global event feed, in feed order: by the writing transaction, then position (the
+/// order in which events became final; positions alone can be out of it by the width of
+/// concurrent commits). Events without a tenant (tokens) are shown
 /// to tokens that see every tenant. Asked with `Accept: application/x-ndjson` (and no
 /// `limit`), it answers as `GET /api/v1/events/export` does: every matching event, streamed.
 #[utoipa::path(
@@ -222,8 +234,13 @@ async fn list_events(
         return export::stream(state, &principal, query).await;
     }
     let (after, limit) = page_bounds(query.after, query.limit)?;
-    let filter = query.into_filter(&principal)?;
+    let to_position = query.to_position;
+    let mut filter = query.into_filter(&principal)?;
     let client = state.pool.get().await?;
-    let events = read_filtered(&client, &state.upcasters, &filter, after, limit).await?;
+    let start = feed_place(&client, after).await?;
+    if let Some(to_position) = to_position {
+        filter.through = Some(feed_place(&client, to_position).await?);
+    }
+    let events = read_filtered(&client, &state.upcasters, &filter, start, limit).await?;
     Ok(HttpResponse::Ok().json(page(events, after)))
 }

@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::state::AppState;
 use super::TAG_HEALTH;
 use crate::auth::{Permission, Principal};
-use crate::store::latest_position;
+use crate::store::latest_committed;
 
 /// A schedule whose slot is this much past due has been missed by every dispatcher.
 const OVERDUE_AFTER_SECONDS: f64 = 120.0;
@@ -33,13 +33,30 @@ pub async fn metrics(
         ));
     }
     let client = state.pool.get().await?;
-    let head = latest_position(&client).await?;
+    let head = latest_committed(&client).await?.position;
     let mut text = String::new();
     gauge(
         &mut text,
         "tenantpilot_event_log_position",
         "Position of the newest event.",
         &[("", head as f64)],
+    );
+    // Consumers read only below the oldest transaction still running (`store::feed`): one
+    // left open holds every consumer back, and this is how long it has.
+    let horizon_age: f64 = client
+        .query_one(
+            "SELECT coalesce(extract(epoch FROM now() - min(xact_start)), 0)::float8
+             FROM pg_stat_activity
+             WHERE backend_xid IS NOT NULL AND datname = current_database()",
+            &[],
+        )
+        .await?
+        .get(0);
+    gauge(
+        &mut text,
+        "tenantpilot_feed_horizon_age_seconds",
+        "Age of the oldest transaction holding the feed's horizon back.",
+        &[("", horizon_age.max(0.0))],
     );
 
     let consumers: Vec<(String, f64)> = client
@@ -52,7 +69,8 @@ pub async fn metrics(
         .map(|row| {
             (
                 row.get::<_, String>(0),
-                (head - row.get::<_, i64>(1)) as f64,
+                // positions are handed out in about feed order: near enough for a lag
+                (head - row.get::<_, i64>(1)).max(0) as f64,
             )
         })
         .collect();

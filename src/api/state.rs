@@ -14,7 +14,7 @@ use crate::domain::token::ApiToken;
 use crate::domain::webhook::Webhook;
 use crate::scheduler::WriteVisibility;
 use crate::secrets::SecretCipher;
-use crate::store::{latest_position, upcasters, AggregateStore, AppendSignal, PgEventRepository};
+use crate::store::{latest_committed, upcasters, AggregateStore, AppendSignal, PgEventRepository};
 use crate::webhooks::WebhookSettings;
 
 pub struct AppState {
@@ -82,7 +82,7 @@ impl AppState {
     /// it yet.
     pub async fn committed_is_visible(&self) -> bool {
         self.visibility
-            .wait_for(self.appends.committed_position())
+            .wait_for(self.appends.committed_cursor())
             .await
     }
 
@@ -91,7 +91,7 @@ impl AppState {
     /// database could not be asked.
     pub async fn everything_is_visible(&self) -> bool {
         let head = match self.pool.get().await {
-            Ok(client) => latest_position(&client).await.ok(),
+            Ok(client) => latest_committed(&client).await.ok(),
             Err(_) => None,
         };
         match head {

@@ -17,7 +17,7 @@ use super::digest::LogDigest;
 use super::{AuditError, AUDIT_LOCK};
 use crate::clock::Clock;
 use crate::db::CachedStatements;
-use crate::store::{chain_hash, hex, latest_position};
+use crate::store::{chain_hash, feed_head, hex, FeedCursor};
 
 /// Stored hashes read per query while folding.
 const FOLD_BATCH: i64 = 10_000;
@@ -27,19 +27,18 @@ const FOLD_BATCH: i64 = 10_000;
 #[schema(example = json!({"position": 1200, "digest": "3f1c…e9", "event_count": 1187,
                           "recorded_at": "2026-11-27T02:00:00Z"}))]
 pub struct Anchor {
-    /// The head of the log when it was taken.
+    /// The position of the last event in feed order when it was taken.
     pub position: i64,
-    /// The log's digest through `position`, hex.
+    /// The log's digest through that event, hex.
     pub digest: String,
-    /// Events through `position`.
+    /// Events through that event.
     pub event_count: i64,
     pub recorded_at: DateTime<Utc>,
 }
 
 /// Records an anchor at the head of the log, unless nothing was written since the last one
-/// (then `None`). Every position visible is final: appends take the append lock before they
-/// get positions and hold it until commit, so no transaction can still commit a smaller
-/// one (the horizon the feed's readers rely on as well).
+/// (then `None`). The head is the last event below the feed's horizon: no transaction can
+/// still commit an event before it (`store::feed`), so the anchored stretch is final.
 pub async fn record_anchor(pool: &Pool, at: DateTime<Utc>) -> Result<Option<Anchor>, AuditError> {
     // as stored: PostgreSQL keeps microseconds
     let at = at.trunc_subsecs(6);
@@ -48,28 +47,36 @@ pub async fn record_anchor(pool: &Pool, at: DateTime<Utc>) -> Result<Option<Anch
     transaction
         .execute_cached("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])
         .await?;
-    let head = latest_position(&transaction).await?;
+    let head = feed_head(&transaction).await?;
     let last = last_digest(&transaction).await?;
     let start = last.unwrap_or(LogDigest::EMPTY);
-    if head <= start.position {
+    if head <= start.cursor {
         return Ok(None);
     }
     let log = fold_stored(&transaction, start, head).await?;
     transaction
         .execute_cached(
-            "INSERT INTO audit_anchors (position, digest, event_count, recorded_at)
-             VALUES ($1, $2, $3, $4)",
-            &[&log.position, &&log.digest[..], &log.count, &at],
+            "INSERT INTO audit_anchors (transaction_id, position, digest, event_count,
+                                        recorded_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &log.cursor.transaction_id,
+                &log.cursor.position,
+                &&log.digest[..],
+                &log.count,
+                &at,
+            ],
         )
         .await?;
     transaction.commit().await?;
     let anchor = Anchor {
-        position: log.position,
+        position: log.cursor.position,
         digest: hex(&log.digest),
         event_count: log.count,
         recorded_at: at,
     };
     tracing::info!(
+        transaction_id = log.cursor.transaction_id,
         position = anchor.position,
         digest = %anchor.digest,
         event_count = anchor.event_count,
@@ -83,7 +90,7 @@ pub async fn latest_anchor(client: &impl GenericClient) -> Result<Option<Anchor>
     let row = client
         .query_opt(
             "SELECT position, digest, event_count, recorded_at FROM audit_anchors
-             ORDER BY position DESC LIMIT 1",
+             ORDER BY transaction_id DESC, position DESC LIMIT 1",
             &[],
         )
         .await?;
@@ -98,16 +105,16 @@ pub async fn latest_anchor(client: &impl GenericClient) -> Result<Option<Anchor>
 async fn last_digest(client: &impl GenericClient) -> Result<Option<LogDigest>, AuditError> {
     let row = client
         .query_opt(
-            "SELECT position, digest, event_count FROM audit_anchors
-             ORDER BY position DESC LIMIT 1",
+            "SELECT transaction_id, position, digest, event_count FROM audit_anchors
+             ORDER BY transaction_id DESC, position DESC LIMIT 1",
             &[],
         )
         .await?;
     Ok(row.and_then(|row| {
         Some(LogDigest {
-            position: row.get(0),
-            digest: chain_hash(row.get::<_, &[u8]>(1))?,
-            count: row.get(2),
+            cursor: FeedCursor::new(row.get(0), row.get(1)),
+            digest: chain_hash(row.get::<_, &[u8]>(2))?,
+            count: row.get(3),
         })
     }))
 }
@@ -118,24 +125,32 @@ async fn last_digest(client: &impl GenericClient) -> Result<Option<LogDigest>, A
 async fn fold_stored(
     client: &impl GenericClient,
     start: LogDigest,
-    through: i64,
+    through: FeedCursor,
 ) -> Result<LogDigest, AuditError> {
     let mut log = start;
     loop {
         let rows = client
             .query(
-                "SELECT position, hash FROM events WHERE position > $1 AND position <= $2
-                 ORDER BY position LIMIT $3",
-                &[&log.position, &through, &FOLD_BATCH],
+                "SELECT transaction_id, position, hash FROM events
+                 WHERE (transaction_id, position) > ($1, $2)
+                   AND (transaction_id, position) <= ($3, $4)
+                 ORDER BY transaction_id, position LIMIT $5",
+                &[
+                    &log.cursor.transaction_id,
+                    &log.cursor.position,
+                    &through.transaction_id,
+                    &through.position,
+                    &FOLD_BATCH,
+                ],
             )
             .await?;
         for row in &rows {
-            let position: i64 = row.get(0);
+            let cursor = FeedCursor::new(row.get(0), row.get(1));
             let hash = row
-                .get::<_, Option<&[u8]>>(1)
+                .get::<_, Option<&[u8]>>(2)
                 .and_then(chain_hash)
-                .ok_or(AuditError::Unhashed(position))?;
-            log.fold(position, &hash);
+                .ok_or(AuditError::Unhashed(cursor.position))?;
+            log.fold(cursor, &hash);
         }
         if (rows.len() as i64) < FOLD_BATCH {
             return Ok(log);

@@ -1,7 +1,7 @@
 //! Verification: every event's hash recomputed from its stored columns and its stream
 //! predecessor's stored hash, the log's digest folded along, and every anchor compared
-//! with the log. Incremental by default (after the position the last successful run
-//! stored), or in full. Reads a batch at a time on one connection: memory stays flat
+//! with the log, in feed order. Incremental by default (after the place the last successful
+//! run stored), or in full. Reads a batch at a time on one connection: memory stays flat
 //! however long the log.
 
 use std::collections::{HashMap, VecDeque};
@@ -15,8 +15,8 @@ use super::report::{AnchorCheck, BrokenReason, VerificationReport, VerificationS
 use super::{AuditError, AUDIT_LOCK};
 use crate::db::CachedStatements;
 use crate::store::{
-    chain_hash, event_hash, hex, read_chain_rows, stored_hashes, ChainHash, ChainRow, StreamKey,
-    GENESIS,
+    chain_hash, event_hash, hex, read_chain_rows, stored_hashes, ChainHash, ChainRow, FeedCursor,
+    StreamKey, GENESIS,
 };
 
 /// Events read per query.
@@ -49,7 +49,7 @@ pub async fn verify(
         events_checked: 0,
         anchors_checked: 0,
         last_anchor: None,
-        anchors: AnchorQueue::from(start.position),
+        anchors: AnchorQueue::after(start.cursor),
     };
     let outcome = run.check(&transaction, full).await?;
     if outcome.is_none() {
@@ -57,7 +57,7 @@ pub async fn verify(
         transaction.commit().await?;
     }
     // broken: nothing stored, the transaction rolls back when dropped
-    Ok(run.report(start.position, full, at, outcome))
+    Ok(run.report(start.cursor.position, full, at, outcome))
 }
 
 /// Where the log stops verifying.
@@ -87,13 +87,13 @@ impl Run {
             }
         }
         loop {
-            let rows = read_chain_rows(transaction, self.log.position, BATCH).await?;
+            let rows = read_chain_rows(transaction, self.log.cursor, BATCH).await?;
             if rows.is_empty() {
                 break;
             }
             let predecessors = Predecessors::of(transaction, &rows).await?;
             for row in &rows {
-                if let Some(broken) = self.anchors_before(transaction, row.position).await? {
+                if let Some(broken) = self.anchors_before(transaction, row.cursor()).await? {
                     return Ok(Some(broken));
                 }
                 if let Some(broken) = self.check_event(row, &predecessors) {
@@ -101,7 +101,8 @@ impl Run {
                 }
             }
         }
-        self.anchors_before(transaction, i64::MAX).await
+        self.anchors_before(transaction, FeedCursor::new(i64::MAX, i64::MAX))
+            .await
     }
 
     /// Incremental runs trust what was verified, but not blindly: as many events as were
@@ -110,22 +111,22 @@ impl Run {
         &self,
         client: &impl GenericClient,
     ) -> Result<Option<Break>, AuditError> {
-        if self.log.position == 0 {
+        if self.log.cursor.is_start() {
             return Ok(None);
         }
         let count: i64 = client
             .query_one_cached(
-                "SELECT count(*) FROM events WHERE position <= $1",
-                &[&self.log.position],
+                "SELECT count(*) FROM events WHERE (transaction_id, position) <= ($1, $2)",
+                &[&self.log.cursor.transaction_id, &self.log.cursor.position],
             )
             .await?
             .get(0);
         Ok((count != self.log.count).then(|| Break {
-            position: self.log.position,
+            position: self.log.cursor.position,
             reason: BrokenReason::VerifiedPrefixChanged,
             detail: format!(
                 "{} events were verified through position {}; {count} are there now",
-                self.log.count, self.log.position
+                self.log.count, self.log.cursor.position
             ),
         }))
     }
@@ -171,19 +172,19 @@ impl Run {
                 ),
             );
         }
-        self.log.fold(row.position, &stored);
+        self.log.fold(row.cursor(), &stored);
         self.events_checked += 1;
         None
     }
 
-    /// Compares every anchor before `position` with the log as folded so far (all events
-    /// up to the anchor's position, since the next event is beyond it).
+    /// Compares every anchor before `cursor` with the log as folded so far (all events up
+    /// to the anchor's, since the next event is beyond it).
     async fn anchors_before(
         &mut self,
         client: &impl GenericClient,
-        position: i64,
+        cursor: FeedCursor,
     ) -> Result<Option<Break>, AuditError> {
-        while let Some((anchor, digest)) = self.anchors.next_before(client, position).await? {
+        while let Some((anchor, digest)) = self.anchors.next_before(client, cursor).await? {
             let matches = digest == self.log.digest && anchor.event_count == self.log.count;
             self.anchors_checked += 1;
             let check = AnchorCheck {
@@ -233,7 +234,7 @@ impl Run {
             status,
             full,
             started_after_position: started_after,
-            verified_through_position: self.log.position,
+            verified_through_position: self.log.cursor.position,
             events_checked: self.events_checked,
             event_count: self.log.count,
             digest: hex(&self.log.digest),
@@ -299,53 +300,71 @@ impl<'a> Predecessors<'a> {
     }
 }
 
-/// The anchors at or after a position, read a page at a time in position order.
+/// An anchor with its place in the feed and its digest's bytes.
+type QueuedAnchor = (FeedCursor, Anchor, Vec<u8>);
+
+/// The anchors at or after a place in the feed, read a page at a time in feed order.
 struct AnchorQueue {
-    /// The next page starts after this position.
-    after: i64,
-    page: VecDeque<(Anchor, Vec<u8>)>,
+    /// The next page starts after this anchor (inclusive of `start` before the first).
+    after: FeedCursor,
+    inclusive: bool,
+    page: VecDeque<QueuedAnchor>,
     exhausted: bool,
 }
 
 impl AnchorQueue {
-    /// Anchors at `position` and after.
-    fn from(position: i64) -> Self {
+    /// Anchors at `start` and after.
+    fn after(start: FeedCursor) -> Self {
         Self {
-            after: position - 1,
+            after: start,
+            inclusive: true,
             page: VecDeque::new(),
             exhausted: false,
         }
     }
 
-    /// The next anchor, and its digest's bytes, if its position is before `limit`.
+    /// The next anchor, and its digest's bytes, if it is before `limit`.
     async fn next_before(
         &mut self,
         client: &impl GenericClient,
-        limit: i64,
+        limit: FeedCursor,
     ) -> Result<Option<(Anchor, Vec<u8>)>, AuditError> {
         if self.page.is_empty() && !self.exhausted {
             let rows = client
                 .query_cached(
-                    "SELECT position, digest, event_count, recorded_at FROM audit_anchors
-                     WHERE position > $1 ORDER BY position LIMIT $2",
-                    &[&self.after, &ANCHOR_BATCH],
+                    "SELECT transaction_id, position, digest, event_count, recorded_at
+                     FROM audit_anchors
+                     WHERE (transaction_id, position) > ($1, $2)
+                        OR ($3 AND (transaction_id, position) = ($1, $2))
+                     ORDER BY transaction_id, position LIMIT $4",
+                    &[
+                        &self.after.transaction_id,
+                        &self.after.position,
+                        &self.inclusive,
+                        &ANCHOR_BATCH,
+                    ],
                 )
                 .await?;
             self.exhausted = (rows.len() as i64) < ANCHOR_BATCH;
             for row in &rows {
-                let digest: Vec<u8> = row.get(1);
+                let cursor = FeedCursor::new(row.get(0), row.get(1));
+                let digest: Vec<u8> = row.get(2);
                 let anchor = Anchor {
-                    position: row.get(0),
+                    position: cursor.position,
                     digest: hex(&digest),
-                    event_count: row.get(2),
-                    recorded_at: row.get(3),
+                    event_count: row.get(3),
+                    recorded_at: row.get(4),
                 };
-                self.after = anchor.position;
-                self.page.push_back((anchor, digest));
+                self.after = cursor;
+                self.inclusive = false;
+                self.page.push_back((cursor, anchor, digest));
             }
         }
         match self.page.front() {
-            Some((anchor, _)) if anchor.position < limit => Ok(self.page.pop_front()),
+            Some((cursor, _, _)) if *cursor < limit => Ok(self
+                .page
+                .pop_front()
+                .map(|(_, anchor, digest)| (anchor, digest))),
             _ => Ok(None),
         }
     }
@@ -355,15 +374,15 @@ impl AnchorQueue {
 async fn stored_state(client: &impl GenericClient) -> Result<Option<LogDigest>, AuditError> {
     let row = client
         .query_opt(
-            "SELECT position, digest, event_count FROM audit_verification",
+            "SELECT transaction_id, position, digest, event_count FROM audit_verification",
             &[],
         )
         .await?;
     Ok(row.and_then(|row| {
         Some(LogDigest {
-            position: row.get(0),
-            digest: chain_hash(row.get::<_, &[u8]>(1))?,
-            count: row.get(2),
+            cursor: FeedCursor::new(row.get(0), row.get(1)),
+            digest: chain_hash(row.get::<_, &[u8]>(2))?,
+            count: row.get(3),
         })
     }))
 }
@@ -375,12 +394,19 @@ async fn save_state(
 ) -> Result<(), AuditError> {
     client
         .execute_cached(
-            "INSERT INTO audit_verification (position, digest, event_count, verified_at)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (id) DO UPDATE SET position = excluded.position,
-                 digest = excluded.digest, event_count = excluded.event_count,
-                 verified_at = excluded.verified_at",
-            &[&log.position, &&log.digest[..], &log.count, &at],
+            "INSERT INTO audit_verification (transaction_id, position, digest, event_count,
+                                             verified_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET transaction_id = excluded.transaction_id,
+                 position = excluded.position, digest = excluded.digest,
+                 event_count = excluded.event_count, verified_at = excluded.verified_at",
+            &[
+                &log.cursor.transaction_id,
+                &log.cursor.position,
+                &&log.digest[..],
+                &log.count,
+                &at,
+            ],
         )
         .await?;
     Ok(())

@@ -57,7 +57,7 @@ async fn purge_batch(
 ) -> Result<PurgeSummary, PurgeError> {
     let mut client = pool.get().await?;
     let transaction = client.transaction().await?;
-    // first, before any append: runs take it before the append lock too
+    // first, before any append, as runs take it
     own_storage(&transaction).await?;
     let rows = transaction
         .query_cached(

@@ -8,8 +8,8 @@ use deadpool_postgres::Transaction;
 
 use crate::db::CachedStatements;
 
-/// The advisory lock key (transaction-level; unlike the append and migration locks).
-/// Take it before the append lock (as runs do), never after: the other order deadlocks.
+/// The advisory lock key (transaction-level; unlike the migration lock). Runs and the purge
+/// take it first in their transactions, before any append.
 pub const STORAGE_LOCK: i64 = 0x7465_6e61_6e74_0010;
 
 /// Taken by a run's transaction before it stores or references content.

@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_due_keyset",
         include_str!("../../migrations/0012_due_keyset.sql"),
     ),
+    (
+        "0013_feed_horizon",
+        include_str!("../../migrations/0013_feed_horizon.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use super::notifier::{Notifier, NOTIFICATIONS};
 use crate::projections::{Consumer, READ_MODELS};
+use crate::store::FeedCursor;
 
 /// The notifier as a checkpointed consumer that never passes the read models.
 pub fn consumer() -> Consumer<Notifier> {
@@ -24,7 +25,7 @@ pub fn consumer() -> Consumer<Notifier> {
 /// pause (30 s at most), as the other consumers do.
 pub async fn follow(
     pool: Pool,
-    mut settled: watch::Receiver<i64>,
+    mut settled: watch::Receiver<FeedCursor>,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {

@@ -35,7 +35,7 @@ impl EventHandler for Notifier {
             );
             return Ok(());
         };
-        deliver(transaction, &notice, event.position, event.occurred_at()).await?;
+        deliver(transaction, &notice, event.cursor(), event.occurred_at()).await?;
         Ok(())
     }
 

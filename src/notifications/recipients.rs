@@ -1,8 +1,8 @@
 //! Delivering a notice: one row per recipient, in one statement.
 //!
 //! Recipients are the bootstrap admin and every token that is live now and was issued
-//! before the event (`api_tokens.issued_position`): for a tenant's notice, every role whose
-//! scope includes the tenant (viewers and auditors too: they can read the run or schedule
+//! before the event in feed order (`api_tokens.issued_transaction_id, issued_position`):
+//! for a tenant's notice, every role whose scope includes the tenant (viewers and auditors too: they can read the run or schedule
 //! the notice points at); for a service-wide notice (a webhook), admin tokens only. A
 //! replay of the event inserts nothing twice (unique per principal, event and kind).
 
@@ -14,14 +14,16 @@ use super::notice::{Audience, Notice};
 use crate::api::authentication::BOOTSTRAP_ADMIN;
 use crate::db::CachedStatements;
 use crate::projections::ConsumerError;
+use crate::store::FeedCursor;
 
 /// Inserts the notice for each of its recipients; returns how many rows were new.
 pub async fn deliver(
     transaction: &Transaction<'_>,
     notice: &Notice,
-    source_position: i64,
+    source: FeedCursor,
     occurred_at: DateTime<Utc>,
 ) -> Result<u64, ConsumerError> {
+    let source_position = source.position;
     let (tenant, admins_only): (Option<Uuid>, bool) = match notice.audience {
         Audience::Tenant(tenant_id) => (Some(tenant_id), false),
         Audience::Admins => (None, true),
@@ -39,7 +41,8 @@ pub async fn deliver(
              FROM (
                  SELECT id::text AS recipient FROM api_tokens
                  WHERE revoked_at IS NULL
-                   AND (issued_position IS NULL OR issued_position < $8)
+                   AND (issued_position IS NULL
+                        OR (issued_transaction_id, issued_position) < ($13, $8))
                    AND CASE WHEN $10 THEN role = 'admin'
                             ELSE tenant_ids IS NULL OR $11::uuid = ANY (tenant_ids) END
                  UNION ALL
@@ -59,6 +62,7 @@ pub async fn deliver(
                 &admins_only,
                 &tenant,
                 &BOOTSTRAP_ADMIN,
+                &source.transaction_id,
             ],
         )
         .await?;

@@ -26,6 +26,7 @@ fn stored(
 ) -> StoredEvent {
     StoredEvent {
         position: 42,
+        transaction_id: 0,
         event_id: Uuid::from_u128(1),
         aggregate_type: aggregate_type.to_owned(),
         aggregate_id: aggregate_id.to_owned(),

@@ -9,7 +9,7 @@ use cqrs_es::persist::EventUpcaster;
 use deadpool_postgres::Pool;
 use deadpool_postgres::Transaction;
 
-use crate::store::{read_all, upcasters, StoredEvent};
+use crate::store::{read_all, upcasters, FeedCursor, StoredEvent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumerError {
@@ -44,7 +44,7 @@ pub trait EventHandler: Send + Sync {
         event: &StoredEvent,
     ) -> impl Future<Output = Result<(), ConsumerError>> + Send;
 
-    /// Handles one batch, in position order. Handlers that can do a batch in one statement
+    /// Handles one batch, in feed order. Handlers that can do a batch in one statement
     /// (the run creator appends all its runs at once) override this.
     fn handle_batch(
         &self,
@@ -59,7 +59,7 @@ pub trait EventHandler: Send + Sync {
         }
     }
 
-    /// Empties everything the handler wrote, for a rebuild from position zero.
+    /// Empties everything the handler wrote, for a rebuild from the start of the feed.
     fn reset(
         &self,
         transaction: &Transaction<'_>,
@@ -107,19 +107,23 @@ impl<H: EventHandler> Consumer<H> {
         self.name
     }
 
-    /// Applies every event committed so far; returns the position it has applied up to.
-    pub async fn catch_up(&self, pool: &Pool) -> Result<i64, ConsumerError> {
+    /// Applies every event committed so far (below the feed's horizon); returns where in
+    /// the feed it has applied up to.
+    pub async fn catch_up(&self, pool: &Pool) -> Result<FeedCursor, ConsumerError> {
         loop {
-            let (applied, position) = self.apply_one_batch_retrying(pool).await?;
+            let (applied, cursor) = self.apply_one_batch_retrying(pool).await?;
             if applied < self.batch_size as usize {
-                return Ok(position);
+                return Ok(cursor);
             }
         }
     }
 
     /// A batch whose reaction raced another writer is rolled back whole and decided again
     /// at once (against the newer state), rather than waiting for the failure back-off.
-    async fn apply_one_batch_retrying(&self, pool: &Pool) -> Result<(usize, i64), ConsumerError> {
+    async fn apply_one_batch_retrying(
+        &self,
+        pool: &Pool,
+    ) -> Result<(usize, FeedCursor), ConsumerError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -137,7 +141,7 @@ impl<H: EventHandler> Consumer<H> {
     }
 
     /// Applies one batch; returns how many events it applied and the checkpoint after it.
-    async fn apply_one_batch(&self, pool: &Pool) -> Result<(usize, i64), ConsumerError> {
+    async fn apply_one_batch(&self, pool: &Pool) -> Result<(usize, FeedCursor), ConsumerError> {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
         // The row lock makes concurrent catch-ups (the background loop, other instances)
@@ -147,9 +151,9 @@ impl<H: EventHandler> Consumer<H> {
             read_all(&transaction, &self.upcasters, checkpoint, self.batch_size).await?;
         if let Some(leader) = self.leader {
             let bound = checkpoint_of(&transaction, leader).await?;
-            events.retain(|event| event.position <= bound);
+            events.retain(|event| event.cursor() <= bound);
         }
-        let Some(last) = events.last().map(|event| event.position) else {
+        let Some(last) = events.last().map(StoredEvent::cursor) else {
             return Ok((0, checkpoint));
         };
         self.handler.handle_batch(&transaction, &events).await?;
@@ -158,25 +162,25 @@ impl<H: EventHandler> Consumer<H> {
         Ok((events.len(), last))
     }
 
-    /// Rebuilds from position zero in one transaction: readers keep seeing the old state
+    /// Rebuilds from the start of the feed in one transaction: readers keep seeing the old state
     /// until the new one is complete.
     pub async fn rebuild(&self, pool: &Pool) -> Result<usize, ConsumerError> {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
         lock_checkpoint(&transaction, self.name).await?;
         self.handler.reset(&transaction).await?;
-        let mut position = 0;
+        let mut cursor = FeedCursor::START;
         let mut total = 0;
         loop {
-            let events = read_all(&transaction, &self.upcasters, position, self.batch_size).await?;
+            let events = read_all(&transaction, &self.upcasters, cursor, self.batch_size).await?;
             self.handler.handle_batch(&transaction, &events).await?;
             total += events.len();
             match events.last() {
-                Some(last) => position = last.position,
+                Some(last) => cursor = last.cursor(),
                 None => break,
             }
         }
-        save_checkpoint(&transaction, self.name, position).await?;
+        save_checkpoint(&transaction, self.name, cursor).await?;
         transaction.commit().await?;
         Ok(total)
     }
@@ -185,7 +189,7 @@ impl<H: EventHandler> Consumer<H> {
 async fn lock_checkpoint(
     transaction: &Transaction<'_>,
     name: &str,
-) -> Result<i64, tokio_postgres::Error> {
+) -> Result<FeedCursor, tokio_postgres::Error> {
     transaction
         .execute_cached(
             "INSERT INTO consumer_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
@@ -194,36 +198,41 @@ async fn lock_checkpoint(
         .await?;
     let row = transaction
         .query_one_cached(
-            "SELECT position FROM consumer_checkpoints WHERE name = $1 FOR UPDATE",
+            "SELECT transaction_id, position FROM consumer_checkpoints WHERE name = $1
+             FOR UPDATE",
             &[&name],
         )
         .await?;
-    Ok(row.get(0))
+    Ok(FeedCursor::new(row.get(0), row.get(1)))
 }
 
-/// Another consumer's committed checkpoint (0 before it first ran).
+/// Another consumer's committed checkpoint (the start before it first ran).
 async fn checkpoint_of(
     transaction: &Transaction<'_>,
     name: &str,
-) -> Result<i64, tokio_postgres::Error> {
-    let row = transaction
-        .query_one_cached(
-            "SELECT coalesce((SELECT position FROM consumer_checkpoints WHERE name = $1), 0)",
+) -> Result<FeedCursor, tokio_postgres::Error> {
+    let rows = transaction
+        .query_cached(
+            "SELECT transaction_id, position FROM consumer_checkpoints WHERE name = $1",
             &[&name],
         )
         .await?;
-    Ok(row.get(0))
+    Ok(rows.first().map_or(FeedCursor::START, |row| {
+        FeedCursor::new(row.get(0), row.get(1))
+    }))
 }
 
 async fn save_checkpoint(
     transaction: &Transaction<'_>,
     name: &str,
-    position: i64,
+    cursor: FeedCursor,
 ) -> Result<(), tokio_postgres::Error> {
     transaction
         .execute_cached(
-            "UPDATE consumer_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
-            &[&name, &position],
+            "UPDATE consumer_checkpoints SET transaction_id = $2, position = $3,
+                 updated_at = now()
+             WHERE name = $1",
+            &[&name, &cursor.transaction_id, &cursor.position],
         )
         .await?;
     Ok(())

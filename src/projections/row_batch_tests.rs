@@ -36,6 +36,7 @@ fn log(entries: &[(Uuid, Value)]) -> Vec<StoredEvent> {
             let occurred = at("2026-06-01T12:00:00Z") + Duration::minutes(position);
             StoredEvent {
                 position,
+                transaction_id: 0,
                 event_id: Uuid::now_v7(),
                 aggregate_type: "test".to_owned(),
                 aggregate_id: id.to_string(),

@@ -22,6 +22,7 @@ fn at(text: &str) -> DateTime<Utc> {
 fn stored(sequence: i64, payload: Value, occurred: &str) -> StoredEvent {
     StoredEvent {
         position: sequence * 10,
+        transaction_id: 0,
         event_id: Uuid::now_v7(),
         aggregate_type: "test".to_owned(),
         aggregate_id: "test".to_owned(),

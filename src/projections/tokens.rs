@@ -21,8 +21,8 @@ pub(super) async fn apply(
             transaction
                 .execute_cached(
                     "INSERT INTO api_tokens (id, name, role, tenant_ids, version, created_at,
-                                             issued_position)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                             issued_transaction_id, issued_position)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     &[
                         &id,
                         &name.as_str(),
@@ -31,6 +31,7 @@ pub(super) async fn apply(
                         &version,
                         &at,
                         // which events it is notified of (`notifications/recipients.rs`)
+                        &event.transaction_id,
                         &event.position,
                     ],
                 )

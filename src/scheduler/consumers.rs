@@ -8,6 +8,7 @@ use super::retention::{Retention, RETENTION};
 use super::run_creator::{RunCreator, RUN_CREATOR};
 use super::run_recorder::{RunRecorder, RUN_RECORDER};
 use crate::projections::{Consumer, ConsumerError, ReadModels, READ_MODELS};
+use crate::store::FeedCursor;
 
 /// Events per transaction of the consumers a herd of claims passes through: each of their
 /// batches is a few statements whatever its size (one append of all the runs it queues,
@@ -23,7 +24,7 @@ pub struct Consumers {
     /// After the run recorder, whose `RunRecorded` it reacts to in the same pass.
     pub retention: Consumer<Retention>,
     pub read_models: Consumer<ReadModels>,
-    settled: watch::Sender<i64>,
+    settled: watch::Sender<FeedCursor>,
 }
 
 impl Default for Consumers {
@@ -39,15 +40,15 @@ impl Consumers {
             run_recorder: Consumer::new(RUN_RECORDER, RunRecorder::default()),
             retention: Consumer::new(RETENTION, Retention::default()),
             read_models: Consumer::new(READ_MODELS, ReadModels).with_batch_size(HERD_BATCH),
-            settled: watch::Sender::new(0),
+            settled: watch::Sender::new(FeedCursor::START),
         }
     }
 
     /// Applies everything committed so far, in dependency order, and returns the settled
-    /// position: every event up to it, and every event written in reaction to those, is in
+    /// place in the feed: every event up to it, and every event written in reaction to those, is in
     /// the read models. (The projector runs last and reads to the end of the log, so it
     /// covers whatever the earlier consumers appended for the events they passed.)
-    pub async fn catch_up(&self, pool: &Pool) -> Result<i64, ConsumerError> {
+    pub async fn catch_up(&self, pool: &Pool) -> Result<FeedCursor, ConsumerError> {
         let created = self.run_creator.catch_up(pool).await?;
         let recorded = self.run_recorder.catch_up(pool).await?;
         let retained = self.retention.catch_up(pool).await?;
@@ -61,8 +62,8 @@ impl Consumers {
         Ok(settled)
     }
 
-    /// Follows the settled position of this process's passes.
-    pub fn settled(&self) -> watch::Receiver<i64> {
+    /// Follows the settled place of this process's passes.
+    pub fn settled(&self) -> watch::Receiver<FeedCursor> {
         self.settled.subscribe()
     }
 }

@@ -1,29 +1,26 @@
 //! The one way events enter the log: inside a transaction, the cross-aggregate rules the
-//! events call for (claims, retired secrets), then the insert under the append lock, each
-//! event with its chain hash (`super::chain`).
+//! events call for (claims, retired secrets), then the insert, each event with its chain
+//! hash (`super::chain`) and its transaction's id, which orders the feed (`super::feed`).
+//! No global lock: concurrent appenders commit (and fsync) in parallel.
 //! Both the group-commit writer and consumers that react with events (inside their
 //! checkpoint transaction) go through [`append_in_transaction`].
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
-use deadpool_postgres::Transaction;
+use deadpool_postgres::{GenericClient, Transaction};
 use serde_json::Value;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::chain::{ChainHash, HashedEvent};
 use super::claims;
-use super::errors::{classify, unknown};
+use super::cursor::FeedCursor;
+use super::errors::{classify, classify_commit, unknown};
 use super::jsonb_text::jsonb_text;
 use super::linking::{self, LinkError};
 use super::stream_heads::StreamHeads;
 use crate::db::CachedStatements;
 use crate::domain::tenant::{SecretRetirement, TenantEvent};
 use crate::domain::uniqueness::claim_changes;
-
-/// The advisory lock every append takes before its events get positions. Holding it until
-/// commit makes positions visible in commit order: a reader tailing "position > checkpoint"
-/// can never pass over an event that is still being committed with a smaller position.
-pub const APPEND_LOCK: i64 = 0x7465_6e61_6e74_0002;
 
 /// Whether an append writes the hash chain. The service always does (`On`); the others
 /// exist only so the event-store benchmark can measure what the chain costs.
@@ -48,23 +45,23 @@ const INSERT_EVENTS: &str = "
          WITH ORDINALITY AS e(event_id, aggregate_type, aggregate_id, sequence, event_type,
                               event_version, tenant_id, payload, metadata, hash, ordinal)
     ORDER BY e.ordinal
-    RETURNING position";
+    RETURNING transaction_id, position";
 
 /// Appends events inside the caller's transaction: their uniqueness claims and secret
-/// retirements, then the events under the append lock. Returns the highest position given
-/// (0 when there was nothing to append); it is visible to readers once the caller commits.
+/// retirements, then the events. Returns the last one's place in the feed (the start when
+/// there was nothing to append); readers reach it once the caller commits.
 pub async fn append_in_transaction(
     transaction: &Transaction<'_>,
     events: &[SerializedEvent],
-) -> Result<i64, PersistenceError> {
+) -> Result<FeedCursor, PersistenceError> {
     let appended = append_with(transaction, events, HashChain::On, None).await?;
-    Ok(appended.position)
+    Ok(appended.cursor)
 }
 
 /// What an append gave its events.
 pub(super) struct Appended {
-    /// The highest position (0: nothing appended).
-    pub position: i64,
+    /// The last event's place in the feed ([`FeedCursor::START`]: nothing appended).
+    pub cursor: FeedCursor,
     /// Each event's chain hash, in order (none without the chain).
     pub hashes: Option<Vec<ChainHash>>,
 }
@@ -80,13 +77,13 @@ pub(super) async fn append_with(
 ) -> Result<Appended, PersistenceError> {
     if events.is_empty() {
         return Ok(Appended {
-            position: 0,
+            cursor: FeedCursor::START,
             hashes: None,
         });
     }
     let rows = EventColumns::from_events(events)?;
     // Predecessors the writer does not know are read while the claims are written: both
-    // are sent at once on the connection, outside the lock.
+    // are sent at once on the connection.
     let (claimed, hashes) = futures_util::future::join(
         apply_rules(transaction, events),
         chain_hashes(transaction, &rows, chain, heads),
@@ -94,23 +91,54 @@ pub(super) async fn append_with(
     .await;
     claimed?;
     let hashes = hashes?;
-    // Take the lock as late as possible: it is held until commit, so it serialises only
-    // the insert and the commit of concurrent appenders. Both statements are prepared
-    // once per connection and pipelined: the server runs them in the order sent, so the
-    // lock is always held before `nextval` hands out positions, at one round trip.
-    let lock = transaction
-        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+    let cursor = insert(transaction, &rows, hashes.as_deref())
         .await
         .map_err(classify)?;
-    let insert = transaction
-        .prepare_cached(INSERT_EVENTS)
+    Ok(Appended { cursor, hashes })
+}
+
+/// An append without cross-aggregate rules (no uniqueness claim, no secret to retire) is a
+/// single statement: the insert, with its trigger, is atomic on its own, so it needs no
+/// explicit transaction and costs one round trip instead of three (`BEGIN`, insert,
+/// `COMMIT`). Returns `None`, having done nothing, for an append that has rules: it needs
+/// [`append_with`] in a transaction.
+pub(super) async fn append_alone(
+    client: &impl GenericClient,
+    events: &[SerializedEvent],
+    chain: HashChain,
+    heads: Option<&StreamHeads>,
+) -> Result<Option<Appended>, PersistenceError> {
+    if events.is_empty() || events.iter().any(has_rules) {
+        return Ok(None);
+    }
+    let rows = EventColumns::from_events(events)?;
+    let hashes = chain_hashes(client, &rows, chain, heads).await?;
+    // the statement is its own commit: a connection lost meanwhile leaves it unknown
+    let cursor = insert(client, &rows, hashes.as_deref())
         .await
-        .map_err(classify)?;
-    let hash_column: Vec<Option<&[u8]>> = match &hashes {
+        .map_err(classify_commit)?;
+    Ok(Some(Appended { cursor, hashes }))
+}
+
+/// Whether `event` calls for claims or secret retirements (or cannot be checked: the
+/// transactional path then refuses it with the reason).
+fn has_rules(event: &SerializedEvent) -> bool {
+    event.aggregate_type == "tenant"
+        || claim_changes(event).map_or(true, |changes| !changes.is_empty())
+}
+
+/// The insert of `rows` with their hashes; the last event's place in the feed.
+async fn insert(
+    client: &impl GenericClient,
+    rows: &EventColumns,
+    hashes: Option<&[ChainHash]>,
+) -> Result<FeedCursor, tokio_postgres::Error> {
+    let statement = client.prepare_cached(INSERT_EVENTS).await?;
+    let hash_column: Vec<Option<&[u8]>> = match hashes {
         Some(hashes) => hashes.iter().map(|hash| Some(&hash[..])).collect(),
-        None => vec![None; events.len()],
+        None => vec![None; rows.event_ids.len()],
     };
-    let insert_params: [&(dyn ToSql + Sync); 10] = [
+    let params: [&(dyn ToSql + Sync); 10] = [
         &rows.event_ids,
         &rows.aggregate_types,
         &rows.aggregate_ids,
@@ -122,21 +150,12 @@ pub(super) async fn append_with(
         &rows.metadata,
         &hash_column,
     ];
-    let (locked, inserted) = futures_util::future::join(
-        transaction.execute(&lock, &[&APPEND_LOCK]),
-        transaction.query(&insert, &insert_params),
-    )
-    .await;
-    locked.map_err(classify)?;
-    let positions = inserted.map_err(classify)?;
-    Ok(Appended {
-        position: positions
-            .iter()
-            .map(|row| row.get::<_, i64>(0))
-            .max()
-            .unwrap_or(0),
-        hashes,
-    })
+    let inserted = client.query(&statement, &params).await?;
+    Ok(inserted
+        .iter()
+        .map(|row| FeedCursor::new(row.get(0), row.get(1)))
+        .max()
+        .unwrap_or(FeedCursor::START))
 }
 
 /// The claims and secret retirements the events call for, in their order.
@@ -159,7 +178,7 @@ async fn apply_rules(
 
 /// Each event's chain hash (`None` without the chain).
 async fn chain_hashes(
-    transaction: &Transaction<'_>,
+    client: &impl GenericClient,
     rows: &EventColumns,
     chain: HashChain,
     heads: Option<&StreamHeads>,
@@ -183,7 +202,7 @@ async fn chain_hashes(
             metadata: &metadata[index],
         })
         .collect();
-    match linking::hashes(transaction, &hashed, heads).await {
+    match linking::hashes(client, &hashed, heads).await {
         Ok(hashes) => Ok(Some(hashes)),
         Err(LinkError::Database(error)) => Err(classify(error)),
         Err(LinkError::Broken(broken)) => {

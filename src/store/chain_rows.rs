@@ -6,11 +6,15 @@ use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::chain::HashedEvent;
+use super::cursor::FeedCursor;
+use super::feed::BELOW_HORIZON;
 
 /// One stored event with what its hash covers.
 #[derive(Debug, Clone)]
 pub struct ChainRow {
     pub position: i64,
+    /// The writing transaction's id: with the position, the event's place in the feed.
+    pub transaction_id: i64,
     pub event_id: Uuid,
     pub aggregate_type: String,
     pub aggregate_id: String,
@@ -27,6 +31,10 @@ pub struct ChainRow {
 }
 
 impl ChainRow {
+    pub fn cursor(&self) -> FeedCursor {
+        FeedCursor::new(self.transaction_id, self.position)
+    }
+
     pub fn hashed(&self) -> HashedEvent<'_> {
         HashedEvent {
             event_id: self.event_id,
@@ -43,20 +51,25 @@ impl ChainRow {
 }
 
 const COLUMNS: &str = "position, event_id, aggregate_type, aggregate_id, sequence, event_type, \
-     event_version, tenant_id, payload::text, metadata::text, hash";
+     event_version, tenant_id, payload::text, metadata::text, hash, transaction_id";
 
-/// Up to `limit` events after position `after`, in position order. Planned for the values
-/// given each time (not a statement prepared once per connection): a plan made while the
+/// Up to `limit` events after `after`, in feed order and below its horizon (what is there
+/// is final, see `feed`). Planned for the values given each time (not a statement prepared once per connection): a plan made while the
 /// log was small would stay a sequential scan as it grows, and a full verification reads it
 /// all in batches.
 pub async fn read_chain_rows(
     client: &impl GenericClient,
-    after: i64,
+    after: FeedCursor,
     limit: i64,
 ) -> Result<Vec<ChainRow>, tokio_postgres::Error> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2");
-    let rows = client.query(&sql, &[&after, &limit]).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events
+         WHERE (transaction_id, position) > ($1, $2) AND {BELOW_HORIZON}
+         ORDER BY transaction_id, position LIMIT $3"
+    );
+    let rows = client
+        .query(&sql, &[&after.transaction_id, &after.position, &limit])
+        .await?;
     Ok(rows.iter().map(chain_row).collect())
 }
 
@@ -88,5 +101,6 @@ fn chain_row(row: &tokio_postgres::Row) -> ChainRow {
         payload: row.get(8),
         metadata: row.get(9),
         hash: row.get(10),
+        transaction_id: row.get(11),
     }
 }

@@ -11,12 +11,16 @@ use tokio_postgres::error::SqlState;
 pub struct CommitOutcomeUnknown(pub String);
 
 /// Maps driver errors onto cqrs-es' categories: a second writer of the same aggregate
-/// sequence is an optimistic-lock conflict, a lost connection is a connection error.
+/// sequence is an optimistic-lock conflict, and so is an append whose transaction is older
+/// than its predecessor's (`events_stream_order`, migration 0013: retried, it gets a newer
+/// one); a lost connection is a connection error.
 pub(super) fn classify(error: tokio_postgres::Error) -> PersistenceError {
     if let Some(db_error) = error.as_db_error() {
-        if db_error.code() == &SqlState::UNIQUE_VIOLATION
-            && db_error.constraint() == Some("events_aggregate_sequence")
-        {
+        let conflict = (db_error.code() == &SqlState::UNIQUE_VIOLATION
+            && db_error.constraint() == Some("events_aggregate_sequence"))
+            || (db_error.code() == &SqlState::T_R_SERIALIZATION_FAILURE
+                && db_error.constraint() == Some("events_stream_order"));
+        if conflict {
             return PersistenceError::OptimisticLockError;
         }
         return PersistenceError::UnknownError(Box::new(error));

@@ -1,5 +1,15 @@
-//! The global feed: every event in position order, for consumers with a checkpoint
+//! The global feed: every event in feed order, for consumers with a checkpoint
 //! (projections, the run creator, webhooks, the audit API).
+//!
+//! Appends take no global lock, so positions (handed out at insert) can commit out of
+//! order. The feed is therefore read in the order of the writing transaction's id, then
+//! of position ([`FeedCursor`]), and only below the *horizon* (`feed_horizon()`, migration
+//! 0013): the oldest transaction of this database still running in the reader's own
+//! snapshot (or the reader's own). Every transaction below it has ended, and any
+//! transaction that writes later gets a larger id, so the events below the horizon are
+//! final: nothing can still appear before a reader's checkpoint. The price is that a
+//! transaction left open holds every reader back until it ends, which
+//! `tenantpilot_feed_horizon_age_seconds` in `/metrics` shows.
 
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::{EventUpcaster, SerializedEvent};
@@ -8,13 +18,16 @@ use serde_json::Value;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
+use super::cursor::FeedCursor;
 use super::upcasting::upcast;
 use crate::db::CachedStatements;
 
-/// One stored event with its global position, already upcast to the current schema.
+/// One stored event with its place in the feed, already upcast to the current schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
     pub position: i64,
+    /// The id of the transaction that wrote it (0 for events from before, see [`FeedCursor`]).
+    pub transaction_id: i64,
     pub event_id: Uuid,
     pub aggregate_type: String,
     pub aggregate_id: String,
@@ -28,6 +41,11 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// Its place in the feed.
+    pub fn cursor(&self) -> FeedCursor {
+        FeedCursor::new(self.transaction_id, self.position)
+    }
+
     /// When the command behind the event was decided (the injected clock), falling back to
     /// the database's commit time for events written without one.
     pub fn occurred_at(&self) -> DateTime<Utc> {
@@ -62,19 +80,29 @@ impl StoredEvent {
 
 pub(super) const EVENT_COLUMNS: &str =
     "position, event_id, aggregate_type, aggregate_id, sequence, \
-     event_type, event_version, tenant_id, payload, metadata, recorded_at";
+     event_type, event_version, tenant_id, payload, metadata, recorded_at, transaction_id";
 
-/// Up to `limit` events with a position greater than `after`, in position order.
+/// The feed's horizon, as a condition on `events`: written by a transaction that had ended
+/// when the statement's snapshot was taken (`pg_current_snapshot()` is the statement's own
+/// snapshot, so what it calls ended is also what the statement sees). A subquery, so it is
+/// computed once per statement, not per row.
+pub(super) const BELOW_HORIZON: &str = "transaction_id < (SELECT feed_horizon())";
+
+/// Up to `limit` events after `after`, in feed order, below the horizon.
 pub async fn read_all(
     client: &impl GenericClient,
     upcasters: &[Box<dyn EventUpcaster>],
-    after: i64,
+    after: FeedCursor,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE (transaction_id, position) > ($1, $2) AND {BELOW_HORIZON}
+         ORDER BY transaction_id, position LIMIT $3"
     );
-    let rows = client.query_cached(&sql, &[&after, &limit]).await?;
+    let rows = client
+        .query_cached(&sql, &[&after.transaction_id, &after.position, &limit])
+        .await?;
     Ok(rows
         .iter()
         .map(|row| stored_event(row, upcasters))
@@ -99,12 +127,12 @@ pub struct FeedFilter {
     pub from: Option<DateTime<Utc>>,
     /// Recorded before.
     pub to: Option<DateTime<Utc>>,
-    /// At or before this position.
-    pub to_position: Option<i64>,
+    /// At or before this place in the feed.
+    pub through: Option<FeedCursor>,
 }
 
-/// A filtered read's SQL and its parameters: `$1` is `after`, `$2` the limit, then one per
-/// filter that is set. Only set filters appear in the statement, so every combination is a
+/// A filtered read's SQL and its parameters: `$1` and `$2` are `after`, `$3` the limit, then
+/// one per filter that is set (a cursor bound is two). Only set filters appear in the statement, so every combination is a
 /// prepared statement of its own whose plan can use the matching index; one statement with
 /// `$n IS NULL OR ...` for every filter would get a generic plan that walks the whole log
 /// once PostgreSQL stops planning it per call.
@@ -114,10 +142,10 @@ struct FilteredQuery<'a> {
 }
 
 impl<'a> FilteredQuery<'a> {
-    fn new(filter: &'a FeedFilter, after: &'a i64, limit: &'a i64) -> Self {
+    fn new(filter: &'a FeedFilter, after: &'a FeedCursor, limit: &'a i64) -> Self {
         let mut query = Self {
-            conditions: "position > $1".to_owned(),
-            params: vec![after, limit],
+            conditions: format!("(transaction_id, position) > ($1, $2) AND {BELOW_HORIZON}"),
+            params: vec![&after.transaction_id, &after.position, limit],
         };
         if let Some(tenants) = &filter.tenants {
             query.and("tenant_id = ANY($?)", tenants);
@@ -147,36 +175,41 @@ impl<'a> FilteredQuery<'a> {
         if let Some(to) = &filter.to {
             query.and("recorded_at < $?", to);
         }
-        if let Some(to_position) = &filter.to_position {
-            query.and("position <= $?", to_position);
+        if let Some(through) = &filter.through {
+            query.params.push(&through.transaction_id);
+            query.and("(transaction_id, position) <= ($?, $?)", &through.position);
         }
         query
     }
 
-    /// Adds `condition`, whose `$?` is the next parameter, `value`.
+    /// Adds `condition`, whose last `$?` is the next parameter, `value`, and whose `$?`
+    /// before it (if any) are the parameters pushed just before, in order.
     fn and(&mut self, condition: &str, value: &'a (dyn ToSql + Sync)) {
         self.params.push(value);
-        let placeholder = format!("${}", self.params.len());
+        let placeholders = condition.matches("$?").count();
+        let mut numbered = condition.to_owned();
+        for index in (self.params.len() + 1 - placeholders)..=self.params.len() {
+            numbered = numbered.replacen("$?", &format!("${index}"), 1);
+        }
         self.conditions.push_str(" AND ");
-        self.conditions
-            .push_str(&condition.replace("$?", &placeholder));
+        self.conditions.push_str(&numbered);
     }
 
     fn sql(&self, columns: &str) -> String {
         format!(
-            "SELECT {columns} FROM events WHERE {} ORDER BY position LIMIT $2",
+            "SELECT {columns} FROM events WHERE {} ORDER BY transaction_id, position LIMIT $3",
             self.conditions
         )
     }
 }
 
-/// Up to `limit` events after `after` that pass `filter`, in position order, upcast like
-/// every other read of the feed.
+/// Up to `limit` events after `after` that pass `filter`, in feed order and below the
+/// horizon, upcast like every other read of the feed.
 pub async fn read_filtered(
     client: &impl GenericClient,
     upcasters: &[Box<dyn EventUpcaster>],
     filter: &FeedFilter,
-    after: i64,
+    after: FeedCursor,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
     let query = FilteredQuery::new(filter, &after, &limit);
@@ -195,7 +228,7 @@ pub async fn read_filtered(
 pub async fn explain_filtered(
     client: &impl GenericClient,
     filter: &FeedFilter,
-    after: i64,
+    after: FeedCursor,
     limit: i64,
 ) -> Result<String, tokio_postgres::Error> {
     let query = FilteredQuery::new(filter, &after, &limit);
@@ -224,17 +257,57 @@ pub(super) fn stored_event(
         payload: row.get(8),
         metadata: row.get(9),
         recorded_at: row.get(10),
+        transaction_id: row.get(11),
     }
     .upcast(upcasters)
 }
 
-/// The highest position written so far (0 for an empty store), from the position index.
-pub async fn latest_position(client: &impl GenericClient) -> Result<i64, tokio_postgres::Error> {
-    let row = client
-        .query_one_cached(
-            "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
+/// The last event below the horizon ([`FeedCursor::START`] for none yet): every event up to
+/// it is final, so a range that ends there (an export, an audit anchor) stays complete.
+pub async fn feed_head(client: &impl GenericClient) -> Result<FeedCursor, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT transaction_id, position FROM events WHERE {BELOW_HORIZON}
+         ORDER BY transaction_id DESC, position DESC LIMIT 1"
+    );
+    let rows = client.query_cached(&sql, &[]).await?;
+    Ok(rows.first().map_or(FeedCursor::START, |row| {
+        FeedCursor::new(row.get(0), row.get(1))
+    }))
+}
+
+/// The last event committed so far, horizon or not: a reader that has passed it has every
+/// event committed before this call.
+pub async fn latest_committed(
+    client: &impl GenericClient,
+) -> Result<FeedCursor, tokio_postgres::Error> {
+    let rows = client
+        .query_cached(
+            "SELECT transaction_id, position FROM events
+             ORDER BY transaction_id DESC, position DESC LIMIT 1",
             &[],
         )
         .await?;
-    Ok(row.get(0))
+    Ok(rows.first().map_or(FeedCursor::START, |row| {
+        FeedCursor::new(row.get(0), row.get(1))
+    }))
+}
+
+/// The place in the feed that `position` names (0: the start): the event's own place when
+/// an event has it; otherwise where it would be, just before the first event with a larger
+/// position (after every event when there is none), so any position is a place.
+pub async fn cursor_at(
+    client: &impl GenericClient,
+    position: i64,
+) -> Result<FeedCursor, tokio_postgres::Error> {
+    if position <= 0 {
+        return Ok(FeedCursor::START);
+    }
+    let rows = client
+        .query_cached(
+            "SELECT transaction_id FROM events WHERE position >= $1 ORDER BY position LIMIT 1",
+            &[&position],
+        )
+        .await?;
+    let transaction_id = rows.first().map_or(i64::MAX, |row| row.get(0));
+    Ok(FeedCursor::new(transaction_id, position))
 }

@@ -1,9 +1,10 @@
-//! Group commit. Appends are serialised by the append lock, so each commit (and its fsync)
-//! is paid one at a time; under concurrency that caps throughput at the disk's commit rate.
-//! Here every append of a process goes through one task, which writes whatever appends are
-//! waiting as a single transaction: one lock hold, one commit, many appends. Nothing waits
+//! Group commit. Each commit pays an fsync; under concurrency that caps one writer's
+//! throughput at the disk's commit rate. Here every append of a process goes through one
+//! task, which writes whatever appends are waiting as a single transaction: one commit,
+//! many appends. Nothing waits
 //! to form a batch (a lone append is written at once), and an append is acknowledged only
-//! after its batch committed.
+//! after its batch committed. A batch without cross-aggregate rules is a single insert
+//! statement, committed on its own without `BEGIN`/`COMMIT` (`append::append_alone`).
 //!
 //! If a batch fails (an optimistic-lock or uniqueness conflict in one of its appends, or a
 //! database error), each of its appends is written again on its own, so each caller gets
@@ -15,7 +16,8 @@ use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::append::{append_with, HashChain};
+use super::append::{append_alone, append_with, HashChain};
+use super::cursor::FeedCursor;
 use super::errors::{classify, classify_commit, pool_error};
 use super::signal::AppendSignal;
 use super::stream_heads::StreamHeads;
@@ -105,8 +107,8 @@ async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
             .flat_map(|pending| pending.events.iter().cloned())
             .collect();
         match write(writer, &all).await {
-            Ok(position) => {
-                writer.signal.committed(position);
+            Ok(cursor) => {
+                writer.signal.committed(cursor);
                 for pending in batch {
                     let _ = pending.done.send(Ok(()));
                 }
@@ -119,20 +121,29 @@ async fn write_batch(writer: &Writer, batch: Vec<Pending>) {
         }
     }
     for pending in batch {
-        let result = write(writer, &pending.events).await.map(|position| {
-            writer.signal.committed(position);
+        let result = write(writer, &pending.events).await.map(|cursor| {
+            writer.signal.committed(cursor);
         });
         let _ = pending.done.send(result);
     }
 }
 
-/// One transaction for `events`; returns the highest position it committed.
-async fn write(writer: &Writer, events: &[SerializedEvent]) -> Result<i64, PersistenceError> {
+/// One transaction for `events`; returns the last one's place in the feed.
+async fn write(
+    writer: &Writer,
+    events: &[SerializedEvent],
+) -> Result<FeedCursor, PersistenceError> {
     let mut client = writer.pool.get().await.map_err(pool_error)?;
-    let transaction = client.transaction().await.map_err(classify)?;
     let heads = (writer.chain == HashChain::On).then_some(&*writer.heads);
-    let appended = append_with(&transaction, events, writer.chain, heads).await?;
-    transaction.commit().await.map_err(classify_commit)?;
+    let appended = match append_alone(&client, events, writer.chain, heads).await? {
+        Some(appended) => appended,
+        None => {
+            let transaction = client.transaction().await.map_err(classify)?;
+            let appended = append_with(&transaction, events, writer.chain, heads).await?;
+            transaction.commit().await.map_err(classify_commit)?;
+            appended
+        }
+    };
     if let Some(hashes) = appended.hashes {
         writer
             .heads
@@ -146,5 +157,5 @@ async fn write(writer: &Writer, events: &[SerializedEvent]) -> Result<i64, Persi
                 ))
             }));
     }
-    Ok(appended.position)
+    Ok(appended.cursor)
 }

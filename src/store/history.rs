@@ -30,8 +30,9 @@ pub async fn read_stream(
     aggregate_id: &str,
     bound: StreamBound,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
-    // By instant: every event up to the newest one recorded by then. Appends commit in
-    // position order under the append lock, so that is exactly what had been recorded.
+    // By instant: every event up to the newest one recorded by then. A stream's events are
+    // appended one after the other (each after its predecessor committed), so within a
+    // stream `recorded_at` follows the sequence, and that is exactly what had been recorded.
     let rows = match bound {
         StreamBound::Version(version) => {
             let sql = format!(

@@ -1,5 +1,5 @@
-//! The PostgreSQL event store: a cqrs-es repository with a global, commit-ordered position,
-//! the feed consumers read, and command execution on top of cqrs-es' `EventStore`.
+//! The PostgreSQL event store: a cqrs-es repository with a global feed order consumers
+//! read without a lock (`cursor`, `feed`), and command execution on top of cqrs-es' `EventStore`.
 
 mod aggregates;
 mod append;
@@ -8,6 +8,7 @@ mod batch;
 mod chain;
 mod chain_rows;
 mod claims;
+mod cursor;
 mod errors;
 mod feed;
 mod group_commit;
@@ -22,15 +23,17 @@ mod transactional;
 mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};
-pub use append::{append_in_transaction, HashChain, APPEND_LOCK};
+pub use append::{append_in_transaction, HashChain};
 pub use backfill::backfill_hashes;
 pub use batch::{decide, load_many_in_transaction, Loaded};
 pub use chain::{chain_hash, event_hash, hex, ChainHash, HashedEvent, GENESIS};
 pub use chain_rows::{read_chain_rows, ChainRow};
 pub use claims::ClaimConflict;
+pub use cursor::FeedCursor;
 pub use errors::CommitOutcomeUnknown;
 pub use feed::{
-    explain_filtered, latest_position, read_all, read_filtered, FeedFilter, StoredEvent,
+    cursor_at, explain_filtered, feed_head, latest_committed, read_all, read_filtered, FeedFilter,
+    StoredEvent,
 };
 pub use history::{read_stream, stream_tenant, StreamBound};
 pub use jsonb_text::{jsonb_text, numeric_text};

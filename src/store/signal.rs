@@ -1,11 +1,12 @@
-//! What this process has appended: the highest position its writer committed (a write's
-//! read-your-writes target) and a wake-up for this process's consumers, so a new event is
+//! What this process has appended: the furthest place in the feed its writer committed (a
+//! write's read-your-writes target) and a wake-up for this process's consumers, so a new event is
 //! projected at once instead of at their next poll.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{watch, Notify};
+
+use super::cursor::FeedCursor;
 
 #[derive(Clone, Default)]
 pub struct AppendSignal {
@@ -14,7 +15,7 @@ pub struct AppendSignal {
 
 #[derive(Default)]
 struct Inner {
-    committed: AtomicI64,
+    committed: Mutex<FeedCursor>,
     appended: Notify,
     /// Counts commits and wakes for any number of followers (the `appended` wake-up is
     /// for one waiter: the consumers' loop).
@@ -22,14 +23,25 @@ struct Inner {
 }
 
 impl AppendSignal {
-    /// The highest position committed through this process's writer so far. Read after a
-    /// command returns, it is at least the position of that command's last event.
-    pub fn committed_position(&self) -> i64 {
-        self.inner.committed.load(Ordering::Acquire)
+    /// The furthest place in the feed committed through this process's writer so far. Read
+    /// after a command returns, it is at least that of the command's last event.
+    pub fn committed_cursor(&self) -> FeedCursor {
+        *self
+            .inner
+            .committed
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    pub(super) fn committed(&self, position: i64) {
-        self.inner.committed.fetch_max(position, Ordering::AcqRel);
+    pub(super) fn committed(&self, cursor: FeedCursor) {
+        {
+            let mut committed = self
+                .inner
+                .committed
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            *committed = (*committed).max(cursor);
+        }
         // a stored permit when nobody waits: the next wait returns at once, nothing is lost
         self.inner.appended.notify_one();
         self.inner.commits.send_modify(|count| *count += 1);

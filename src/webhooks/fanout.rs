@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::db::CachedStatements;
 use crate::domain::run::RunEvent;
 use crate::projections::{payload, ConsumerError, EventHandler};
-use crate::store::{read_filtered, upcasters, FeedFilter, StoredEvent};
+use crate::store::{read_filtered, upcasters, FeedCursor, FeedFilter, StoredEvent};
 
 /// The fan-out's checkpoint name. Not among the consumers a write waits for: a webhook is
 /// not a read model, and a slow fan-out must not slow the API down.
@@ -49,10 +49,17 @@ impl Fanout {
             aggregate_id: Some(event.aggregate_id.clone()),
             ..FeedFilter::default()
         };
-        let stream = read_filtered(transaction, &self.upcasters, &filter, 0, 1000).await?;
+        let stream = read_filtered(
+            transaction,
+            &self.upcasters,
+            &filter,
+            FeedCursor::START,
+            1000,
+        )
+        .await?;
         let events = stream
             .iter()
-            .filter(|stored| stored.position <= event.position)
+            .filter(|stored| stored.cursor() <= event.cursor())
             .map(payload::<RunEvent>)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RunFacts::from_events(&events))

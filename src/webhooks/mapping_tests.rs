@@ -21,6 +21,7 @@ fn at(text: &str) -> DateTime<Utc> {
 fn stored(aggregate_type: &str, id: Uuid, event_type: &str, payload: Value) -> StoredEvent {
     StoredEvent {
         position: 7,
+        transaction_id: 0,
         event_id: Uuid::from_u128(0x99),
         aggregate_type: aggregate_type.to_owned(),
         aggregate_id: id.to_string(),

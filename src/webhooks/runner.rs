@@ -14,7 +14,7 @@ use super::settings::WebhookSettings;
 use crate::clock::Clock;
 use crate::projections::Consumer;
 use crate::secrets::SecretCipher;
-use crate::store::AppendSignal;
+use crate::store::{AppendSignal, FeedCursor};
 
 /// Starts the role's loops; their handles end after `shutdown`.
 pub fn start(
@@ -61,14 +61,14 @@ async fn run_fanout(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut commits = appends.follow();
-    let mut reached = 0;
+    let mut reached = FeedCursor::START;
     let mut pause = poll;
     loop {
         let failing = match fanout.catch_up(&pool).await {
-            Ok(position) => {
+            Ok(cursor) => {
                 pause = poll;
-                if position > reached {
-                    reached = position;
+                if cursor > reached {
+                    reached = cursor;
                     sender.notify_one();
                 }
                 false

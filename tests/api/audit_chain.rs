@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tenantpilot::audit::{record_anchor, verify, BrokenReason, VerificationReport};
 use tenantpilot::domain::schedule::Schedule;
 use tenantpilot::store::{
-    event_hash, jsonb_text, read_chain_rows, HashChain, PgEventRepository, GENESIS,
+    event_hash, jsonb_text, read_chain_rows, FeedCursor, HashChain, PgEventRepository, GENESIS,
 };
 
 use crate::helpers::{at, fresh_database, spawn_app, spawn_app_with, ADMIN_TOKEN};
@@ -201,7 +201,7 @@ async fn a_forger_who_recomputes_the_hash_is_caught_at_the_streams_next_event() 
 
     // the forger gives the edited event the hash of its new content
     let client = pool.get().await.unwrap();
-    let row = read_chain_rows(&client, forged - 1, 1)
+    let row = read_chain_rows(&client, cursor_before(&client, forged).await, 1)
         .await
         .unwrap()
         .remove(0);
@@ -539,7 +539,10 @@ async fn events_written_before_the_chain_are_hashed_at_start_up() {
         .get(0);
     assert_eq!(unhashed, 0);
     // the first event's hash, computed here from its stored form
-    let first = read_chain_rows(&client, 0, 1).await.unwrap().remove(0);
+    let first = read_chain_rows(&client, FeedCursor::START, 1)
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!(
         first.hash.as_deref(),
         Some(&event_hash(&GENESIS, &first.hashed())[..])
@@ -759,4 +762,17 @@ async fn a_log_written_by_backup_runs_verifies() {
         .unwrap();
     assert_eq!(report["status"], "ok", "{report}");
     assert!(report["events_checked"].as_i64().unwrap() > 10, "{report}");
+}
+
+/// The place in the feed just before the event at `position`.
+async fn cursor_before(client: &deadpool_postgres::Client, position: i64) -> FeedCursor {
+    let transaction_id: i64 = client
+        .query_one(
+            "SELECT transaction_id FROM events WHERE position = $1",
+            &[&position],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    FeedCursor::new(transaction_id, position - 1)
 }

@@ -8,7 +8,9 @@ use chrono::Utc;
 use cqrs_es::persist::SerializedEvent;
 use deadpool_postgres::Pool;
 use serde_json::{json, Value};
-use tenantpilot::store::{append_in_transaction, explain_filtered, read_filtered, FeedFilter};
+use tenantpilot::store::{
+    append_in_transaction, explain_filtered, read_filtered, FeedCursor, FeedFilter,
+};
 use tokio::process::{Child, Command};
 use uuid::Uuid;
 
@@ -218,7 +220,7 @@ async fn the_actor_and_correlation_filters_are_served_by_their_indexes() {
         actor: Some("probe:rare".to_owned()),
         ..FeedFilter::default()
     };
-    let found = read_filtered(&client, &[], &by_actor, 0, 100)
+    let found = read_filtered(&client, &[], &by_actor, FeedCursor::START, 100)
         .await
         .unwrap();
     let numbers: Vec<i64> = found
@@ -226,23 +228,25 @@ async fn the_actor_and_correlation_filters_are_served_by_their_indexes() {
         .map(|event| event.payload["n"].as_i64().unwrap())
         .collect();
     assert_eq!(numbers, [7, 5_007, 10_007, 15_007]);
-    let plan = explain_filtered(&client, &by_actor, 0, 100).await.unwrap();
-    assert!(plan.contains("events_actor_position"), "{plan}");
+    let plan = explain_filtered(&client, &by_actor, FeedCursor::START, 100)
+        .await
+        .unwrap();
+    assert!(plan.contains("events_actor_feed"), "{plan}");
     assert!(!plan.contains("Seq Scan"), "{plan}");
 
     let by_correlation = FeedFilter {
         correlation_id: Some("rare-5007".to_owned()),
         ..FeedFilter::default()
     };
-    let found = read_filtered(&client, &[], &by_correlation, 0, 100)
+    let found = read_filtered(&client, &[], &by_correlation, FeedCursor::START, 100)
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].payload["n"], 5_007);
-    let plan = explain_filtered(&client, &by_correlation, 0, 100)
+    let plan = explain_filtered(&client, &by_correlation, FeedCursor::START, 100)
         .await
         .unwrap();
-    assert!(plan.contains("events_correlation_position"), "{plan}");
+    assert!(plan.contains("events_correlation_feed"), "{plan}");
     assert!(!plan.contains("Seq Scan"), "{plan}");
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
 use serde_json::json;
 use tenantpilot::domain::schedule::Schedule;
-use tenantpilot::store::{read_all, PgEventRepository};
+use tenantpilot::store::{append_in_transaction, read_all, FeedCursor, PgEventRepository};
 
 use crate::helpers::fresh_database;
 
@@ -24,9 +24,9 @@ fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
     )
 }
 
-/// 8 writers append 500 single-event commits each while a reader tails the feed by
-/// position. Positions must reach the reader in commit order: a reader that passed over an
-/// event committed later with a smaller position would never see it.
+/// 8 writers append 500 single-event commits each while a reader tails the feed. Events
+/// must reach the reader in one order that never goes back: a reader that passed over an
+/// event committed later at an earlier place would never see it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
     const WRITERS: usize = 8;
@@ -34,7 +34,7 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
     let (_, pool, _database) = fresh_database().await;
 
     // Each writer has its own repository, so its own group-commit writer: like separate
-    // processes, their transactions commit concurrently and only the lock orders them.
+    // processes, their transactions commit concurrently, nothing serialises them.
     let writers: Vec<_> = (0..WRITERS)
         .map(|writer| {
             let repository = PgEventRepository::new(pool.clone());
@@ -57,7 +57,7 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
         async move {
             let client = pool.get().await.expect("reader connection");
             let mut seen = Vec::new();
-            let mut after = 0;
+            let mut after = FeedCursor::START;
             let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
             while seen.len() < WRITERS * EVENTS_EACH && tokio::time::Instant::now() < deadline {
                 // read the flag before reading the feed: an empty read after every writer
@@ -72,8 +72,8 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
                     continue;
                 }
                 for stored in batch {
-                    assert!(stored.position > after, "positions increase");
-                    after = stored.position;
+                    assert!(stored.cursor() > after, "the feed only moves forward");
+                    after = stored.cursor();
                     seen.push((stored.aggregate_id, stored.sequence));
                 }
             }
@@ -91,7 +91,7 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
     assert_eq!(
         seen.len(),
         WRITERS * EVENTS_EACH,
-        "the tailing reader saw every event (a skipped one means commit order broke)"
+        "the tailing reader saw every event (a skipped one means the horizon failed)"
     );
     for writer in 0..WRITERS {
         let sequences: Vec<i64> = seen
@@ -101,6 +101,109 @@ async fn a_tailing_reader_sees_every_concurrent_append_exactly_once_in_order() {
             .collect();
         assert_eq!(sequences, (1..=EVENTS_EACH as i64).collect::<Vec<_>>());
     }
+}
+
+/// The horizon, made deterministic: a transaction that takes its position first but commits
+/// last. A reader without the horizon, in feed order or in position order alike, would read
+/// the later append, move its checkpoint past it and never see the first one: the unguarded
+/// reads below show that happening, the feed does not.
+#[tokio::test]
+async fn an_append_that_commits_after_a_later_one_is_not_passed_over() {
+    let (_, pool, _database) = fresh_database().await;
+    let mut slow_client = pool.get().await.unwrap();
+    let slow = slow_client.transaction().await.unwrap();
+    append_in_transaction(&slow, &[event("slow", 1)])
+        .await
+        .unwrap();
+    PgEventRepository::new(pool.clone())
+        .persist::<Schedule>(&[event("fast", 1)], None)
+        .await
+        .unwrap();
+
+    let client = pool.get().await.unwrap();
+    let unguarded_next = |after: FeedCursor| {
+        let client = &client;
+        async move {
+            client
+                .query(
+                    "SELECT aggregate_id, transaction_id, position FROM events
+                     WHERE (transaction_id, position) > ($1, $2)
+                     ORDER BY transaction_id, position",
+                    &[&after.transaction_id, &after.position],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    (
+                        row.get::<_, String>(0),
+                        FeedCursor::new(row.get(1), row.get(2)),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    // while the first is open: the feed holds the second back; an unguarded reader takes it
+    assert!(read_all(&client, &[], FeedCursor::START, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let unguarded = unguarded_next(FeedCursor::START).await;
+    assert_eq!(unguarded.len(), 1);
+    assert_eq!(unguarded[0].0, "fast");
+    let unguarded_checkpoint = unguarded[0].1;
+
+    slow.commit().await.unwrap();
+    drop(slow_client);
+    // the unguarded reader has passed over the first append for good
+    assert!(unguarded_next(unguarded_checkpoint).await.is_empty());
+    // the feed gives both, the one that took its position first first
+    let feed = read_all(&client, &[], FeedCursor::START, 10).await.unwrap();
+    let order: Vec<&str> = feed
+        .iter()
+        .map(|stored| stored.aggregate_id.as_str())
+        .collect();
+    assert_eq!(order, ["slow", "fast"]);
+    assert!(feed[0].position < feed[1].position);
+}
+
+/// A transaction that holds an older id than the one that wrote its stream's last event
+/// would put its event before its predecessor in the feed: the store refuses it as a
+/// conflict (retried, it gets a newer id).
+#[tokio::test]
+async fn an_older_transaction_cannot_append_after_a_newer_predecessor() {
+    let (_, pool, _database) = fresh_database().await;
+    let mut old_client = pool.get().await.unwrap();
+    let old = old_client.transaction().await.unwrap();
+    // its id is taken now, as by a consumer locking its checkpoint
+    old.execute("SELECT pg_current_xact_id()", &[])
+        .await
+        .unwrap();
+    let repository = PgEventRepository::new(pool.clone());
+    repository
+        .persist::<Schedule>(&[event("stream", 1)], None)
+        .await
+        .unwrap();
+    let refused = append_in_transaction(&old, &[event("stream", 2)]).await;
+    assert!(matches!(
+        refused,
+        Err(PersistenceError::OptimisticLockError)
+    ));
+    drop(old);
+    drop(old_client);
+    // a new transaction appends it
+    repository
+        .persist::<Schedule>(&[event("stream", 2)], None)
+        .await
+        .unwrap();
+    let client = pool.get().await.unwrap();
+    let sequences: Vec<i64> = read_all(&client, &[], FeedCursor::START, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|stored| stored.sequence)
+        .collect();
+    assert_eq!(sequences, [1, 2]);
 }
 
 #[tokio::test]
@@ -152,7 +255,7 @@ async fn a_multi_event_append_keeps_its_order_and_is_all_or_nothing() {
         .await;
     assert!(conflicting.is_err());
     let client = pool.get().await.unwrap();
-    let events = read_all(&client, &[], 0, 10).await.unwrap();
+    let events = read_all(&client, &[], FeedCursor::START, 10).await.unwrap();
     let sequences: Vec<i64> = events.iter().map(|stored| stored.sequence).collect();
     assert_eq!(sequences, vec![1, 2, 3]);
 }

@@ -270,12 +270,13 @@ async fn a_tick_over_several_pages_reads_each_due_row_once() {
     assert_eq!((again.due, again.claimed.len()), (0, 0));
 }
 
-/// Waits until some transaction waits for an advisory lock (the append lock).
+/// Waits until some transaction waits for another's (the dispatcher's insert for the
+/// other writer's uncommitted event of the same sequence).
 async fn until_an_append_waits(pool: &Pool) {
     for _ in 0..500 {
         if count(
             pool,
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted",
         )
         .await
             > 0
@@ -284,7 +285,7 @@ async fn until_an_append_waits(pool: &Pool) {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("no append waited for the append lock");
+    panic!("no append waited for the other writer's transaction");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -296,7 +297,8 @@ async fn a_page_spoilt_by_a_concurrent_writer_is_claimed_schedule_by_schedule() 
     let tenant_id = tenant_of(&pool, ids[1]).await;
 
     // another writer appends to one schedule of the page and commits only after the
-    // dispatcher has loaded the page (it holds the append lock until then)
+    // dispatcher has loaded the page (the dispatcher's insert of the same sequence waits
+    // on it until then)
     let mut client = pool.get().await.unwrap();
     let writer = client.transaction().await.unwrap();
     let recomputed = ScheduleEvent::NextRunRecomputed {

@@ -11,7 +11,7 @@ use tenantpilot::projections::{
 };
 use tenantpilot::scheduler::{Consumers, Dispatcher};
 use tenantpilot::store::{
-    read_all, upcasters, AggregateStore, EventMetadata, PgEventRepository, StoredEvent,
+    read_all, upcasters, AggregateStore, EventMetadata, FeedCursor, PgEventRepository, StoredEvent,
 };
 use uuid::Uuid;
 
@@ -84,15 +84,15 @@ async fn a_rebuild_from_zero_reproduces_the_live_read_models() {
     assert_eq!(snapshot(&app).await, live);
 }
 
-async fn checkpoint(client: &deadpool_postgres::Client) -> i64 {
-    client
+async fn checkpoint(client: &deadpool_postgres::Client) -> FeedCursor {
+    let row = client
         .query_one(
-            "SELECT position FROM consumer_checkpoints WHERE name = $1",
+            "SELECT transaction_id, position FROM consumer_checkpoints WHERE name = $1",
             &[&READ_MODELS],
         )
         .await
-        .unwrap()
-        .get(0)
+        .unwrap();
+    FeedCursor::new(row.get(0), row.get(1))
 }
 
 #[tokio::test]
@@ -101,7 +101,7 @@ async fn a_consumer_resumes_from_its_checkpoint_without_applying_twice() {
     app.create_tenant("Contoso").await;
     let client = app.pool.get().await.unwrap();
     let first = checkpoint(&client).await;
-    assert!(first > 0);
+    assert!(first > FeedCursor::START);
     // a fresh consumer (as after a restart) finds nothing new to do
     let consumer = Consumer::new(READ_MODELS, ReadModels);
     assert_eq!(consumer.catch_up(&app.pool).await.unwrap(), first);
@@ -306,7 +306,10 @@ async fn a_projection_in_batches_writes_what_projecting_event_by_event_writes() 
     // and every schedule and run row is its events folded in memory, as a replay folds them
     let client = app.pool.get().await.unwrap();
     let mut streams: BTreeMap<String, Vec<StoredEvent>> = BTreeMap::new();
-    for event in read_all(&client, &upcasters(), 0, 100_000).await.unwrap() {
+    for event in read_all(&client, &upcasters(), FeedCursor::START, 100_000)
+        .await
+        .unwrap()
+    {
         streams
             .entry(event.aggregate_id.clone())
             .or_default()

@@ -1,4 +1,4 @@
-//! The feed as NDJSON: every event that passes the filters, from `after` up to a position
+//! The feed as NDJSON: every event that passes the filters, from `after` up to an event
 //! fixed when the request starts, one `EventResponse` per line, with no limit. Memory stays
 //! flat however long the export: events are read in keyset batches of `BATCH`, each on a
 //! pooled connection that goes back to the pool before its lines are written, and the next
@@ -11,13 +11,13 @@ use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::filters::invalid;
-use super::{EventQuery, EventResponse};
+use super::{feed_place, EventQuery, EventResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::ValidQuery;
 use crate::api::state::AppState;
 use crate::api::TAG_EVENTS;
 use crate::auth::{Permission, Principal};
-use crate::store::{latest_position, read_filtered, FeedFilter};
+use crate::store::{feed_head, read_filtered, FeedCursor, FeedFilter};
 
 pub const NDJSON: &str = "application/x-ndjson";
 /// The export's upper bound, for a client that resumes a broken export with
@@ -34,9 +34,9 @@ const BATCH: i64 = 1_000;
 pub struct EventLines(#[allow(dead_code)] String);
 
 /// Export the feed as NDJSON: every event that passes the filters (the same as
-/// `GET /api/v1/events` takes, without `limit`), oldest first, streamed. The export ends at
-/// `to_position` or at the newest event committed when the request started, whichever is
-/// lower (`X-Export-To-Position`), so it is a fixed range however long it takes. A body cut
+/// `GET /api/v1/events` takes, without `limit`), in feed order, streamed. The export ends at
+/// the event at `to_position` or at the last final event when the request started, whichever
+/// comes first (`X-Export-To-Position`), so it is a fixed range however long it takes. A body cut
 /// short (the connection closes without the final chunk) is an incomplete export: resume
 /// with `after` set to the last position read and `to_position` to that header's value.
 /// `Accept: application/x-ndjson` on `GET /api/v1/events` answers the same.
@@ -44,7 +44,7 @@ pub struct EventLines(#[allow(dead_code)] String);
     tag = TAG_EVENTS,
     params(EventQuery),
     responses(
-        (status = 200, description = "One `EventResponse` per line (`\\n`-terminated), in position order",
+        (status = 200, description = "One `EventResponse` per line (`\\n`-terminated), in feed order",
          content_type = "application/x-ndjson", body = EventLines,
          headers(("X-Export-To-Position" = i64, description = "The position the export ends at (inclusive)")),
          example = json!("{\"position\":41,\"event_id\":\"0192f0c5-4e5f-7a6b-9c7d-3e4f5a6b7c8d\",\"aggregate_type\":\"schedule\",\"aggregate_id\":\"0192f0c2-1b2c-7d3e-8f9a-0b1c2d3e4f5a\",\"sequence\":2,\"event_type\":\"ScheduleDisabled\",\"event_version\":\"1\",\"tenant_id\":\"0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f\",\"payload\":{\"type\":\"ScheduleDisabled\"},\"metadata\":{\"actor\":\"0192f0c4-3d4e-7f5a-8b6c-2d3e4f5a6b7c\",\"actor_name\":\"ci\",\"correlation_id\":\"0192f0c5-0000-7000-8000-000000000001\"},\"recorded_at\":\"2026-11-26T09:10:00.000001Z\"}\n{\"position\":42,\"event_id\":\"0192f0c5-4e60-7a6b-9c7d-3e4f5a6b7c8e\",\"aggregate_type\":\"schedule\",\"aggregate_id\":\"0192f0c2-1b2c-7d3e-8f9a-0b1c2d3e4f5a\",\"sequence\":3,\"event_type\":\"ScheduleEnabled\",\"event_version\":\"1\",\"tenant_id\":\"0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f\",\"payload\":{\"type\":\"ScheduleEnabled\",\"next_run_at\":\"2026-11-27T01:30:00Z\"},\"metadata\":{\"actor\":\"0192f0c4-3d4e-7f5a-8b6c-2d3e4f5a6b7c\",\"actor_name\":\"ci\",\"correlation_id\":\"0192f0c5-0000-7000-8000-000000000002\"},\"recorded_at\":\"2026-11-26T09:11:00.000001Z\"}\n")),
@@ -107,16 +107,26 @@ pub(super) async fn stream(
     if after < 0 {
         return Err(invalid("after", "after must be 0 or more"));
     }
+    let to_position = query.to_position;
     let mut filter = query.into_filter(principal)?;
-    // Appends commit in position order (the append lock), so everything at or below the
-    // newest committed position is already there: the range cannot grow under the export.
-    let head = latest_position(&state.pool.get().await?).await?;
-    let to_position = filter.to_position.map_or(head, |bound| bound.min(head));
-    filter.to_position = Some(to_position);
+    // The range ends at or before the feed's head below its horizon: every event up to
+    // there is final (`store::feed`), so the range cannot grow under the export.
+    let (start, through) = {
+        let client = state.pool.get().await?;
+        let start = feed_place(&client, after).await?;
+        let head = feed_head(&client).await?;
+        let through = match to_position {
+            Some(to_position) => feed_place(&client, to_position).await?.min(head),
+            None => head,
+        };
+        (start, through)
+    };
+    filter.through = Some(through);
+    let to_position = through.position;
     let export = Export {
         state,
         filter,
-        after,
+        after: start,
     };
     let body = futures_util::stream::unfold(Some(export), next_chunk);
     Ok(HttpResponse::Ok()
@@ -128,8 +138,8 @@ pub(super) async fn stream(
 struct Export {
     state: web::Data<AppState>,
     filter: FeedFilter,
-    /// The position of the last event sent.
-    after: i64,
+    /// The last event sent.
+    after: FeedCursor,
 }
 
 /// The next batch's lines; `None` state once the last batch went out. A failure ends the
@@ -143,7 +153,8 @@ async fn next_chunk(
         Ok(None) => None,
         Ok(Some((lines, more))) => Some((Ok(lines), more.then_some(export))),
         Err(error) => {
-            tracing::error!(error.cause = %error, after = export.after, "event export failed");
+            tracing::error!(error.cause = %error, after = export.after.position,
+                "event export failed");
             Some((Err(std::io::Error::other("the export failed")), None))
         }
     }
@@ -167,7 +178,7 @@ impl Export {
         let Some(last) = events.last() else {
             return Ok(None);
         };
-        self.after = last.position;
+        self.after = last.cursor();
         let more = events.len() as i64 == BATCH;
         let mut lines = Vec::with_capacity(events.len() * 512);
         for event in events {

@@ -12,7 +12,8 @@ use crate::store::FeedFilter;
 const MAX_TEXT_CHARS: usize = 200;
 
 impl EventQuery {
-    /// The filter this query asks for (`after` and `limit` aside), limited to the tenants
+    /// The filter this query asks for (`after`, `limit` and `to_position`, which name
+    /// places in the feed, aside), limited to the tenants
     /// `principal` sees. A `tenant_id` outside them answers like a missing tenant.
     pub(super) fn into_filter(self, principal: &Principal) -> Result<FeedFilter, ApiError> {
         if let Some(tenant_id) = self.tenant_id {
@@ -31,7 +32,7 @@ impl EventQuery {
             correlation_id: text("correlation_id", self.correlation_id)?,
             from: self.from,
             to: self.to,
-            to_position: self.to_position,
+            through: None,
         })
     }
 }

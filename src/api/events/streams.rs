@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{page, page_bounds, EventPage};
+use super::{feed_place, page, page_bounds, EventPage};
 use crate::api::error::ApiError;
 use crate::api::extract::{parse_id, ValidQuery};
 use crate::api::schedules::schedule_path;
@@ -71,7 +71,8 @@ async fn history(
         ..FeedFilter::default()
     };
     let client = state.pool.get().await?;
-    let events = read_filtered(&client, &state.upcasters, &filter, after, limit).await?;
+    let start = feed_place(&client, after).await?;
+    let events = read_filtered(&client, &state.upcasters, &filter, start, limit).await?;
     if events.is_empty()
         && stream_tenant(&client, stream.aggregate_type, &aggregate_id).await?
             != Some(Some(stream.tenant_id))

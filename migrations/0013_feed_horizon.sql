@@ -23,28 +23,36 @@ DROP INDEX events_type_position;
 DROP INDEX events_actor_position;
 DROP INDEX events_correlation_position;
 
+-- The transactions running in other databases of the server, as 32-bit ids (what
+-- pg_stat_activity shows): they cannot write this database's events. Readers ask for this
+-- in a statement of its own, *before* the statement that reads with `feed_horizon`: a
+-- transaction seen here really was elsewhere, and one that is missing either ended before
+-- the read's snapshot (so it is not in it) or started after this list (so it is newer than
+-- anything committed before the read began). The backend status is cleared first, which a
+-- transaction otherwise keeps from its first look.
+CREATE FUNCTION feed_elsewhere() RETURNS bigint[] LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_stat_clear_snapshot();
+    RETURN (
+        SELECT coalesce(array_agg(backend_xid::text::bigint), '{}') FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL
+          AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database()));
+END $$;
+
 -- The horizon of the calling statement's snapshot: the smallest of
 --   * its xmax (every transaction from there on started after the snapshot),
 --   * the caller's own transaction id, if it has one (so events a reader reacts to are
 --     always older than the events it appends in reaction),
---   * every transaction the snapshot saw running, except those seen (in pg_stat_activity)
---     connected to another database: they cannot write this database's events. A
---     transaction that ended before it could be looked up counts as this database's,
---     which errs on the side of waiting. Without this, a long transaction in any database
---     of the cluster (`pg_snapshot_xmin`) would hold every reader here back.
-CREATE FUNCTION feed_horizon() RETURNS bigint LANGUAGE sql STABLE AS $$
-    WITH snapshot AS (SELECT pg_current_snapshot() AS s),
-    elsewhere AS (
-        SELECT backend_xid::text::bigint AS xid32 FROM pg_stat_activity
-        WHERE backend_xid IS NOT NULL
-          AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
-    )
+--   * every transaction the snapshot saw running, except those in `elsewhere` (from
+--     `feed_elsewhere()`). Without that, a long transaction in any database of the server
+--     (`pg_snapshot_xmin`) would hold every reader here back.
+CREATE FUNCTION feed_horizon(elsewhere bigint[]) RETURNS bigint LANGUAGE sql STABLE AS $$
     SELECT least(
-        (SELECT pg_snapshot_xmax(s)::text::bigint FROM snapshot),
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
         pg_current_xact_id_if_assigned()::text::bigint,
         (SELECT min(running::text::bigint)
-         FROM snapshot, pg_snapshot_xip(snapshot.s) AS running
-         WHERE running::text::bigint % 4294967296 NOT IN (SELECT xid32 FROM elsewhere)))
+         FROM pg_snapshot_xip(pg_current_snapshot()) AS running
+         WHERE NOT (running::text::bigint % 4294967296 = ANY (elsewhere))))
 $$;
 
 -- Checkpoints and audit marks are places in that order: the last event's transaction id

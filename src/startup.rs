@@ -21,7 +21,7 @@ use crate::projections::{Consumer, ReadModels, READ_MODELS};
 use crate::scheduler::worker::{self, Executor, WorkerSettings};
 use crate::scheduler::{recompute_next_runs, Consumers, Dispatcher, WriteVisibility};
 use crate::secrets::{SecretCipher, SecretKey};
-use crate::store::{upcasters, AppendSignal, PgEventRepository};
+use crate::store::{latest_committed, upcasters, AppendSignal, FeedCursor, PgEventRepository};
 
 pub struct Application {
     port: u16,
@@ -316,10 +316,21 @@ async fn run_consumers(
     // A failing consumer (database down, an unreadable event) retries with a growing
     // pause, so a stuck projection is logged a few times a minute, not twice a second.
     let mut pause = interval;
+    // Committed events the pass could not take yet (the feed's horizon was held back by a
+    // transaction still running) are taken again soon, 10 ms later and backing off while
+    // nothing moves, rather than at the next poll: writes wait for them.
+    let mut held_back: Option<(FeedCursor, Duration)> = None;
     loop {
         let failing = match consumers.catch_up(&pool).await {
-            Ok(_) => {
-                pause = interval;
+            Ok(settled) => {
+                held_back = match (held_back, behind_committed(&pool, settled).await) {
+                    (_, false) => None,
+                    (Some((before, wait)), true) if before == settled => {
+                        Some((settled, (wait * 2).min(interval)))
+                    }
+                    (_, true) => Some((settled, HELD_BACK_RETRY)),
+                };
+                pause = held_back.map_or(interval, |(_, wait)| wait);
                 false
             }
             Err(error) => {
@@ -334,6 +345,19 @@ async fn run_consumers(
             () = appends.appended(), if !failing => {}
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+/// The first retry of a pass that left committed events behind the horizon.
+const HELD_BACK_RETRY: Duration = Duration::from_millis(10);
+
+/// Whether events were committed past `settled` (false when the database cannot say).
+async fn behind_committed(pool: &Pool, settled: FeedCursor) -> bool {
+    match pool.get().await {
+        Ok(client) => latest_committed(&client)
+            .await
+            .is_ok_and(|latest| latest > settled),
+        Err(_) => false,
     }
 }
 

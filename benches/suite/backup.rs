@@ -71,7 +71,10 @@ async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> S
         .env("TENANTPILOT_GRAPH_REQUESTS_PER_20S", pacing)
         .env("TENANTPILOT_WORKERS", workers)
         .env("TENANTPILOT_WORKER_POLL_MS", "100")
-        .env("RUST_LOG", "error")
+        .env(
+            "RUST_LOG",
+            std::env::var("BENCH_SERVICE_LOG").unwrap_or("error".into()),
+        )
         .kill_on_drop(true)
         .spawn()
         .expect("the service starts");
@@ -301,11 +304,11 @@ pub async fn herd_of_tenants(report: &mut Report) {
     let mut locations = Vec::new();
     for path in &paths {
         let run = service.post(path, &json!({})).await;
-        locations.push(format!(
-            "/api/v1/tenants/{}/backup-runs/{}",
-            run["tenant_id"].as_str().unwrap(),
-            run["id"].as_str().unwrap()
-        ));
+        let (Some(tenant_id), Some(run_id)) = (run["tenant_id"].as_str(), run["id"].as_str())
+        else {
+            panic!("run-now answered {run}");
+        };
+        locations.push(format!("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}"));
     }
     let mut succeeded = 0;
     for location in &locations {

@@ -76,6 +76,16 @@ pub struct Consumer<H> {
     upcasters: Vec<Box<dyn EventUpcaster>>,
     /// The consumer whose checkpoint this one never passes (see `following`).
     leader: Option<&'static str>,
+    /// Whether its handler appends events (see `reacting`).
+    reacts: bool,
+}
+
+/// Events a reacting consumer appended in one batch: in reaction to events after `after`,
+/// the last of them at `appended`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reaction {
+    pub after: FeedCursor,
+    pub appended: FeedCursor,
 }
 
 impl<H: EventHandler> Consumer<H> {
@@ -86,7 +96,17 @@ impl<H: EventHandler> Consumer<H> {
             batch_size: 500,
             upcasters: upcasters(),
             leader: None,
+            reacts: false,
         }
+    }
+
+    /// For a handler that appends events in reaction (the run creator, the run recorder,
+    /// retention): [`Consumer::catch_up_reporting`] then says where those went. Feed order
+    /// puts a reaction after what it reacts to, but a reader's horizon can fall between
+    /// the two, so "past the event" does not mean "past its reaction".
+    pub fn reacting(mut self) -> Self {
+        self.reacts = true;
+        self
     }
 
     /// Reads and applies up to `batch_size` events per transaction (500 unless set).
@@ -110,20 +130,28 @@ impl<H: EventHandler> Consumer<H> {
     /// Applies every event committed so far (below the feed's horizon); returns where in
     /// the feed it has applied up to.
     pub async fn catch_up(&self, pool: &Pool) -> Result<FeedCursor, ConsumerError> {
+        self.catch_up_reporting(pool, &mut Vec::new()).await
+    }
+
+    /// [`Consumer::catch_up`], adding to `reactions` what each batch appended (for a
+    /// `reacting` consumer).
+    pub async fn catch_up_reporting(
+        &self,
+        pool: &Pool,
+        reactions: &mut Vec<Reaction>,
+    ) -> Result<FeedCursor, ConsumerError> {
         loop {
-            let (applied, cursor) = self.apply_one_batch_retrying(pool).await?;
-            if applied < self.batch_size as usize {
-                return Ok(cursor);
+            let batch = self.apply_one_batch_retrying(pool).await?;
+            reactions.extend(batch.reaction);
+            if batch.applied < self.batch_size as usize {
+                return Ok(batch.checkpoint);
             }
         }
     }
 
     /// A batch whose reaction raced another writer is rolled back whole and decided again
     /// at once (against the newer state), rather than waiting for the failure back-off.
-    async fn apply_one_batch_retrying(
-        &self,
-        pool: &Pool,
-    ) -> Result<(usize, FeedCursor), ConsumerError> {
+    async fn apply_one_batch_retrying(&self, pool: &Pool) -> Result<Batch, ConsumerError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -140,12 +168,12 @@ impl<H: EventHandler> Consumer<H> {
         }
     }
 
-    /// Applies one batch; returns how many events it applied and the checkpoint after it.
-    async fn apply_one_batch(&self, pool: &Pool) -> Result<(usize, FeedCursor), ConsumerError> {
+    /// Applies one batch.
+    async fn apply_one_batch(&self, pool: &Pool) -> Result<Batch, ConsumerError> {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
-        // The row lock makes concurrent catch-ups (the background loop, other instances)
-        // take turns; the second one reads the checkpoint the first committed.
+        // The lock makes concurrent catch-ups (the background loop, other instances) take
+        // turns; the second one reads the checkpoint the first committed.
         let checkpoint = lock_checkpoint(&transaction, self.name).await?;
         let mut events =
             read_all(&transaction, &self.upcasters, checkpoint, self.batch_size).await?;
@@ -154,12 +182,28 @@ impl<H: EventHandler> Consumer<H> {
             events.retain(|event| event.cursor() <= bound);
         }
         let Some(last) = events.last().map(StoredEvent::cursor) else {
-            return Ok((0, checkpoint));
+            return Ok(Batch {
+                applied: 0,
+                checkpoint,
+                reaction: None,
+            });
         };
         self.handler.handle_batch(&transaction, &events).await?;
+        let reaction = if self.reacts {
+            appended_here(&transaction).await?.map(|appended| Reaction {
+                after: checkpoint,
+                appended,
+            })
+        } else {
+            None
+        };
         save_checkpoint(&transaction, self.name, last).await?;
         transaction.commit().await?;
-        Ok((events.len(), last))
+        Ok(Batch {
+            applied: events.len(),
+            checkpoint: last,
+            reaction,
+        })
     }
 
     /// Rebuilds from the start of the feed in one transaction: readers keep seeing the old state
@@ -186,24 +230,65 @@ impl<H: EventHandler> Consumer<H> {
     }
 }
 
+/// What one batch did.
+struct Batch {
+    applied: usize,
+    /// The checkpoint after it.
+    checkpoint: FeedCursor,
+    reaction: Option<Reaction>,
+}
+
+/// Advisory locks of consumers are `(CONSUMER_LOCKS, hashtext(name))`: the two-key form,
+/// a key space apart from the service's single-key locks.
+const CONSUMER_LOCKS: i32 = 0x7470;
+
+/// Takes the consumer's lock and reads its checkpoint. An advisory lock, not a row lock:
+/// a row lock would give the transaction its id now, and a transaction holding an id holds
+/// back the feed's horizon for every reader while it reads and applies; this way it takes
+/// one only when it writes.
 async fn lock_checkpoint(
     transaction: &Transaction<'_>,
     name: &str,
 ) -> Result<FeedCursor, tokio_postgres::Error> {
     transaction
         .execute_cached(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            &[&CONSUMER_LOCKS, &name],
+        )
+        .await?;
+    let rows = transaction
+        .query_cached(
+            "SELECT transaction_id, position FROM consumer_checkpoints WHERE name = $1",
+            &[&name],
+        )
+        .await?;
+    if let Some(row) = rows.first() {
+        return Ok(FeedCursor::new(row.get(0), row.get(1)));
+    }
+    transaction
+        .execute_cached(
             "INSERT INTO consumer_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
             &[&name],
         )
         .await?;
+    Ok(FeedCursor::START)
+}
+
+/// The last event this transaction appended, if any.
+async fn appended_here(
+    transaction: &Transaction<'_>,
+) -> Result<Option<FeedCursor>, tokio_postgres::Error> {
     let row = transaction
         .query_one_cached(
-            "SELECT transaction_id, position FROM consumer_checkpoints WHERE name = $1
-             FOR UPDATE",
-            &[&name],
+            "SELECT t.id, (SELECT max(position) FROM events WHERE transaction_id = t.id)
+             FROM (SELECT pg_current_xact_id_if_assigned()::text::bigint AS id) t",
+            &[],
         )
         .await?;
-    Ok(FeedCursor::new(row.get(0), row.get(1)))
+    Ok(match (row.get(0), row.get(1)) {
+        (Some(transaction_id), Some(position)) => Some(FeedCursor::new(transaction_id, position)),
+        _ => None,
+    })
 }
 
 /// Another consumer's committed checkpoint (the start before it first ran).

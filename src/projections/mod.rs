@@ -18,7 +18,7 @@ mod tenants;
 mod tokens;
 mod webhooks;
 
-pub use consumer::{payload, Consumer, ConsumerError, EventHandler};
+pub use consumer::{payload, Consumer, ConsumerError, EventHandler, Reaction};
 pub use fold::FoldedRow;
 pub use projector::{ReadModels, READ_MODELS};
 pub use run_row::{run_change, RunChange, RunRow, RunUpdate, RUN_ROW_COLUMNS};

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::chain::HashedEvent;
 use super::cursor::FeedCursor;
-use super::feed::BELOW_HORIZON;
+use super::feed::{below_horizon, elsewhere};
 
 /// One stored event with what its hash covers.
 #[derive(Debug, Clone)]
@@ -64,11 +64,16 @@ pub async fn read_chain_rows(
 ) -> Result<Vec<ChainRow>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM events
-         WHERE (transaction_id, position) > ($1, $2) AND {BELOW_HORIZON}
-         ORDER BY transaction_id, position LIMIT $3"
+         WHERE (transaction_id, position) > ($1, $2) AND {}
+         ORDER BY transaction_id, position LIMIT $3",
+        below_horizon(4)
     );
+    let elsewhere = elsewhere(client).await?;
     let rows = client
-        .query(&sql, &[&after.transaction_id, &after.position, &limit])
+        .query(
+            &sql,
+            &[&after.transaction_id, &after.position, &limit, &elsewhere],
+        )
         .await?;
     Ok(rows.iter().map(chain_row).collect())
 }

@@ -5,7 +5,8 @@
 //! order. The feed is therefore read in the order of the writing transaction's id, then
 //! of position ([`FeedCursor`]), and only below the *horizon* (`feed_horizon()`, migration
 //! 0013): the oldest transaction of this database still running in the reader's own
-//! snapshot (or the reader's own). Every transaction below it has ended, and any
+//! snapshot (or the reader's own; those of other databases, listed by a statement just
+//! before, do not count). Every transaction below it has ended, and any
 //! transaction that writes later gets a larger id, so the events below the horizon are
 //! final: nothing can still appear before a reader's checkpoint. The price is that a
 //! transaction left open holds every reader back until it ends, which
@@ -82,11 +83,25 @@ pub(super) const EVENT_COLUMNS: &str =
     "position, event_id, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, tenant_id, payload, metadata, recorded_at, transaction_id";
 
-/// The feed's horizon, as a condition on `events`: written by a transaction that had ended
-/// when the statement's snapshot was taken (`pg_current_snapshot()` is the statement's own
-/// snapshot, so what it calls ended is also what the statement sees). A subquery, so it is
-/// computed once per statement, not per row.
-pub(super) const BELOW_HORIZON: &str = "transaction_id < (SELECT feed_horizon())";
+/// The feed's horizon, as a condition on `events` whose parameter `$n` is what
+/// [`elsewhere`] answered just before: written by a transaction that had ended when the
+/// statement's snapshot was taken (`pg_current_snapshot()` is the statement's own snapshot,
+/// so what it calls ended is also what the statement sees). A subquery, so it is computed
+/// once per statement, not per row.
+pub(super) fn below_horizon(n: usize) -> String {
+    format!("transaction_id < (SELECT feed_horizon(${n}))")
+}
+
+/// The transactions running in other databases of the server (`feed_elsewhere()`, migration
+/// 0013), asked for in a statement of its own before each read of the feed.
+pub(super) async fn elsewhere(
+    client: &impl GenericClient,
+) -> Result<Vec<i64>, tokio_postgres::Error> {
+    Ok(client
+        .query_one_cached("SELECT feed_elsewhere()", &[])
+        .await?
+        .get(0))
+}
 
 /// Up to `limit` events after `after`, in feed order, below the horizon.
 pub async fn read_all(
@@ -97,11 +112,16 @@ pub async fn read_all(
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events
-         WHERE (transaction_id, position) > ($1, $2) AND {BELOW_HORIZON}
-         ORDER BY transaction_id, position LIMIT $3"
+         WHERE (transaction_id, position) > ($1, $2) AND {}
+         ORDER BY transaction_id, position LIMIT $3",
+        below_horizon(4)
     );
+    let elsewhere = elsewhere(client).await?;
     let rows = client
-        .query_cached(&sql, &[&after.transaction_id, &after.position, &limit])
+        .query_cached(
+            &sql,
+            &[&after.transaction_id, &after.position, &limit, &elsewhere],
+        )
         .await?;
     Ok(rows
         .iter()
@@ -131,8 +151,9 @@ pub struct FeedFilter {
     pub through: Option<FeedCursor>,
 }
 
-/// A filtered read's SQL and its parameters: `$1` and `$2` are `after`, `$3` the limit, then
-/// one per filter that is set (a cursor bound is two). Only set filters appear in the statement, so every combination is a
+/// A filtered read's SQL and its parameters: `$1` and `$2` are `after`, `$3` the limit, `$4`
+/// the transactions elsewhere (the horizon's), then one per filter that is set (a cursor
+/// bound is two). Only set filters appear in the statement, so every combination is a
 /// prepared statement of its own whose plan can use the matching index; one statement with
 /// `$n IS NULL OR ...` for every filter would get a generic plan that walks the whole log
 /// once PostgreSQL stops planning it per call.
@@ -142,10 +163,18 @@ struct FilteredQuery<'a> {
 }
 
 impl<'a> FilteredQuery<'a> {
-    fn new(filter: &'a FeedFilter, after: &'a FeedCursor, limit: &'a i64) -> Self {
+    fn new(
+        filter: &'a FeedFilter,
+        after: &'a FeedCursor,
+        limit: &'a i64,
+        elsewhere: &'a Vec<i64>,
+    ) -> Self {
         let mut query = Self {
-            conditions: format!("(transaction_id, position) > ($1, $2) AND {BELOW_HORIZON}"),
-            params: vec![&after.transaction_id, &after.position, limit],
+            conditions: format!(
+                "(transaction_id, position) > ($1, $2) AND {}",
+                below_horizon(4)
+            ),
+            params: vec![&after.transaction_id, &after.position, limit, elsewhere],
         };
         if let Some(tenants) = &filter.tenants {
             query.and("tenant_id = ANY($?)", tenants);
@@ -212,7 +241,8 @@ pub async fn read_filtered(
     after: FeedCursor,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
-    let query = FilteredQuery::new(filter, &after, &limit);
+    let elsewhere = elsewhere(client).await?;
+    let query = FilteredQuery::new(filter, &after, &limit, &elsewhere);
     let rows = client
         .query_cached(&query.sql(EVENT_COLUMNS), &query.params)
         .await?;
@@ -231,7 +261,8 @@ pub async fn explain_filtered(
     after: FeedCursor,
     limit: i64,
 ) -> Result<String, tokio_postgres::Error> {
-    let query = FilteredQuery::new(filter, &after, &limit);
+    let elsewhere = elsewhere(client).await?;
+    let query = FilteredQuery::new(filter, &after, &limit, &elsewhere);
     let sql = format!("EXPLAIN {}", query.sql(EVENT_COLUMNS));
     let rows = client.query(&sql, &query.params).await?;
     Ok(rows
@@ -266,10 +297,12 @@ pub(super) fn stored_event(
 /// it is final, so a range that ends there (an export, an audit anchor) stays complete.
 pub async fn feed_head(client: &impl GenericClient) -> Result<FeedCursor, tokio_postgres::Error> {
     let sql = format!(
-        "SELECT transaction_id, position FROM events WHERE {BELOW_HORIZON}
-         ORDER BY transaction_id DESC, position DESC LIMIT 1"
+        "SELECT transaction_id, position FROM events WHERE {}
+         ORDER BY transaction_id DESC, position DESC LIMIT 1",
+        below_horizon(1)
     );
-    let rows = client.query_cached(&sql, &[]).await?;
+    let elsewhere = elsewhere(client).await?;
+    let rows = client.query_cached(&sql, &[&elsewhere]).await?;
     Ok(rows.first().map_or(FeedCursor::START, |row| {
         FeedCursor::new(row.get(0), row.get(1))
     }))

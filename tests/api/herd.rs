@@ -15,7 +15,9 @@ use deadpool_postgres::Pool;
 use serde_json::{json, Value};
 use tenantpilot::domain::schedule::{ClaimSlot, Schedule, ScheduleCommand, ScheduleEvent};
 use tenantpilot::scheduler::{Consumers, Dispatcher, TickSummary};
-use tenantpilot::store::{append_in_transaction, AggregateStore, EventMetadata, PgEventRepository};
+use tenantpilot::store::{
+    append_in_transaction, latest_committed, AggregateStore, EventMetadata, PgEventRepository,
+};
 use uuid::Uuid;
 
 use crate::helpers::{at, fresh_database};
@@ -349,4 +351,48 @@ async fn a_page_spoilt_by_a_concurrent_writer_is_claimed_schedule_by_schedule() 
         sequences, expected,
         "the spoilt one claimed after the other write"
     );
+}
+
+/// A run queued in reaction to a claim is in the feed after the claim, but the projector's
+/// horizon can fall between the two: here a transaction that took its id after the claim
+/// committed, and is still open when the run creator queues the run, lets the projector
+/// read the claim but not the run. Until it can, the settled place (what writes wait for)
+/// must stay before the claim, or a run-now would be answered before its run is readable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_settled_place_waits_for_reactions_the_projector_cannot_see_yet() {
+    let (_, pool, _database) = fresh_database().await;
+    create_schedules(&pool, 1, at("2026-03-28T12:00:00Z")).await;
+    let consumers = Consumers::new();
+    consumers.catch_up(&pool).await.unwrap();
+    let dispatcher = Dispatcher::new(pool.clone(), PgEventRepository::new(pool.clone()), GRACE);
+    let summary = dispatcher.tick(at("2026-03-29T01:30:00Z")).await.unwrap();
+    assert_eq!(summary.claimed.len(), 1);
+    let claimed = latest_committed(&pool.get().await.unwrap()).await.unwrap();
+
+    let mut other_client = pool.get().await.unwrap();
+    let other = other_client.transaction().await.unwrap();
+    other
+        .execute("SELECT pg_current_xact_id()", &[])
+        .await
+        .unwrap();
+    let settled = consumers.catch_up(&pool).await.unwrap();
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM events WHERE event_type = 'RunQueued'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM backup_runs").await, 0);
+    assert!(
+        settled < claimed,
+        "settled {settled:?} passed the claim {claimed:?}"
+    );
+
+    other.commit().await.unwrap();
+    drop(other_client);
+    let settled = consumers.catch_up(&pool).await.unwrap();
+    assert!(settled > claimed);
+    assert_eq!(count(&pool, "SELECT count(*) FROM backup_runs").await, 1);
 }

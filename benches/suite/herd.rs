@@ -101,9 +101,9 @@ async fn measure(report: &mut Report, dispatchers: usize) {
             )
             .await
             .unwrap();
-        let created = FeedCursor::new(row.get(0), row.get(1));
-        let projected = FeedCursor::new(row.get(2), row.get(3));
-        let end = FeedCursor::new(row.get(4), row.get(5));
+        let created = FeedCursor::from_row(&row, 0);
+        let projected = FeedCursor::from_row(&row, 2);
+        let end = FeedCursor::from_row(&row, 4);
         if created >= claims_end {
             queued_after.get_or_insert(started.elapsed());
             if projected >= end {

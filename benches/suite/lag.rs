@@ -67,9 +67,7 @@ async fn measure(report: &mut Report, events_per_second: u64) {
                     .await
                     .unwrap()
                     .first()
-                    .map_or(FeedCursor::START, |row| {
-                        FeedCursor::new(row.get(0), row.get(1))
-                    });
+                    .map_or(FeedCursor::START, |row| FeedCursor::from_row(row, 0));
                 timeline.lock().unwrap().push((Instant::now(), checkpoint));
             }
         })
@@ -134,7 +132,7 @@ async fn measure(report: &mut Report, events_per_second: u64) {
         .await
         .unwrap()
         .iter()
-        .map(|row| (row.get(0), FeedCursor::new(row.get(1), row.get(2))))
+        .map(|row| (row.get(0), FeedCursor::from_row(row, 1)))
         .collect();
     drop(client);
     let timeline = timeline.lock().unwrap().clone();

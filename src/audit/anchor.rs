@@ -112,7 +112,7 @@ async fn last_digest(client: &impl GenericClient) -> Result<Option<LogDigest>, A
         .await?;
     Ok(row.and_then(|row| {
         Some(LogDigest {
-            cursor: FeedCursor::new(row.get(0), row.get(1)),
+            cursor: FeedCursor::from_row(&row, 0),
             digest: chain_hash(row.get::<_, &[u8]>(2))?,
             count: row.get(3),
         })
@@ -145,7 +145,7 @@ async fn fold_stored(
             )
             .await?;
         for row in &rows {
-            let cursor = FeedCursor::new(row.get(0), row.get(1));
+            let cursor = FeedCursor::from_row(row, 0);
             let hash = row
                 .get::<_, Option<&[u8]>>(2)
                 .and_then(chain_hash)

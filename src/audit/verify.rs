@@ -347,7 +347,7 @@ impl AnchorQueue {
                 .await?;
             self.exhausted = (rows.len() as i64) < ANCHOR_BATCH;
             for row in &rows {
-                let cursor = FeedCursor::new(row.get(0), row.get(1));
+                let cursor = FeedCursor::from_row(row, 0);
                 let digest: Vec<u8> = row.get(2);
                 let anchor = Anchor {
                     position: cursor.position,
@@ -380,7 +380,7 @@ async fn stored_state(client: &impl GenericClient) -> Result<Option<LogDigest>, 
         .await?;
     Ok(row.and_then(|row| {
         Some(LogDigest {
-            cursor: FeedCursor::new(row.get(0), row.get(1)),
+            cursor: FeedCursor::from_row(&row, 0),
             digest: chain_hash(row.get::<_, &[u8]>(2))?,
             count: row.get(3),
         })

@@ -263,7 +263,7 @@ async fn lock_checkpoint(
         )
         .await?;
     if let Some(row) = rows.first() {
-        return Ok(FeedCursor::new(row.get(0), row.get(1)));
+        return Ok(FeedCursor::from_row(row, 0));
     }
     transaction
         .execute_cached(
@@ -302,9 +302,9 @@ async fn checkpoint_of(
             &[&name],
         )
         .await?;
-    Ok(rows.first().map_or(FeedCursor::START, |row| {
-        FeedCursor::new(row.get(0), row.get(1))
-    }))
+    Ok(rows
+        .first()
+        .map_or(FeedCursor::START, |row| FeedCursor::from_row(row, 0)))
 }
 
 async fn save_checkpoint(

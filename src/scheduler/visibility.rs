@@ -85,9 +85,7 @@ async fn settled_checkpoint(pool: &Pool) -> Option<FeedCursor> {
         .await
         .ok()?;
     drop(client);
-    let checkpoints = rows
-        .iter()
-        .map(|row| FeedCursor::new(row.get(0), row.get(1)));
+    let checkpoints = rows.iter().map(|row| FeedCursor::from_row(row, 0));
     (rows.len() == CONSUMER_NAMES.len())
         .then(|| checkpoints.min())
         .flatten()

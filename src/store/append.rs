@@ -153,7 +153,7 @@ async fn insert(
     let inserted = client.query(&statement, &params).await?;
     Ok(inserted
         .iter()
-        .map(|row| FeedCursor::new(row.get(0), row.get(1)))
+        .map(|row| FeedCursor::from_row(row, 0))
         .max()
         .unwrap_or(FeedCursor::START))
 }

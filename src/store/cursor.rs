@@ -31,6 +31,12 @@ impl FeedCursor {
     pub fn is_start(&self) -> bool {
         *self == Self::START
     }
+
+    /// The cursor a query returned as two columns, the transaction id at `first` and the
+    /// position right after it (every read of a cursor selects them in that order).
+    pub fn from_row(row: &tokio_postgres::Row, first: usize) -> Self {
+        Self::new(row.get(first), row.get(first + 1))
+    }
 }
 
 #[cfg(test)]

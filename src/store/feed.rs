@@ -303,9 +303,9 @@ pub async fn feed_head(client: &impl GenericClient) -> Result<FeedCursor, tokio_
     );
     let elsewhere = elsewhere(client).await?;
     let rows = client.query_cached(&sql, &[&elsewhere]).await?;
-    Ok(rows.first().map_or(FeedCursor::START, |row| {
-        FeedCursor::new(row.get(0), row.get(1))
-    }))
+    Ok(rows
+        .first()
+        .map_or(FeedCursor::START, |row| FeedCursor::from_row(row, 0)))
 }
 
 /// The last event committed so far, horizon or not: a reader that has passed it has every
@@ -320,9 +320,9 @@ pub async fn latest_committed(
             &[],
         )
         .await?;
-    Ok(rows.first().map_or(FeedCursor::START, |row| {
-        FeedCursor::new(row.get(0), row.get(1))
-    }))
+    Ok(rows
+        .first()
+        .map_or(FeedCursor::START, |row| FeedCursor::from_row(row, 0)))
 }
 
 /// The place in the feed that `position` names (0: the start): the event's own place when

@@ -134,12 +134,7 @@ async fn an_append_that_commits_after_a_later_one_is_not_passed_over() {
                 .await
                 .unwrap()
                 .iter()
-                .map(|row| {
-                    (
-                        row.get::<_, String>(0),
-                        FeedCursor::new(row.get(1), row.get(2)),
-                    )
-                })
+                .map(|row| (row.get::<_, String>(0), FeedCursor::from_row(row, 1)))
                 .collect::<Vec<_>>()
         }
     };

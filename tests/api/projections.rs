@@ -92,7 +92,7 @@ async fn checkpoint(client: &deadpool_postgres::Client) -> FeedCursor {
         )
         .await
         .unwrap();
-    FeedCursor::new(row.get(0), row.get(1))
+    FeedCursor::from_row(&row, 0)
 }
 
 #[tokio::test]

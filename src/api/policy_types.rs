@@ -18,7 +18,8 @@ pub struct PolicyTypeResponse {
     /// The key used in a schedule's `policy_types`.
     pub key: String,
     pub display_name: String,
-    /// configuration, compliance, scripts, enrollment, updates, apps or foundation.
+    /// configuration, compliance, scripts, enrollment, updates, apps, conditional_access,
+    /// windows365, tenant_administration or foundation.
     pub category: String,
     /// The Microsoft Graph (beta) collection it is read from.
     pub graph_path: String,

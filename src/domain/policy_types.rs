@@ -12,6 +12,12 @@ pub enum PolicyCategory {
     Enrollment,
     Updates,
     Apps,
+    /// Entra Conditional Access (not Intune: `Policy.Read.All`).
+    ConditionalAccess,
+    /// Windows 365 Cloud PC policies (`CloudPC.Read.All`).
+    Windows365,
+    /// Intune's own administration: roles, branding, terms.
+    TenantAdministration,
     Foundation,
 }
 
@@ -150,6 +156,86 @@ pub const POLICY_TYPES: &[PolicyType] = &[
         Apps,
         "/deviceAppManagement/policySets",
     ),
+    // Coverage of the established tools (README "What a backup holds"): selectable, because
+    // each is something an administrator authors and may want to restore on its own.
+    policy(
+        "mobileApps",
+        "Apps (metadata and assignments, no binaries)",
+        Apps,
+        "/deviceAppManagement/mobileApps",
+    ),
+    policy(
+        "conditionalAccessPolicies",
+        "Conditional Access policies",
+        ConditionalAccess,
+        "/identity/conditionalAccess/policies",
+    ),
+    policy(
+        "roleDefinitions",
+        "Intune custom roles (with their assignments)",
+        TenantAdministration,
+        "/deviceManagement/roleDefinitions",
+    ),
+    policy(
+        "depEnrollmentProfiles",
+        "Apple automated device enrollment (DEP) profiles",
+        Enrollment,
+        "/deviceManagement/depOnboardingSettings",
+    ),
+    policy(
+        "appleUserInitiatedProfiles",
+        "Apple user-initiated enrollment profiles",
+        Enrollment,
+        "/deviceManagement/appleUserInitiatedEnrollmentProfiles",
+    ),
+    policy(
+        "macosCustomAttributes",
+        "macOS custom attribute scripts",
+        Scripts,
+        "/deviceManagement/deviceCustomAttributeShellScripts",
+    ),
+    policy(
+        "brandingProfiles",
+        "Company Portal branding profiles",
+        TenantAdministration,
+        "/deviceManagement/intuneBrandingProfiles",
+    ),
+    policy(
+        "termsAndConditions",
+        "Terms and conditions",
+        TenantAdministration,
+        "/deviceManagement/termsAndConditions",
+    ),
+    policy(
+        "hardwareConfigurations",
+        "BIOS configurations",
+        Configuration,
+        "/deviceManagement/hardwareConfigurations",
+    ),
+    policy(
+        "inventoryPolicies",
+        "Properties catalog (device inventory) policies",
+        Configuration,
+        "/deviceManagement/inventoryPolicies",
+    ),
+    policy(
+        "cloudPcProvisioningPolicies",
+        "Windows 365 provisioning policies",
+        Windows365,
+        "/deviceManagement/virtualEndpoint/provisioningPolicies",
+    ),
+    policy(
+        "cloudPcUserSettings",
+        "Windows 365 user settings",
+        Windows365,
+        "/deviceManagement/virtualEndpoint/userSettings",
+    ),
+    policy(
+        "autopilotDevices",
+        "Windows Autopilot device identities",
+        Enrollment,
+        "/deviceManagement/windowsAutopilotDeviceIdentities",
+    ),
 ];
 
 /// Objects policies refer to, backed up when a schedule sets `include_foundations`.
@@ -183,6 +269,82 @@ pub const FOUNDATION_TYPES: &[PolicyType] = &[
         "Compliance scripts",
         Foundation,
         "/deviceManagement/deviceComplianceScripts",
+    ),
+    // What other objects refer to or stand on (restored first): app categories (apps),
+    // named locations and authentication strengths (Conditional Access), device categories,
+    // uploaded ADMX files (administrative templates built on them), the tenant-wide
+    // settings, the connectors (metadata only) and the partner integrations.
+    policy(
+        "mobileAppCategories",
+        "App categories",
+        Foundation,
+        "/deviceAppManagement/mobileAppCategories",
+    ),
+    policy(
+        "namedLocations",
+        "Conditional Access named locations",
+        Foundation,
+        "/identity/conditionalAccess/namedLocations",
+    ),
+    policy(
+        "authenticationStrengths",
+        "Conditional Access authentication strengths",
+        Foundation,
+        "/identity/conditionalAccess/authenticationStrengths/policies",
+    ),
+    policy(
+        "deviceCategories",
+        "Device categories",
+        Foundation,
+        "/deviceManagement/deviceCategories",
+    ),
+    policy(
+        "admxFiles",
+        "Uploaded ADMX files",
+        Foundation,
+        "/deviceManagement/groupPolicyUploadedDefinitionFiles",
+    ),
+    policy(
+        "tenantSettings",
+        "Tenant-wide device management settings",
+        Foundation,
+        "/deviceManagement/settings",
+    ),
+    policy(
+        "apnsCertificate",
+        "Apple push notification certificate (metadata)",
+        Foundation,
+        "/deviceManagement/applePushNotificationCertificate",
+    ),
+    policy(
+        "vppTokens",
+        "Apple VPP tokens (metadata)",
+        Foundation,
+        "/deviceAppManagement/vppTokens",
+    ),
+    policy(
+        "managedGooglePlay",
+        "Managed Google Play binding (metadata)",
+        Foundation,
+        "/deviceManagement/androidManagedStoreAccountEnterpriseSettings",
+    ),
+    policy(
+        "complianceManagementPartners",
+        "Compliance management partners",
+        Foundation,
+        "/deviceManagement/complianceManagementPartners",
+    ),
+    policy(
+        "deviceManagementPartners",
+        "Device management partners",
+        Foundation,
+        "/deviceManagement/deviceManagementPartners",
+    ),
+    policy(
+        "remoteAssistancePartners",
+        "Remote assistance partners",
+        Foundation,
+        "/deviceManagement/remoteAssistancePartners",
     ),
 ];
 

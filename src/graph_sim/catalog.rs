@@ -23,6 +23,12 @@ pub enum Child {
     Items,
     ScheduledActionsForRule,
     LocalizedNotificationMessages,
+    /// `mobileApps/{id}/categories`
+    Categories,
+    /// `roleDefinitions/{id}/roleAssignments`
+    RoleAssignments,
+    /// `depOnboardingSettings/{id}/enrollmentProfiles`
+    EnrollmentProfiles,
 }
 
 impl Child {
@@ -34,6 +40,9 @@ impl Child {
             Self::Items => "items",
             Self::ScheduledActionsForRule => "scheduledActionsForRule",
             Self::LocalizedNotificationMessages => "localizedNotificationMessages",
+            Self::Categories => "categories",
+            Self::RoleAssignments => "roleAssignments",
+            Self::EnrollmentProfiles => "enrollmentProfiles",
         }
     }
 
@@ -45,6 +54,9 @@ impl Child {
             Self::Items,
             Self::ScheduledActionsForRule,
             Self::LocalizedNotificationMessages,
+            Self::Categories,
+            Self::RoleAssignments,
+            Self::EnrollmentProfiles,
         ]
         .into_iter()
         .find(|child| child.segment() == segment)
@@ -55,8 +67,9 @@ impl Child {
 pub struct SimCollection {
     /// The catalog key (`settingsCatalog`, `scopeTags`, ...).
     pub key: &'static str,
-    /// `deviceManagement` or `deviceAppManagement`.
+    /// `deviceManagement`, `deviceAppManagement` or `identity`.
     pub area: &'static str,
+    /// The path below the area: one segment, or several (`conditionalAccess/policies`).
     pub segment: &'static str,
     /// The Graph entity type, for error messages and `@odata.type` of plain collections.
     pub entity: &'static str,
@@ -71,12 +84,18 @@ pub struct SimCollection {
     /// Graph's page size for the list.
     pub page_size: usize,
     pub foundation: bool,
+    /// One object at the path itself (`/deviceManagement/settings`), not a collection.
+    pub singleton: bool,
 }
 
 const CONFIG: &str = "DeviceManagementConfiguration";
 const SERVICE: &str = "DeviceManagementServiceConfig";
 const APPS: &str = "DeviceManagementApps";
 const RBAC: &str = "DeviceManagementRBAC";
+const DEVICES: &str = "DeviceManagementManagedDevices";
+/// Entra policies (Conditional Access): `Policy.Read.All`.
+const POLICY: &str = "Policy";
+const CLOUD_PC: &str = "CloudPC";
 
 use AssignmentAccess::{ExpandOnly, Readable};
 use Child::*;
@@ -107,11 +126,19 @@ const fn entry(
         permission,
         page_size,
         foundation,
+        singleton: false,
     }
+}
+
+/// A navigation property holding one object (served at the path, no id segment).
+const fn singleton(mut collection: SimCollection) -> SimCollection {
+    collection.singleton = true;
+    collection
 }
 
 const DM: &str = "deviceManagement";
 const DAM: &str = "deviceAppManagement";
+const ID: &str = "identity";
 const A: &[&str] = &["assignments"];
 const NONE: &[&str] = &[];
 
@@ -143,6 +170,35 @@ pub const COLLECTIONS: &[SimCollection] = &[
     entry("notificationTemplates", DM, "notificationMessageTemplates", "notificationMessageTemplate", &["localizedNotificationMessages"], &["localizedNotificationMessages"], &[LocalizedNotificationMessages], AssignmentAccess::None, CONFIG, 100, true),
     entry("reusableSettings", DM, "reusablePolicySettings", "deviceManagementReusablePolicySetting", NONE, NONE, &[], AssignmentAccess::None, CONFIG, 25, true),
     entry("complianceScripts", DM, "deviceComplianceScripts", "deviceComplianceScript", NONE, A, &[], Readable, CONFIG, 100, true),
+    // Coverage of the established tools; each entity's page is cited in its content module.
+    // mobileApps: "Listing mobile apps with $expand=assignments has been deprecated", so the
+    // list takes no $expand (api-reference/beta/resources/intune-apps-mobileapp.md).
+    entry("mobileApps", DAM, "mobileApps", "mobileApp", NONE, &["assignments", "categories"], &[Categories], Readable, APPS, 100, false),
+    entry("conditionalAccessPolicies", ID, "conditionalAccess/policies", "conditionalAccessPolicy", NONE, NONE, &[], AssignmentAccess::None, POLICY, 100, false),
+    entry("roleDefinitions", DM, "roleDefinitions", "deviceAndAppManagementRoleDefinition", NONE, &["roleAssignments"], &[RoleAssignments], AssignmentAccess::None, RBAC, 100, false),
+    entry("depEnrollmentProfiles", DM, "depOnboardingSettings", "depOnboardingSetting", NONE, NONE, &[EnrollmentProfiles], AssignmentAccess::None, SERVICE, 100, false),
+    entry("appleUserInitiatedProfiles", DM, "appleUserInitiatedEnrollmentProfiles", "appleUserInitiatedEnrollmentProfile", NONE, A, &[], Readable, SERVICE, 100, false),
+    entry("macosCustomAttributes", DM, "deviceCustomAttributeShellScripts", "deviceCustomAttributeShellScript", A, A, &[], Readable, CONFIG, 100, false),
+    entry("brandingProfiles", DM, "intuneBrandingProfiles", "intuneBrandingProfile", NONE, A, &[], Readable, APPS, 100, false),
+    entry("termsAndConditions", DM, "termsAndConditions", "termsAndConditions", NONE, A, &[], Readable, SERVICE, 100, false),
+    entry("hardwareConfigurations", DM, "hardwareConfigurations", "hardwareConfiguration", NONE, A, &[], Readable, CONFIG, 100, false),
+    entry("inventoryPolicies", DM, "inventoryPolicies", "deviceManagementInventoryPolicy", NONE, &["assignments", "settings"], &[Settings], Readable, CONFIG, 25, false),
+    // Cloud PC assignments are "returned only on $expand" (api-reference/beta/resources/cloudpcprovisioningpolicy.md)
+    entry("cloudPcProvisioningPolicies", DM, "virtualEndpoint/provisioningPolicies", "cloudPcProvisioningPolicy", A, A, &[], ExpandOnly, CLOUD_PC, 100, false),
+    entry("cloudPcUserSettings", DM, "virtualEndpoint/userSettings", "cloudPcUserSetting", A, A, &[], ExpandOnly, CLOUD_PC, 100, false),
+    entry("autopilotDevices", DM, "windowsAutopilotDeviceIdentities", "windowsAutopilotDeviceIdentity", NONE, NONE, &[], AssignmentAccess::None, SERVICE, 100, false),
+    entry("mobileAppCategories", DAM, "mobileAppCategories", "mobileAppCategory", NONE, NONE, &[], AssignmentAccess::None, APPS, 100, true),
+    entry("namedLocations", ID, "conditionalAccess/namedLocations", "namedLocation", NONE, NONE, &[], AssignmentAccess::None, POLICY, 100, true),
+    entry("authenticationStrengths", ID, "conditionalAccess/authenticationStrengths/policies", "authenticationStrengthPolicy", NONE, NONE, &[], AssignmentAccess::None, POLICY, 100, true),
+    entry("deviceCategories", DM, "deviceCategories", "deviceCategory", NONE, NONE, &[], AssignmentAccess::None, DEVICES, 100, true),
+    entry("admxFiles", DM, "groupPolicyUploadedDefinitionFiles", "groupPolicyUploadedDefinitionFile", NONE, NONE, &[], AssignmentAccess::None, CONFIG, 100, true),
+    singleton(entry("tenantSettings", DM, "settings", "deviceManagementSettings", NONE, NONE, &[], AssignmentAccess::None, CONFIG, 100, true)),
+    singleton(entry("apnsCertificate", DM, "applePushNotificationCertificate", "applePushNotificationCertificate", NONE, NONE, &[], AssignmentAccess::None, SERVICE, 100, true)),
+    entry("vppTokens", DAM, "vppTokens", "vppToken", NONE, NONE, &[], AssignmentAccess::None, SERVICE, 100, true),
+    singleton(entry("managedGooglePlay", DM, "androidManagedStoreAccountEnterpriseSettings", "androidManagedStoreAccountEnterpriseSettings", NONE, NONE, &[], AssignmentAccess::None, CONFIG, 100, true)),
+    entry("complianceManagementPartners", DM, "complianceManagementPartners", "complianceManagementPartner", NONE, NONE, &[], AssignmentAccess::None, SERVICE, 100, true),
+    entry("deviceManagementPartners", DM, "deviceManagementPartners", "deviceManagementPartner", NONE, NONE, &[], AssignmentAccess::None, SERVICE, 100, true),
+    entry("remoteAssistancePartners", DM, "remoteAssistancePartners", "remoteAssistancePartner", NONE, NONE, &[], AssignmentAccess::None, SERVICE, 100, true),
 ];
 
 /// The typed app-protection collections: views of `appProtection` filtered by
@@ -184,6 +240,29 @@ pub struct Located {
     pub collection: SimCollection,
     pub segment: &'static str,
     pub only_type: Option<&'static str>,
+}
+
+/// The collection a path's segments start with (its area and one or more segments), and
+/// how many segments that took; the longest match wins.
+pub fn locate_path(segments: &[&str]) -> Option<(Located, usize)> {
+    let (area, rest) = segments.split_first()?;
+    let nested = COLLECTIONS
+        .iter()
+        .filter(|c| c.area == *area && c.segment.contains('/'))
+        .filter_map(|c| {
+            let depth = c.segment.split('/').count();
+            (rest.len() >= depth && rest[..depth].join("/") == c.segment).then_some((c, depth))
+        })
+        .max_by_key(|(_, depth)| *depth);
+    if let Some((collection, depth)) = nested {
+        let located = Located {
+            collection: *collection,
+            segment: collection.segment,
+            only_type: None,
+        };
+        return Some((located, depth + 1));
+    }
+    locate(area, rest.first()?).map(|located| (located, 2))
 }
 
 pub fn locate(area: &str, segment: &str) -> Option<Located> {

@@ -83,6 +83,9 @@ pub fn default_roles() -> Vec<String> {
         "DeviceManagementServiceConfig.Read.All",
         "DeviceManagementRBAC.Read.All",
         "DeviceManagementManagedDevices.Read.All",
+        // Conditional Access and Windows 365 (not Intune permissions)
+        "Policy.Read.All",
+        "CloudPC.Read.All",
     ]
     .map(str::to_owned)
     .to_vec()
@@ -195,6 +198,19 @@ impl TenantConfig {
             ("appConfigManagedApps", 6),
             ("appConfigManagedDevices", 10),
             ("policySets", 3),
+            ("mobileApps", 12),
+            ("conditionalAccessPolicies", 8),
+            ("roleDefinitions", 3),
+            ("depEnrollmentProfiles", 1),
+            ("appleUserInitiatedProfiles", 2),
+            ("macosCustomAttributes", 3),
+            ("brandingProfiles", 2),
+            ("termsAndConditions", 2),
+            ("hardwareConfigurations", 2),
+            ("inventoryPolicies", 2),
+            ("cloudPcProvisioningPolicies", 2),
+            ("cloudPcUserSettings", 2),
+            ("autopilotDevices", 10),
         ];
         let foundations: &[(&str, usize)] = &[
             ("assignmentFilters", 8),
@@ -202,6 +218,18 @@ impl TenantConfig {
             ("notificationTemplates", 4),
             ("reusableSettings", 5),
             ("complianceScripts", 4),
+            ("mobileAppCategories", 4),
+            ("namedLocations", 3),
+            ("authenticationStrengths", 1),
+            ("deviceCategories", 4),
+            ("admxFiles", 2),
+            ("tenantSettings", 1),
+            ("apnsCertificate", 1),
+            ("vppTokens", 1),
+            ("managedGooglePlay", 1),
+            ("complianceManagementPartners", 1),
+            ("deviceManagementPartners", 1),
+            ("remoteAssistancePartners", 1),
         ];
         tenant.counts = counts.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect();
         tenant.foundations = foundations

@@ -33,7 +33,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 pub use config::{default_roles, SimConfig, SimConfigError, TenantConfig};
-pub use content::GLOBAL_REMEDIATIONS;
+pub use content::{GLOBAL_REMEDIATIONS, SIMULATED_SECRET};
 pub use faults::{Fault, AADSTS_CODES};
 pub use state::{Changed, SimError};
 pub use stats::{SimStats, StatsSnapshot, TenantStats, ThrottleRecord};

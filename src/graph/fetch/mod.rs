@@ -2,8 +2,11 @@
 //! content and assignments (GRAPH.md, "full content needs" and "assignments").
 
 mod app_protection;
+mod nested;
 mod object;
 mod recipes;
+mod redacted;
+mod singletons;
 mod templates;
 
 use crate::domain::policy_types::{FOUNDATION_TYPES, POLICY_TYPES};
@@ -19,6 +22,18 @@ pub(crate) async fn fetch(reader: &Reader<'_>, key: &str) -> Result<FetchedType,
     match key {
         "administrativeTemplates" => templates::fetch(reader, path).await,
         "appProtection" => app_protection::fetch(reader, path).await,
+        "depEnrollmentProfiles" => nested::fetch(reader, path).await,
+        "tenantSettings" | "apnsCertificate" | "managedGooglePlay" => {
+            singletons::fetch(reader, key, path).await
+        }
+        _ if redacted::secret_fields(key).is_some() => {
+            redacted::fetch(
+                reader,
+                path,
+                redacted::secret_fields(key).unwrap_or_default(),
+            )
+            .await
+        }
         _ => match recipes::recipe(key) {
             Some(recipe) => recipe.fetch(reader, path).await,
             None => Err(unknown(key)),
@@ -49,7 +64,15 @@ mod tests {
     fn every_catalog_and_foundation_key_has_a_fetcher() {
         for policy_type in POLICY_TYPES.iter().chain(FOUNDATION_TYPES) {
             let key = policy_type.key;
-            let special = matches!(key, "administrativeTemplates" | "appProtection");
+            let special = matches!(
+                key,
+                "administrativeTemplates"
+                    | "appProtection"
+                    | "depEnrollmentProfiles"
+                    | "tenantSettings"
+                    | "apnsCertificate"
+                    | "managedGooglePlay"
+            ) || redacted::secret_fields(key).is_some();
             assert!(
                 special || recipes::recipe(key).is_some(),
                 "{key} has no fetcher"

@@ -76,6 +76,42 @@ pub(crate) fn recipe(key: &str) -> Option<Recipe> {
         "assignmentFilters" | "scopeTags" | "reusableSettings" => list(""),
         "notificationTemplates" => list("?$expand=localizedNotificationMessages"),
         "complianceScripts" => per_object(Some(""), &[]),
+        // Coverage of the established tools (README "What a backup holds").
+        // Apps: metadata only (the packages are not served here); listing with
+        // `$expand=assignments` is deprecated (intune-apps-mobileapp.md), so per app.
+        "mobileApps" => per_object(None, &[ASSIGNMENTS, ("categories", "/categories")]),
+        "conditionalAccessPolicies"
+        | "namedLocations"
+        | "mobileAppCategories"
+        | "deviceCategories"
+        | "complianceManagementPartners"
+        | "deviceManagementPartners"
+        | "remoteAssistancePartners" => list(""),
+        // Microsoft's built-in strengths and roles are the same in every tenant
+        "authenticationStrengths" => Recipe {
+            skip: |entry| entry.get("policyType").and_then(Value::as_str) == Some("builtIn"),
+            ..list("")
+        },
+        "roleDefinitions" => Recipe {
+            skip: |entry| entry.get("isBuiltIn").and_then(Value::as_bool) == Some(true),
+            ..per_object(None, &[("roleAssignments", "/roleAssignments")])
+        },
+        "appleUserInitiatedProfiles"
+        | "brandingProfiles"
+        | "termsAndConditions"
+        | "hardwareConfigurations" => per_object(None, &[ASSIGNMENTS]),
+        // the script body is only in `GET /{id}`, like the other scripts'
+        "macosCustomAttributes" => per_object(Some(""), &[ASSIGNMENTS]),
+        "inventoryPolicies" => Recipe {
+            check: setting_count_mismatch,
+            ..per_object(None, &[SETTINGS, ASSIGNMENTS])
+        },
+        // Cloud PC assignments are "returned only on $expand" (cloudpcprovisioningpolicy.md)
+        "cloudPcProvisioningPolicies" | "cloudPcUserSettings" => {
+            per_object(Some("?$expand=assignments"), &[])
+        }
+        // the ADMX bytes: read from the object itself, whatever the list leaves out
+        "admxFiles" => per_object(Some(""), &[]),
         _ => return None,
     };
     Some(recipe)

@@ -29,6 +29,14 @@ fn style(key: &str) -> (&'static str, bool) {
         "qualityUpdates" => ("windowsQualityUpdateProfileAssignment", false),
         "driverUpdates" => ("windowsDriverUpdateProfileAssignment", false),
         "appConfigManagedDevices" => ("managedDeviceMobileAppConfigurationAssignment", false),
+        // the coverage types (shapes cited in their content modules)
+        "mobileApps" => ("mobileAppAssignment", true),
+        "macosCustomAttributes" => ("deviceManagementScriptAssignment", false),
+        "appleUserInitiatedProfiles" => ("appleEnrollmentProfileAssignment", false),
+        "brandingProfiles" => ("intuneBrandingProfileAssignment", false),
+        "termsAndConditions" => ("termsAndConditionsAssignment", false),
+        "hardwareConfigurations" => ("hardwareConfigurationAssignment", false),
+        "inventoryPolicies" => ("deviceManagementConfigurationPolicyAssignment", true),
         _ => ("targetedManagedAppPolicyAssignment", true),
     }
 }
@@ -103,6 +111,16 @@ pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<V
         }
         if key == "deviceConfigurations" {
             assignment.insert("intent".into(), json!("apply"));
+        }
+        // api-reference/beta/resources/intune-apps-mobileappassignment.md
+        if key == "mobileApps" {
+            let intent = if seed.chance(50) {
+                "required"
+            } else {
+                "available"
+            };
+            assignment.insert("intent".into(), json!(intent));
+            assignment.insert("settings".into(), Value::Null);
         }
         if odata_type == "deviceHealthScriptAssignment" {
             assignment.insert("runRemediationScript".into(), json!(key == "remediations"));

@@ -20,6 +20,9 @@ pub struct Ctx {
     /// Ids a policy set can point at: (payload type, id, name seed index).
     pub device_configuration_count: usize,
     pub settings_catalog_count: usize,
+    /// Configured objects per catalog key, for objects that refer to another type's
+    /// (an app's categories, a Conditional Access policy's named locations).
+    pub counts: std::collections::HashMap<&'static str, usize>,
 }
 
 /// The number of Entra groups the assignments draw from.
@@ -49,7 +52,16 @@ impl Ctx {
             definition_values_per_policy,
             device_configuration_count: count("deviceConfigurations"),
             settings_catalog_count: count("settingsCatalog"),
+            counts: crate::graph_sim::catalog::COLLECTIONS
+                .iter()
+                .map(|c| (c.key, count(c.key)))
+                .collect(),
         }
+    }
+
+    /// The configured count of `key` (0 when it has none).
+    pub fn count(&self, key: &str) -> usize {
+        self.counts.get(key).copied().unwrap_or(0)
     }
 
     pub fn seed(&self, kind: &str, index: usize) -> Seed {

@@ -3,20 +3,31 @@
 //! module dispatches on the catalog key.
 
 mod admin_templates;
+mod apple_enrollment;
 mod apps;
+mod apps_catalog;
 mod assignments;
 mod common;
+mod conditional_access;
 mod configuration;
+mod connectors;
+mod device_extras;
 mod enrollment;
 mod foundations;
+mod rbac;
 mod scripts;
 pub mod seed;
 mod settings_catalog;
+mod tenant_admin;
+mod windows365;
 
 use serde_json::Value;
 
 pub use admin_templates::{definition_values, presentation_values, value_position};
 pub use common::Ctx;
+pub use conditional_access::BUILT_IN_STRENGTHS;
+pub use connectors::SIMULATED_SECRET;
+pub use rbac::BUILT_IN_ROLES;
 pub use scripts::GLOBAL_REMEDIATIONS;
 
 use super::catalog::Child;
@@ -47,6 +58,35 @@ pub fn detail(ctx: &Ctx, key: &str, index: usize, revision: u32) -> Value {
         "scopeTags" => foundations::scope_tag(ctx, index, revision),
         "notificationTemplates" => foundations::notification_template(ctx, index, revision),
         "reusableSettings" => settings_catalog::reusable_setting(ctx, index, revision),
+        "mobileApps" => apps_catalog::mobile_app(ctx, index, revision),
+        "mobileAppCategories" => apps_catalog::mobile_app_category(ctx, index, revision),
+        "conditionalAccessPolicies" => conditional_access::policy(ctx, index, revision),
+        "namedLocations" => conditional_access::named_location(ctx, index, revision),
+        "authenticationStrengths" => {
+            conditional_access::authentication_strength(ctx, index, revision)
+        }
+        "roleDefinitions" => rbac::role_definition(ctx, index, revision),
+        "depEnrollmentProfiles" => apple_enrollment::onboarding_setting(ctx, index, revision),
+        "appleUserInitiatedProfiles" => {
+            apple_enrollment::user_initiated_profile(ctx, index, revision)
+        }
+        "tenantSettings" => tenant_admin::settings(ctx, revision),
+        "brandingProfiles" => tenant_admin::branding_profile(ctx, index, revision),
+        "termsAndConditions" => tenant_admin::terms(ctx, index, revision),
+        "deviceCategories" => tenant_admin::device_category(ctx, index, revision),
+        "macosCustomAttributes" => device_extras::custom_attribute_script(ctx, index, revision),
+        "admxFiles" => device_extras::admx_file(ctx, index, revision),
+        "hardwareConfigurations" => device_extras::hardware_configuration(ctx, index, revision),
+        "inventoryPolicies" => device_extras::inventory_policy(ctx, index, revision),
+        "cloudPcProvisioningPolicies" => windows365::provisioning_policy(ctx, index, revision),
+        "cloudPcUserSettings" => windows365::user_setting(ctx, index, revision),
+        "apnsCertificate" => connectors::apns_certificate(ctx, revision),
+        "vppTokens" => connectors::vpp_token(ctx, index, revision),
+        "managedGooglePlay" => connectors::managed_google_play(ctx, revision),
+        "complianceManagementPartners" => connectors::compliance_partner(ctx, index, revision),
+        "deviceManagementPartners" => connectors::device_management_partner(ctx, index, revision),
+        "remoteAssistancePartners" => connectors::remote_assistance_partner(ctx, index, revision),
+        "autopilotDevices" => connectors::autopilot_device(ctx, index, revision),
         _ => Value::Null,
     }
 }
@@ -57,17 +97,25 @@ pub fn list_entry(detail: &Value) -> Value {
 }
 
 /// How many objects of `key` exist for a configured count: scope tags list the built-in
-/// Default besides the configured custom tags.
+/// Default besides the configured custom tags, role definitions and authentication
+/// strengths Microsoft's built-in ones; a singleton exists once or not at all.
 pub fn object_count(key: &str, configured: usize) -> usize {
-    if key == "scopeTags" {
-        configured + 1
-    } else {
-        configured
+    match key {
+        "scopeTags" => configured + 1,
+        "roleDefinitions" => configured + BUILT_IN_ROLES.len(),
+        "authenticationStrengths" => configured + BUILT_IN_STRENGTHS,
+        "tenantSettings" | "apnsCertificate" | "managedGooglePlay" => configured.min(1),
+        _ => configured,
     }
 }
 
 pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<Value> {
-    assignments::assignments(ctx, key, policy_id, index)
+    match key {
+        "cloudPcProvisioningPolicies" | "cloudPcUserSettings" => {
+            windows365::assignments(ctx, key, policy_id, index)
+        }
+        _ => assignments::assignments(ctx, key, policy_id, index),
+    }
 }
 
 /// Expansion flags of a child collection (`$expand` inside the child or nested in the
@@ -96,6 +144,9 @@ pub fn child(
         Child::Settings if key == "endpointSecurityIntents" => {
             settings_catalog::intent_settings(ctx, index, revision)
         }
+        Child::Settings if key == "inventoryPolicies" => {
+            device_extras::inventory_settings(ctx, index, revision)
+        }
         Child::Settings => {
             let settings = settings_catalog::settings(ctx, key, index, revision);
             if expand.setting_definitions {
@@ -120,6 +171,9 @@ pub fn child(
         Child::LocalizedNotificationMessages => {
             foundations::localized_messages(ctx, index, revision)
         }
+        Child::Categories => apps_catalog::categories(ctx, index),
+        Child::RoleAssignments => rbac::role_assignments(ctx, policy_id, index),
+        Child::EnrollmentProfiles => apple_enrollment::enrollment_profiles(ctx, index, revision),
     }
 }
 
@@ -138,8 +192,9 @@ mod tests {
         for collection in COLLECTIONS {
             for index in 0..object_count(collection.key, 4) {
                 let object = detail(&ctx, collection.key, index, 0);
+                // `deviceManagement/settings` is a complex property: it has no id
                 assert!(
-                    object["id"].is_string(),
+                    object["id"].is_string() || collection.key == "tenantSettings",
                     "{} #{index}: {object}",
                     collection.key
                 );

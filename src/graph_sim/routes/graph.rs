@@ -184,6 +184,15 @@ fn forbidden(
     scope: Option<String>,
     url_path: &str,
 ) -> HttpResponse {
+    if url_path.starts_with("/beta/identity/") {
+        // Entra (not Intune) answers without naming the scope, e.g. Conditional Access:
+        // witnessed in AlexFilipin/ConditionalAccess#10 and microsoft-graph-explorer-v4#2580
+        return ids.error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "You cannot perform the requested operation, required scopes are missing in the token.",
+        );
+    }
     let scopes = scope.unwrap_or_else(|| format!("{family}.Read.All, {family}.ReadWrite.All"));
     let message = intune_message(
         &format!("Application is not authorized to perform this operation. Application must have one of the following scopes: {scopes}"),

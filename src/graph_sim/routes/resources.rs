@@ -144,6 +144,20 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 expanded(request, located, item, item.list_entry.clone())
             })
         }
+        // A single-valued navigation: 404 when the tenant has none (no APNs certificate)
+        Target::Singleton(_) => {
+            let Some(item) = snapshot.items.first() else {
+                return request.not_found();
+            };
+            let mut body = item.detail.clone();
+            let context = if body.get("id").is_some() {
+                format!("{area_path}/$entity")
+            } else {
+                area_path.clone()
+            };
+            body["@odata.context"] = json!(request.context(&context));
+            request.ok(&request.query.project(body))
+        }
         Target::Detail(_, id) => {
             if request.query.unsupported_expand(collection.detail_expand).is_some() {
                 return request.unsupported_query();

@@ -5,6 +5,8 @@ use crate::graph_sim::catalog::{self, Child, Located};
 #[derive(Debug, Clone)]
 pub enum Target {
     List(Located),
+    /// A single-valued navigation (`/deviceManagement/settings`).
+    Singleton(Located),
     Detail(Located, String),
     Assignments(Located, String),
     Child(Located, String, Child),
@@ -16,37 +18,43 @@ impl Target {
     /// Parses the path after `/beta/`; `Err` names the first segment Graph would not know.
     pub fn parse(path: &str) -> Result<Self, String> {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let (area, segment) = match segments.as_slice() {
-            [area, segment, ..] => (*area, *segment),
+        let area = match segments.as_slice() {
+            [area, _, ..] => *area,
             [area] => return Err((*area).to_owned()),
             [] => return Err(String::new()),
         };
-        if area != "deviceManagement" && area != "deviceAppManagement" {
+        if !["deviceManagement", "deviceAppManagement", "identity"].contains(&area) {
             return Err(area.to_owned());
         }
-        let located = catalog::locate(area, segment).ok_or_else(|| segment.to_owned())?;
-        let id = |at: usize| segments.get(at).map(|s| unquote(s));
-        let target = match segments.len() {
-            2 => Self::List(located),
-            3 => Self::Detail(located, id(2).unwrap_or_default()),
-            4 if segments[3] == "assignments" => {
-                Self::Assignments(located, id(2).unwrap_or_default())
+        // `base`: how many segments name the collection (2, or more for nested paths such
+        // as `identity/conditionalAccess/policies`)
+        let (located, base) =
+            catalog::locate_path(&segments).ok_or_else(|| segments[1].to_owned())?;
+        let id = |at: usize| segments.get(base + at).map(|s| unquote(s));
+        let rest = segments.len() - base;
+        let target = match rest {
+            0 if located.collection.singleton => Self::Singleton(located),
+            _ if located.collection.singleton => return Err(segments[base].to_owned()),
+            0 => Self::List(located),
+            1 => Self::Detail(located, id(0).unwrap_or_default()),
+            2 if segments[base + 1] == "assignments" => {
+                Self::Assignments(located, id(0).unwrap_or_default())
             }
-            4 => {
-                let child = Child::from_segment(segments[3])
+            2 => {
+                let child = Child::from_segment(segments[base + 1])
                     .filter(|child| located.collection.children.contains(child))
-                    .ok_or_else(|| segments[3].to_owned())?;
-                Self::Child(located, id(2).unwrap_or_default(), child)
+                    .ok_or_else(|| segments[base + 1].to_owned())?;
+                Self::Child(located, id(0).unwrap_or_default(), child)
             }
-            5 | 6
-                if segments[3] == "definitionValues"
+            3 | 4
+                if segments[base + 1] == "definitionValues"
                     && located
                         .collection
                         .children
                         .contains(&Child::DefinitionValues) =>
             {
-                let (policy, value) = (id(2).unwrap_or_default(), id(4).unwrap_or_default());
-                match segments.get(5) {
+                let (policy, value) = (id(0).unwrap_or_default(), id(2).unwrap_or_default());
+                match segments.get(base + 3) {
                     None => Self::DefinitionValue(located, policy, value),
                     Some(&"presentationValues") => Self::PresentationValues(located, policy, value),
                     Some(other) => return Err((*other).to_owned()),
@@ -60,6 +68,7 @@ impl Target {
     pub fn located(&self) -> &Located {
         match self {
             Self::List(l)
+            | Self::Singleton(l)
             | Self::Detail(l, _)
             | Self::Assignments(l, _)
             | Self::Child(l, _, _)
@@ -100,6 +109,26 @@ mod tests {
             "settings"
         );
         assert_eq!(Target::parse("users").unwrap_err(), "users");
+        assert!(matches!(
+            Target::parse("identity/conditionalAccess/authenticationStrengths/policies"),
+            Ok(Target::List(l)) if l.collection.key == "authenticationStrengths"
+        ));
+        assert!(matches!(
+            Target::parse("deviceManagement/virtualEndpoint/userSettings/u1"),
+            Ok(Target::Detail(l, id)) if l.collection.key == "cloudPcUserSettings" && id == "u1"
+        ));
+        assert!(matches!(
+            Target::parse("deviceManagement/settings"),
+            Ok(Target::Singleton(_))
+        ));
+        assert_eq!(
+            Target::parse("deviceManagement/settings/x").unwrap_err(),
+            "x"
+        );
+        assert!(matches!(
+            Target::parse("deviceManagement/depOnboardingSettings/d/enrollmentProfiles"),
+            Ok(Target::Child(_, _, Child::EnrollmentProfiles))
+        ));
         assert_eq!(Target::parse("deviceManagement/nope").unwrap_err(), "nope");
     }
 }

@@ -290,6 +290,11 @@ pub fn by_key(key: &str) -> Option<&'static SimCollection> {
     COLLECTIONS.iter().find(|c| c.key == key)
 }
 
+/// Whether the type is one object at its path (`/deviceManagement/settings`), not a list.
+pub fn is_singleton(key: &str) -> bool {
+    by_key(key).is_some_and(|c| c.singleton)
+}
+
 /// Whether every catalog entry of the service has a simulated collection at the same path
 /// (checked by a test, so the two lists cannot drift apart).
 #[cfg(test)]

@@ -32,8 +32,9 @@ use actix_web::{web, App, HttpServer};
 use chrono::Utc;
 use serde::Serialize;
 
+pub use catalog::is_singleton;
 pub use config::{default_roles, SimConfig, SimConfigError, TenantConfig};
-pub use content::{GLOBAL_REMEDIATIONS, SIMULATED_SECRET};
+pub use content::{BUILT_IN_ROLES, BUILT_IN_STRENGTHS, GLOBAL_REMEDIATIONS, SIMULATED_SECRET};
 pub use faults::{Fault, AADSTS_CODES};
 pub use state::{Changed, SimError};
 pub use stats::{SimStats, StatsSnapshot, TenantStats, ThrottleRecord};

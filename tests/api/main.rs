@@ -9,6 +9,7 @@ mod backup_sets;
 mod bad_input;
 mod cli;
 mod cors;
+mod coverage;
 mod demo;
 mod event_export;
 mod event_history;

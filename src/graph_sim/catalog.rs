@@ -179,7 +179,7 @@ pub const COLLECTIONS: &[SimCollection] = &[
     entry("depEnrollmentProfiles", DM, "depOnboardingSettings", "depOnboardingSetting", NONE, NONE, &[EnrollmentProfiles], AssignmentAccess::None, SERVICE, 100, false),
     entry("appleUserInitiatedProfiles", DM, "appleUserInitiatedEnrollmentProfiles", "appleUserInitiatedEnrollmentProfile", NONE, A, &[], Readable, SERVICE, 100, false),
     entry("macosCustomAttributes", DM, "deviceCustomAttributeShellScripts", "deviceCustomAttributeShellScript", A, A, &[], Readable, CONFIG, 100, false),
-    entry("brandingProfiles", DM, "intuneBrandingProfiles", "intuneBrandingProfile", NONE, A, &[], Readable, APPS, 100, false),
+    entry("brandingProfiles", DM, "intuneBrandingProfiles", "intuneBrandingProfile", NONE, A, &[], Readable, SERVICE, 100, false),
     entry("termsAndConditions", DM, "termsAndConditions", "termsAndConditions", NONE, A, &[], Readable, SERVICE, 100, false),
     entry("hardwareConfigurations", DM, "hardwareConfigurations", "hardwareConfiguration", NONE, A, &[], Readable, CONFIG, 100, false),
     entry("inventoryPolicies", DM, "inventoryPolicies", "deviceManagementInventoryPolicy", NONE, &["assignments", "settings"], &[Settings], Readable, CONFIG, 25, false),

@@ -114,8 +114,13 @@ pub fn inventory_policy(ctx: &Ctx, index: usize, revision: u32) -> Value {
         "description": header.description,
         "createdDateTime": header.created,
         "lastModifiedDateTime": header.modified,
+        "platforms": "windows10",
+        "technologies": "mdm",
         "settingCount": INVENTORY_PROPERTIES.len(),
+        "creationSource": null,
         "roleScopeTagIds": header.scope_tags,
+        "isAssigned": true,
+        "version": header.version,
     })
 }
 

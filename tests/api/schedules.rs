@@ -194,8 +194,10 @@ async fn the_policy_type_catalog_lists_selectable_types_and_foundations() {
         .collect();
     assert!(keys.contains(&"settingsCatalog"));
     assert!(keys.contains(&"macosShellScripts"));
-    assert_eq!(keys.len(), 18);
-    assert_eq!(catalog["foundations"].as_array().unwrap().len(), 5);
+    assert!(keys.contains(&"conditionalAccessPolicies"));
+    // 18 policy types and 5 foundations, plus the coverage of the established tools
+    assert_eq!(keys.len(), 31);
+    assert_eq!(catalog["foundations"].as_array().unwrap().len(), 17);
 }
 
 #[tokio::test]

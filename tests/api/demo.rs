@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use tenantpilot::domain::policy_types::{FOUNDATION_TYPES, POLICY_TYPES};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
@@ -84,5 +85,10 @@ async fn the_demo_backs_up_its_sample_tenant_when_asked() {
     assert_eq!(run["status"], "success", "{run:#}");
     assert!(run["backup_set"]["item_count"].as_u64().unwrap() > 200);
     assert!(run["backup_set"]["foundation_count"].as_u64().unwrap() > 0);
+    // the sample tenant holds every catalog type and foundation, and each is backed up
+    for kind in POLICY_TYPES.iter().chain(FOUNDATION_TYPES) {
+        let fetched = run["sync_report"][kind.key]["fetched"].as_u64().unwrap_or(0);
+        assert!(fetched > 0, "{}: {:#}", kind.key, run["sync_report"]);
+    }
     let _ = child.kill().await;
 }

@@ -20,6 +20,17 @@ const VOLATILE_KEYS: &[&str] = &[
     "deviceSettingStateSummaries",
     "runSummary",
     "assignmentsCount",
+    // connectors, partners and devices report their last sync or contact on every read
+    // (README "What a backup holds"): bookkeeping, not configuration
+    "lastSyncDateTime",
+    "lastSuccessfulSyncDateTime",
+    "lastSyncTriggeredDateTime",
+    "lastAppSyncDateTime",
+    "lastHeartbeatDateTime",
+    "lastConnectionDateTime",
+    "lastContactedDateTime",
+    "syncedDeviceCount",
+    "lastAppCount",
 ];
 
 /// Suffixes of volatile navigation annotations (`assignments@odata.navigationLink`).
@@ -139,6 +150,17 @@ mod tests {
         let second = json!({"passwordMinimumLength": 8, "version": 4, "displayName": "Baseline",
             "lastModifiedDateTime": "2026-02-01T00:00:00Z", "id": "1"});
         assert_eq!(content_hash(&first), content_hash(&second));
+    }
+
+    #[test]
+    fn a_connectors_sync_bookkeeping_does_not_change_its_hash() {
+        let first = json!({"id": "v", "appleId": "a@b", "lastSyncDateTime": "2026-01-01T00:00:00Z",
+            "lastAppCount": 3, "automaticallyUpdateApps": true});
+        let later = json!({"id": "v", "appleId": "a@b", "lastSyncDateTime": "2026-01-02T00:00:00Z",
+            "lastAppCount": 4, "automaticallyUpdateApps": true});
+        assert_eq!(content_hash(&first), content_hash(&later));
+        let changed = json!({"id": "v", "appleId": "a@b", "automaticallyUpdateApps": false});
+        assert_ne!(content_hash(&first), content_hash(&changed));
     }
 
     #[test]

@@ -444,3 +444,74 @@ async fn the_catalog_lists_the_new_types_and_schedules_refuse_foundations_as_typ
     let response = world.app.create_schedule(&world.tenant_id, &body).await;
     assert_eq!(response.status(), 422);
 }
+
+#[tokio::test]
+async fn an_unchanged_second_run_adds_no_blob_and_a_change_to_each_area_is_one_update() {
+    let world = World::new(everything(2)).await;
+    let path = world.schedule("Twice", NEW_TYPES, true).await;
+    let first = world.run_now(&path).await;
+    assert_eq!(first["status"], "success", "{first:#}");
+    let blobs = world.blob_count().await;
+    let second = world.run_now(&path).await;
+    assert_eq!(second["status"], "success");
+    assert_eq!(world.blob_count().await, blobs, "no new content");
+    let unchanged = report_figures(&second, "unchanged");
+    for key in NEW_TYPES.iter().chain(NEW_FOUNDATIONS) {
+        assert_eq!(
+            unchanged[*key],
+            report_figures(&second, "fetched")[*key],
+            "{key}"
+        );
+    }
+
+    // one object changed per area: a DEP token's change reaches both of its profiles
+    let changed = [
+        ("mobileApps", 1),
+        ("conditionalAccessPolicies", 1),
+        ("roleDefinitions", 1),
+        ("depEnrollmentProfiles", 2),
+        ("inventoryPolicies", 1),
+        ("cloudPcProvisioningPolicies", 1),
+        ("tenantSettings", 1),
+        ("vppTokens", 1),
+        ("namedLocations", 1),
+    ];
+    for (key, _) in changed {
+        // built-in roles come first in the list: index 2 is the first custom role
+        let index = if key == "roleDefinitions" { 2 } else { 0 };
+        world
+            .sim
+            .mutate(world.azure_tenant_id(), key, index)
+            .unwrap();
+    }
+    let third = world.run_now(&path).await;
+    assert_eq!(third["status"], "success");
+    let updated = report_figures(&third, "updated");
+    for (key, count) in changed {
+        assert_eq!(updated[key], count, "{key}");
+    }
+    let total: u64 = changed.iter().map(|(_, count)| count).sum();
+    assert_eq!(world.blob_count().await, blobs + total as i64);
+}
+
+#[tokio::test]
+async fn a_connector_the_tenant_never_set_up_backs_up_nothing_and_fails_nothing() {
+    // no APNs certificate and no managed Google Play binding: Graph answers 404 for both
+    let world = World::new(tenant_config(&[("mobileApps", 1), ("tenantSettings", 1)])).await;
+    let witness = Witness::new(&world).await;
+    let (status, body) = witness.get(graph_path("apnsCertificate")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("ResourceNotFound"))
+    );
+
+    let path = world.schedule("Bare", &["mobileApps"], true).await;
+    let run = world.run_now(&path).await;
+    assert_eq!(run["status"], "success", "{run:#}");
+    let fetched = report_figures(&run, "fetched");
+    assert_eq!(fetched["apnsCertificate"], 0);
+    assert_eq!(fetched["managedGooglePlay"], 0);
+    assert_eq!(fetched["tenantSettings"], 1);
+    // the settings and the built-in Default scope tag every tenant has
+    assert_eq!(run["backup_set"]["foundation_count"], 2);
+}

@@ -87,7 +87,9 @@ async fn the_demo_backs_up_its_sample_tenant_when_asked() {
     assert!(run["backup_set"]["foundation_count"].as_u64().unwrap() > 0);
     // the sample tenant holds every catalog type and foundation, and each is backed up
     for kind in POLICY_TYPES.iter().chain(FOUNDATION_TYPES) {
-        let fetched = run["sync_report"][kind.key]["fetched"].as_u64().unwrap_or(0);
+        let fetched = run["sync_report"][kind.key]["fetched"]
+            .as_u64()
+            .unwrap_or(0);
         assert!(fetched > 0, "{}: {:#}", kind.key, run["sync_report"]);
     }
     let _ = child.kill().await;

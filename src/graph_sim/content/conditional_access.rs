@@ -63,7 +63,8 @@ pub fn policy(ctx: &Ctx, index: usize, revision: u32) -> Value {
                 "includeUsers": ["All"],
                 "excludeUsers": [],
                 "includeGroups": [],
-                "excludeGroups": [ctx.groups[index % ctx.groups.len()]],
+                // a revision excludes one more group (a break-glass group added)
+                "excludeGroups": (0..=revision as usize).map(|n| &ctx.groups[(index + n) % ctx.groups.len()]).collect::<Vec<_>>(),
                 "includeRoles": [],
                 "excludeRoles": [],
                 "includeGuestsOrExternalUsers": null,

@@ -26,14 +26,7 @@ pub(crate) async fn fetch(reader: &Reader<'_>, key: &str) -> Result<FetchedType,
         "tenantSettings" | "apnsCertificate" | "managedGooglePlay" => {
             singletons::fetch(reader, key, path).await
         }
-        _ if redacted::secret_fields(key).is_some() => {
-            redacted::fetch(
-                reader,
-                path,
-                redacted::secret_fields(key).unwrap_or_default(),
-            )
-            .await
-        }
+        "vppTokens" | "autopilotDevices" => redacted::fetch(reader, key, path).await,
         _ => match recipes::recipe(key) {
             Some(recipe) => recipe.fetch(reader, path).await,
             None => Err(unknown(key)),
@@ -72,7 +65,9 @@ mod tests {
                     | "tenantSettings"
                     | "apnsCertificate"
                     | "managedGooglePlay"
-            ) || redacted::secret_fields(key).is_some();
+                    | "vppTokens"
+                    | "autopilotDevices"
+            );
             assert!(
                 special || recipes::recipe(key).is_some(),
                 "{key} has no fetcher"

@@ -11,20 +11,21 @@ use crate::graph::types::{FetchedType, GraphError};
 /// The secret fields of a listed type: a VPP token's `token`
 /// (api-reference/beta/resources/intune-onboarding-vpptoken.md) and an Autopilot device's
 /// `deviceAccountPassword` (intune-enrollment-windowsautopilotdeviceidentity.md).
-pub(crate) fn secret_fields(key: &str) -> Option<&'static [&'static str]> {
+fn secret_fields(key: &str) -> &'static [&'static str] {
     match key {
-        "vppTokens" => Some(&["token"]),
-        "autopilotDevices" => Some(&["deviceAccountPassword"]),
-        _ => None,
+        "vppTokens" => &["token"],
+        "autopilotDevices" => &["deviceAccountPassword"],
+        _ => &[],
     }
 }
 
 /// Lists the type and keeps each object without its secret fields.
 pub(crate) async fn fetch(
     reader: &Reader<'_>,
+    key: &str,
     path: &str,
-    fields: &'static [&'static str],
 ) -> Result<FetchedType, GraphError> {
+    let fields = secret_fields(key);
     let entries = reader.list(path).await?;
     each(reader, entries, |mut entry| async move {
         redact(&mut entry, fields);

@@ -1,6 +1,7 @@
 //! The simulator's HTTP surface: the login endpoint, Graph beta, and the `/_sim` admin API.
 
 mod admin;
+mod batch;
 mod graph;
 mod login;
 mod resources;
@@ -14,6 +15,22 @@ use super::errors::RequestIds;
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/{tenant}/oauth2/v2.0/token", web::post().to(login::token))
+        .route(
+            "/common/discovery/instance",
+            web::get().to(login::instance_discovery),
+        )
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            web::get().to(login::openid_configuration_v2),
+        )
+        .route(
+            "/{tenant}/.well-known/openid-configuration",
+            web::get().to(login::openid_configuration_v1),
+        )
+        .route(
+            "/{tenant}/discovery/v2.0/keys",
+            web::get().to(login::signing_keys),
+        )
         .route("/beta/{tail:.*}", web::route().to(graph::graph))
         .configure(admin::configure)
         .default_service(web::to(unknown));

@@ -83,6 +83,21 @@ impl Query {
         Ok(parsed)
     }
 
+    /// Writes every expanded name found in `known` (whatever its case) as `known` spells
+    /// it, so that `$expand=Assignments` answers with an `assignments` property, as Graph's
+    /// does.
+    pub fn canonicalize_expands(&mut self, known: &[&str]) {
+        fn walk(items: &mut [Expand], known: &[&str]) {
+            for item in items {
+                if let Some(name) = known.iter().find(|k| k.eq_ignore_ascii_case(&item.name)) {
+                    item.name = (*name).to_owned();
+                }
+                walk(&mut item.nested, known);
+            }
+        }
+        walk(&mut self.expand, known);
+    }
+
     pub fn expands(&self, name: &str) -> Option<&Expand> {
         self.expand
             .iter()

@@ -17,6 +17,7 @@ mod events;
 mod graph_client;
 mod graph_requests;
 mod graph_sim;
+mod graph_sim_strict;
 mod graph_world;
 mod helpers;
 mod herd;

@@ -25,7 +25,7 @@ use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::graph::{authenticate, handle, Call};
+use super::graph::{authenticate, handle, unauthorized, Call};
 use crate::graph_sim::errors::RequestIds;
 use crate::graph_sim::state::SimState;
 
@@ -57,9 +57,9 @@ pub async fn serve(state: &SimState, envelope: Call, body: &[u8]) -> HttpRespons
             "A batch is sent with POST.",
         );
     }
-    let issued = match authenticate(state, envelope.authorization.as_deref(), &ids) {
+    let issued = match authenticate(state, envelope.authorization.as_deref()) {
         Ok(issued) => issued,
-        Err(response) => return response,
+        Err(message) => return unauthorized(&ids, message),
     };
     state.stats.batch(&issued.tenant);
     let steps = match parse(body) {

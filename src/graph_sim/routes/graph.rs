@@ -41,14 +41,17 @@ pub async fn graph(req: HttpRequest, body: web::Bytes, state: web::Data<SimState
             .and_then(|v: &HeaderValue| v.to_str().ok())
             .map(str::to_owned)
     };
-    let connection = req.connection_info();
+    let base = {
+        let connection = req.connection_info();
+        format!("{}://{}", connection.scheme(), connection.host())
+    };
     let call = Call {
         method: req.method().clone(),
         path: req.match_info().query("tail").to_owned(),
         query: req.query_string().to_owned(),
         authorization: header(AUTHORIZATION.as_str()),
         client_request_id: header("client-request-id"),
-        base: format!("{}://{}", connection.scheme(), connection.host()),
+        base,
     };
     if call.path.trim_end_matches('/') == "$batch" {
         return batch::serve(&state, call, &body).await;
@@ -56,37 +59,37 @@ pub async fn graph(req: HttpRequest, body: web::Bytes, state: web::Data<SimState
     handle(&state, call).await
 }
 
-/// The caller's token, or Graph's 401 for it.
-pub fn authenticate(
-    state: &SimState,
-    authorization: Option<&str>,
-    ids: &RequestIds,
-) -> Result<Issued, HttpResponse> {
+/// The caller's token, or the message of Graph's 401 for it ([`unauthorized`]).
+pub fn authenticate(state: &SimState, authorization: Option<&str>) -> Result<Issued, &'static str> {
     match state.tokens.check(authorization, Utc::now()) {
         TokenCheck::Valid(issued) if state.tenant(&issued.tenant).is_some() => Ok(issued),
         refused => {
             state.stats.unauthenticated();
-            let message = match refused {
+            Err(match refused {
                 TokenCheck::Missing => "Access token is empty.",
                 TokenCheck::Expired => "Lifetime validation failed, the token is expired.",
                 TokenCheck::Valid(_) => "Access token validation failure.",
                 _ => "Access token validation failure. Invalid audience.",
-            };
-            Err(ids.error(
-                StatusCode::UNAUTHORIZED,
-                "InvalidAuthenticationToken",
-                message,
-            ))
+            })
         }
     }
+}
+
+/// Graph's 401 for a refused token.
+pub fn unauthorized(ids: &RequestIds, message: &str) -> HttpResponse {
+    ids.error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
+    )
 }
 
 /// Serves one Graph request, counted in the stats like any other.
 pub async fn handle(state: &SimState, call: Call) -> HttpResponse {
     let ids = RequestIds::new(call.client_request_id.as_deref());
-    let issued = match authenticate(state, call.authorization.as_deref(), &ids) {
+    let issued = match authenticate(state, call.authorization.as_deref()) {
         Ok(issued) => issued,
-        Err(response) => return response,
+        Err(message) => return unauthorized(&ids, message),
     };
     let Some(tenant) = state.tenant(&issued.tenant) else {
         return ids.error(
@@ -180,7 +183,13 @@ async fn serve(
         Ok(query) => query,
         Err(message) => return ids.error(StatusCode::BAD_REQUEST, "BadRequest", &message),
     };
+    query.canonicalize_expands(NAVIGATION_PROPERTIES);
     query.max_top = Some(tenant.config.max_top(target.page_level()));
+    if !query.expand.is_empty()
+        && tenant.with_faults(|faults| faults.take_expand_error(Some(collection.key)))
+    {
+        return server_error(ids, 500);
+    }
     let base = call.base.as_str();
     let malformed = tenant.with_faults(|faults| faults.malformed(Some(collection.key)));
     let request = Request {
@@ -193,6 +202,22 @@ async fn serve(
     };
     resources::serve(&request, &target)
 }
+
+/// The navigation properties the simulator expands, as the metadata spells them (property
+/// names in `$expand` match whatever their case).
+const NAVIGATION_PROPERTIES: &[&str] = &[
+    "assignments",
+    "settings",
+    "definitionValues",
+    "apps",
+    "items",
+    "scheduledActionsForRule",
+    "localizedNotificationMessages",
+    "settingDefinitions",
+    "definition",
+    "presentation",
+    "scheduledActionConfigurations",
+];
 
 /// Licence expired (401 `UnknownError`) or Intune not provisioned (400): every
 /// deviceManagement call answers so.

@@ -49,7 +49,10 @@ async fn start(tenant: TenantConfig) -> RunningSimulator {
 
 /// One client for every request, as a real Graph client keeps its connections.
 fn http() -> Client {
-    static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(Client::new);
+    static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
+        tenantpilot::graph::install_tls_provider();
+        Client::new()
+    });
     CLIENT.clone()
 }
 

@@ -1,6 +1,6 @@
 //! OData query options the way Graph treats them: `$top` (the page size), `$skiptoken`
-//! (opaque, in `@odata.nextLink`), `$expand` (with nested options), `$select`; other
-//! options are ignored. Pages carry an absolute `@odata.nextLink` while more remain.
+//! (opaque, in `@odata.nextLink`), `$expand` (with nested options), `$select`, `$orderby`;
+//! other options are ignored. Pages carry an absolute `@odata.nextLink` while more remain.
 //!
 //! Names are read as Graph beta reads them: "On the beta endpoint, the `$` prefix is
 //! optional" (concepts/query-parameters.md), so `top=5` is `$top=5`; and, as the OData
@@ -32,6 +32,8 @@ pub struct Query {
     /// Microsoft Graph might return an error"); capping is what a client that follows
     /// `@odata.nextLink` survives unchanged, so no read loses objects to it.
     pub max_top: Option<usize>,
+    /// `$orderby`: property names (matched in any case) and whether descending.
+    pub orderby: Vec<(String, bool)>,
 }
 
 /// The largest page Graph hands out where a collection documents no maximum of its own:
@@ -74,7 +76,8 @@ impl Query {
                             .collect(),
                     );
                 }
-                // $filter, $orderby, $count, $search and non-OData parameters: ignored,
+                "orderby" => parsed.orderby = parse_orderby(&value)?,
+                // $filter, $count, $search and non-OData parameters: ignored,
                 // as Intune's collections mostly do
                 _ => {}
             }
@@ -128,6 +131,81 @@ impl Query {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Value::Object(kept)
+    }
+}
+
+/// `$orderby=displayName desc,createdDateTime`: each key and its direction.
+fn parse_orderby(text: &str) -> Result<Vec<(String, bool)>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut words = part.split_whitespace();
+            let name = words.next().unwrap_or_default().to_owned();
+            let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    return Err(format!(
+                    "Syntax error: character '{other}' is not valid at position {} in '{text}'.",
+                    name.len() + 1
+                ))
+                }
+            };
+            Ok((name, descending))
+        })
+        .collect()
+}
+
+/// A property of `object` by a name in any case.
+fn property<'v>(object: &'v Value, name: &str) -> &'v Value {
+    object
+        .as_object()
+        .and_then(|map| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+        .map_or(&Value::Null, |(_, v)| v)
+}
+
+/// Nulls first, then booleans, numbers and strings in their own order (OData's ascending).
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Less,
+        (_, Value::Null) => Ordering::Greater,
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+impl Query {
+    /// The positions of `members` in `$orderby` order (stable: ties keep Graph's order);
+    /// `None` when the request does not sort.
+    fn order(&self, members: impl Iterator<Item = Value>) -> Option<Vec<usize>> {
+        if self.orderby.is_empty() {
+            return None;
+        }
+        let values: Vec<Value> = members.collect();
+        let mut positions: Vec<usize> = (0..values.len()).collect();
+        positions.sort_by(|&a, &b| {
+            self.orderby
+                .iter()
+                .map(|(name, descending)| {
+                    let ordering = compare(property(&values[a], name), property(&values[b], name));
+                    if *descending {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    }
+                })
+                .find(|ordering| ordering.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        Some(positions)
     }
 }
 
@@ -235,9 +313,10 @@ pub fn page<T>(
     render: impl Fn(&T) -> Value,
 ) -> Value {
     let (start, end, next) = window(items.len(), query, page_size, url);
-    let value: Vec<Value> = items[start..end]
-        .iter()
-        .map(|item| query.project(render(item)))
+    let order = query.order(items.iter().map(&render));
+    let value: Vec<Value> = (start..end)
+        .map(|at| order.as_ref().map_or(at, |order| order[at]))
+        .map(|at| query.project(render(&items[at])))
         .collect();
     let mut body = json!({"@odata.context": context, "value": value});
     if let Some(next) = next {
@@ -256,7 +335,14 @@ pub fn page_text<S: AsRef<str>>(
     context: &str,
 ) -> String {
     let (start, end, next) = window(items.len(), query, page_size, url);
-    let members = &items[start..end];
+    let order = query.order(
+        items
+            .iter()
+            .map(|m| serde_json::from_str(m.as_ref()).unwrap_or(Value::Null)),
+    );
+    let members: Vec<&S> = (start..end)
+        .map(|at| &items[order.as_ref().map_or(at, |order| order[at])])
+        .collect();
     let mut out =
         String::with_capacity(64 + members.iter().map(|m| m.as_ref().len() + 1).sum::<usize>());
     out.push_str("{\"@odata.context\":");
@@ -266,7 +352,7 @@ pub fn page_text<S: AsRef<str>>(
         out.push_str(&Value::from(next).to_string());
     }
     out.push_str(",\"value\":[");
-    for (position, member) in members.iter().enumerate() {
+    for (position, member) in members.into_iter().enumerate() {
         if position > 0 {
             out.push(',');
         }
@@ -381,5 +467,25 @@ mod tests {
             Value::clone,
         );
         assert_eq!(body["value"].as_array().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn orderby_sorts_by_a_property_named_in_any_case_across_pages() {
+        let items: Vec<Value> = [3, 1, 2, 5, 4]
+            .iter()
+            .map(|n| json!({"id": n, "displayName": format!("n{n}")}))
+            .collect();
+        let texts: Vec<String> = items.iter().map(Value::to_string).collect();
+        let query = Query::parse("orderby=DISPLAYNAME desc&$top=2").unwrap();
+        let first = page(&items, &query, 25, "u", "c", Value::clone);
+        assert_eq!(
+            first["value"],
+            json!([{"id": 5, "displayName": "n5"}, {"id": 4, "displayName": "n4"}])
+        );
+        let next = first["@odata.nextLink"].as_str().unwrap();
+        let rest = Query::parse(next.split_once('?').unwrap().1).unwrap();
+        let second: Value = serde_json::from_str(&page_text(&texts, &rest, 25, "u", "c")).unwrap();
+        assert_eq!(second["value"][0]["id"], 3);
+        assert!(Query::parse("$orderby=name sideways").is_err());
     }
 }

@@ -392,6 +392,34 @@ async fn query_options_without_dollar_and_property_names_in_any_case_are_honoure
     assert_eq!(rest["value"].as_array().unwrap().len(), 3);
     assert_ne!(rest["value"][0]["id"], without["value"][0]["id"]);
 
+    // $orderby by a property named in any case, across pages
+    let mut names: Vec<String> = Vec::new();
+    let mut next = Some(format!(
+        "{}/beta/deviceManagement/configurationPolicies?orderby=NAME%20desc,ID&select=name",
+        sim.graph_url()
+    ));
+    while let Some(url) = next {
+        let page: Value = http()
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        names.extend(
+            page["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned()),
+        );
+        next = page["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert_eq!(names.len(), 60);
+    assert!(names.windows(2).all(|pair| pair[0] >= pair[1]), "{names:?}");
+
     let policy = &ids(&sim, "deviceCompliancePolicies")[0];
     let expanded = get_ok(
         &sim,

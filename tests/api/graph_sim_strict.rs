@@ -153,7 +153,7 @@ async fn a_batch_of_twenty_is_served_like_twenty_requests_and_twenty_one_are_ref
     for (n, request) in requests.iter().enumerate() {
         let answer = &answers[&n.to_string()];
         assert_eq!(answer["status"], 200, "{answer}");
-        assert!(answer["headers"]["content-type"]
+        assert!(answer["headers"]["Content-Type"]
             .as_str()
             .unwrap()
             .starts_with("application/json"));
@@ -223,7 +223,7 @@ async fn requests_inside_a_batch_are_throttled_like_direct_ones() {
     let throttled: Vec<&&Value> = answers.iter().filter(|a| a["status"] == 429).collect();
     assert_eq!(throttled.len(), 3, "{body}");
     for answer in &throttled {
-        assert_eq!(answer["headers"]["retry-after"], "7");
+        assert_eq!(answer["headers"]["Retry-After"], "7");
         assert_eq!(answer["body"]["error"]["code"], "TooManyRequests");
     }
     assert_eq!(answers.iter().filter(|a| a["status"] == 200).count(), 3);

@@ -219,6 +219,17 @@ fn failed_dependency(ids: &RequestIds, dependency: &str) -> HttpResponse {
     )
 }
 
+/// A header's name as the batching docs' examples write it: the standard HTTP headers in
+/// their usual case (`Content-Type`, `Retry-After`, `Cache-Control`), Graph's own as sent.
+fn header_name(name: &str) -> String {
+    match name {
+        "content-type" => "Content-Type".to_owned(),
+        "retry-after" => "Retry-After".to_owned(),
+        "cache-control" => "Cache-Control".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 /// One member of `responses`: the inner response's status, headers and JSON body.
 async fn answer(id: &str, response: HttpResponse) -> Value {
     let status = response.status().as_u16();
@@ -226,7 +237,7 @@ async fn answer(id: &str, response: HttpResponse) -> Value {
         .headers()
         .iter()
         .filter(|(name, _)| name.as_str() != "content-length")
-        .filter_map(|(name, value)| Some((name.to_string(), json!(value.to_str().ok()?))))
+        .filter_map(|(name, value)| Some((header_name(name.as_str()), json!(value.to_str().ok()?))))
         .collect();
     let bytes = to_bytes(response.into_body()).await.unwrap_or_default();
     // a body cut short by the `malformed_json` fault stays text, as it was served

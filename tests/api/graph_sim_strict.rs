@@ -313,6 +313,27 @@ async fn msal_discovers_the_login_endpoint_and_gets_a_token_where_the_document_s
     );
     let token = token_from(document["token_endpoint"].as_str().unwrap()).await;
     get_ok(&sim, &token, "/deviceManagement/configurationPolicies").await;
+    // client_secret_basic, as the document lists it and MSAL's OAuth client sends it
+    let methods = &document["token_endpoint_auth_methods_supported"];
+    assert!(methods
+        .as_array()
+        .unwrap()
+        .contains(&json!("client_secret_basic")));
+    let basic: Value = http()
+        .post(document["token_endpoint"].as_str().unwrap())
+        .basic_auth(CLIENT, Some(SECRET))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let basic_token = basic["access_token"]
+        .as_str()
+        .expect("a token for Basic credentials");
+    get_ok(&sim, basic_token, "/deviceManagement/configurationPolicies").await;
     let keys: Value = http()
         .get(document["jwks_uri"].as_str().unwrap())
         .send()

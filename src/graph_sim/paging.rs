@@ -11,6 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+use super::ordering;
+
 /// One `$expand` item, e.g. `scheduledActionsForRule($expand=scheduledActionConfigurations)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expand {
@@ -76,7 +78,7 @@ impl Query {
                             .collect(),
                     );
                 }
-                "orderby" => parsed.orderby = parse_orderby(&value)?,
+                "orderby" => parsed.orderby = ordering::parse(&value)?,
                 // $filter, $count, $search and non-OData parameters: ignored,
                 // as Intune's collections mostly do
                 _ => {}
@@ -131,81 +133,6 @@ impl Query {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Value::Object(kept)
-    }
-}
-
-/// `$orderby=displayName desc,createdDateTime`: each key and its direction.
-fn parse_orderby(text: &str) -> Result<Vec<(String, bool)>, String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut words = part.split_whitespace();
-            let name = words.next().unwrap_or_default().to_owned();
-            let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
-                None | Some("asc") => false,
-                Some("desc") => true,
-                Some(other) => {
-                    return Err(format!(
-                    "Syntax error: character '{other}' is not valid at position {} in '{text}'.",
-                    name.len() + 1
-                ))
-                }
-            };
-            Ok((name, descending))
-        })
-        .collect()
-}
-
-/// A property of `object` by a name in any case.
-fn property<'v>(object: &'v Value, name: &str) -> &'v Value {
-    object
-        .as_object()
-        .and_then(|map| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
-        .map_or(&Value::Null, |(_, v)| v)
-}
-
-/// Nulls first, then booleans, numbers and strings in their own order (OData's ascending).
-fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    match (a, b) {
-        (Value::Null, Value::Null) => Ordering::Equal,
-        (Value::Null, _) => Ordering::Less,
-        (_, Value::Null) => Ordering::Greater,
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
-        (Value::String(x), Value::String(y)) => x.cmp(y),
-        _ => a.to_string().cmp(&b.to_string()),
-    }
-}
-
-impl Query {
-    /// The positions of `members` in `$orderby` order (stable: ties keep Graph's order);
-    /// `None` when the request does not sort.
-    fn order(&self, members: impl Iterator<Item = Value>) -> Option<Vec<usize>> {
-        if self.orderby.is_empty() {
-            return None;
-        }
-        let values: Vec<Value> = members.collect();
-        let mut positions: Vec<usize> = (0..values.len()).collect();
-        positions.sort_by(|&a, &b| {
-            self.orderby
-                .iter()
-                .map(|(name, descending)| {
-                    let ordering = compare(property(&values[a], name), property(&values[b], name));
-                    if *descending {
-                        ordering.reverse()
-                    } else {
-                        ordering
-                    }
-                })
-                .find(|ordering| ordering.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        Some(positions)
     }
 }
 
@@ -313,7 +240,7 @@ pub fn page<T>(
     render: impl Fn(&T) -> Value,
 ) -> Value {
     let (start, end, next) = window(items.len(), query, page_size, url);
-    let order = query.order(items.iter().map(&render));
+    let order = ordering::order(&query.orderby, items.iter().map(&render));
     let value: Vec<Value> = (start..end)
         .map(|at| order.as_ref().map_or(at, |order| order[at]))
         .map(|at| query.project(render(&items[at])))
@@ -335,7 +262,8 @@ pub fn page_text<S: AsRef<str>>(
     context: &str,
 ) -> String {
     let (start, end, next) = window(items.len(), query, page_size, url);
-    let order = query.order(
+    let order = ordering::order(
+        &query.orderby,
         items
             .iter()
             .map(|m| serde_json::from_str(m.as_ref()).unwrap_or(Value::Null)),

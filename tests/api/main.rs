@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod cors;
 mod demo;
+mod endpoint_security_templates;
 mod event_export;
 mod event_history;
 mod event_store;

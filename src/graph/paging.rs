@@ -9,6 +9,69 @@ use super::types::{GraphError, GraphErrorCode, TenantCredentials};
 
 const NEXT_LINK: &str = "@odata.nextLink";
 
+/// The page size the client asks for: Graph's largest (999). Intune's reference pages
+/// document `$top` on their lists ("supports the OData Query Parameters") but no maximum
+/// of their own; concepts/paging.md says a `$top` above an API's maximum is capped,
+/// ignored or refused, and every outcome but the refusal is read whole here by following
+/// `@odata.nextLink`. Public tools read these lists with `$top=999` (README "Graph
+/// simulator"). Fewer pages: settings catalogs list at 25 a page and their settings too.
+const LARGEST_PAGE: u32 = 999;
+
+/// Collections read with `$top`, by the last segment of their path, and whether an
+/// `$expand` on the request still allows it. Lists whose members are expanded with their
+/// own collections are left at Graph's page size: Graph answers 500 to heavy expanded pages
+/// (GRAPH.md, "Graph responses"), and a larger page makes them heavier.
+const TOP: &[(&str, bool)] = &[
+    ("configurationPolicies", false),
+    ("compliancePolicies", false),
+    ("intents", false),
+    ("deviceManagementScripts", false),
+    ("deviceShellScripts", false),
+    ("deviceHealthScripts", false),
+    ("deviceComplianceScripts", false),
+    ("windowsAutopilotDeploymentProfiles", false),
+    ("deviceEnrollmentConfigurations", false),
+    ("windowsFeatureUpdateProfiles", false),
+    ("windowsQualityUpdateProfiles", false),
+    ("windowsDriverUpdateProfiles", false),
+    ("managedAppPolicies", false),
+    ("targetedManagedAppConfigurations", false),
+    ("assignmentFilters", false),
+    ("roleScopeTags", false),
+    ("reusablePolicySettings", false),
+    ("deviceConfigurations", false),
+    ("deviceCompliancePolicies", false),
+    ("groupPolicyConfigurations", false),
+    ("mobileAppConfigurations", false),
+    ("policySets", false),
+    ("notificationMessageTemplates", false),
+    // an object's settings (25 a page by default) and an administrative template's
+    // definition values (expanded with their single `definition`, not a collection)
+    ("settings", false),
+    ("definitionValues", true),
+];
+
+/// `path` with `$top` at the largest page where [`TOP`] allows it.
+fn with_top(path: &str) -> String {
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let segment = base.rsplit('/').next().unwrap_or_default();
+    let Some((_, expand_ok)) = TOP.iter().find(|(name, _)| *name == segment) else {
+        return path.to_owned();
+    };
+    let option = |name: &str| {
+        query
+            .split('&')
+            .any(|part| part.trim_start_matches('$').starts_with(name))
+    };
+    if option("top=") || (option("expand=") && !expand_ok) {
+        return path.to_owned();
+    }
+    match query {
+        "" => format!("{base}?$top={LARGEST_PAGE}"),
+        _ => format!("{base}?{query}&$top={LARGEST_PAGE}"),
+    }
+}
+
 /// What the fetchers read a tenant through.
 pub(crate) struct Reader<'a> {
     pub inner: &'a Inner,
@@ -27,7 +90,7 @@ impl Reader<'_> {
 
     /// A collection every object of a type is listed from; its absence is an error.
     pub async fn list(&self, path: &str) -> Result<Vec<Value>, GraphError> {
-        self.pages(self.url(path)).await?
+        self.pages(self.url(&with_top(path))).await?
     }
 
     /// One object; `None` when it was deleted since it was listed.
@@ -43,7 +106,7 @@ impl Reader<'_> {
 
     /// An object's collection (settings, assignments); `None` when the object is gone.
     pub async fn detail_list(&self, path: &str) -> Result<Option<Vec<Value>>, GraphError> {
-        Ok(self.pages(self.url(path)).await?.ok())
+        Ok(self.pages(self.url(&with_top(path))).await?.ok())
     }
 
     /// Every page from `first`; `Err(gone)` inside when the collection is not there.
@@ -118,6 +181,35 @@ fn append(fields: &mut Map<String, Value>, property: &str, rest: Vec<Value>) {
         Some(Value::Array(items)) => items.extend(rest),
         _ => {
             fields.insert(property.to_owned(), Value::Array(rest));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_settings_ask_for_the_largest_page_unless_expanded_with_collections() {
+        assert_eq!(
+            with_top("/deviceManagement/configurationPolicies"),
+            "/deviceManagement/configurationPolicies?$top=999"
+        );
+        assert_eq!(
+            with_top("/deviceManagement/configurationPolicies/p1/settings"),
+            "/deviceManagement/configurationPolicies/p1/settings?$top=999"
+        );
+        assert_eq!(
+            with_top("/deviceManagement/groupPolicyConfigurations/p/definitionValues?$expand=definition"),
+            "/deviceManagement/groupPolicyConfigurations/p/definitionValues?$expand=definition&$top=999"
+        );
+        for unchanged in [
+            "/deviceManagement/deviceConfigurations?$expand=assignments",
+            "/deviceManagement/configurationPolicies/p1/assignments",
+            "/deviceManagement/intents?$top=5",
+            "/deviceManagement/deviceManagementScripts/s1",
+        ] {
+            assert_eq!(with_top(unchanged), unchanged);
         }
     }
 }

@@ -44,6 +44,11 @@ pub struct TenantConfig {
     /// `definitionValues`, `presentationValues`, `assignments` for those levels.
     #[serde(default)]
     pub page_sizes: BTreeMap<String, usize>,
+    /// The most a `$top` gets per level (the same keys as `page_sizes`); a larger `$top` is
+    /// capped to it. Default 999 everywhere: Intune's reference pages document no maximum
+    /// of their own (README "Graph simulator", `$top`).
+    #[serde(default)]
+    pub max_tops: BTreeMap<String, usize>,
     #[serde(default = "default_lifetime")]
     pub token_lifetime_secs: u64,
     /// Application permissions granted (the token's `roles`); a type whose permission is
@@ -163,6 +168,7 @@ impl TenantConfig {
             settings_per_policy: default_settings(),
             definition_values_per_policy: default_definition_values(),
             page_sizes: BTreeMap::new(),
+            max_tops: BTreeMap::new(),
             token_lifetime_secs: default_lifetime(),
             roles: default_roles(),
             faults: Vec::new(),
@@ -264,6 +270,14 @@ impl TenantConfig {
             .unwrap_or(100)
     }
 
+    /// The most a `$top` gets on a list (catalog key) or child level.
+    pub fn max_top(&self, level: &str) -> usize {
+        self.max_tops
+            .get(level)
+            .copied()
+            .unwrap_or(super::paging::MAX_TOP)
+    }
+
     fn validate(&self) -> Result<(), String> {
         if self.client_id.is_empty() || self.client_secret.is_empty() {
             return Err("client_id and client_secret must not be empty".into());
@@ -284,6 +298,15 @@ impl TenantConfig {
             if !known || *size == 0 {
                 return Err(format!(
                     "page_sizes: {level:?} must be a known level with a size of at least 1"
+                ));
+            }
+        }
+        for (level, size) in &self.max_tops {
+            let known =
+                catalog::by_key(level).is_some() || CHILD_PAGES.iter().any(|(l, _)| l == level);
+            if !known || *size == 0 {
+                return Err(format!(
+                    "max_tops: {level:?} must be a known level with a maximum of at least 1"
                 ));
             }
         }

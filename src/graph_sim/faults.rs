@@ -33,6 +33,14 @@ pub enum Fault {
         status: u16,
         count: u32,
     },
+    /// 500 `InternalServerError` for the first `count` matching calls that carry an
+    /// `$expand`, as Graph answers heavy expanded pages (GRAPH.md, "Graph responses");
+    /// the same read without the expansion is served.
+    ExpandError {
+        #[serde(default)]
+        policy_type: Option<String>,
+        count: u32,
+    },
     /// Every matching call answers only after `delay_ms`.
     Slow {
         #[serde(default)]
@@ -74,6 +82,7 @@ impl Fault {
             | Self::DeletedBeforeDetail { policy_type, .. } => Some(policy_type),
             Self::Throttle { policy_type, .. }
             | Self::ServerError { policy_type, .. }
+            | Self::ExpandError { policy_type, .. }
             | Self::Slow { policy_type, .. } => policy_type.as_deref(),
             Self::TokenError { .. }
             | Self::NoRoles
@@ -137,7 +146,9 @@ impl FaultSet {
                 .into_iter()
                 .map(|fault| {
                     let remaining = match &fault {
-                        Fault::Throttle { count, .. } | Fault::ServerError { count, .. } => *count,
+                        Fault::Throttle { count, .. }
+                        | Fault::ServerError { count, .. }
+                        | Fault::ExpandError { count, .. } => *count,
                         _ => 0,
                     };
                     Active { fault, remaining }
@@ -180,6 +191,23 @@ impl FaultSet {
 
     pub fn deleted_before_detail(&self, family: &str, index: usize) -> bool {
         self.has(|f| matches!(f, Fault::DeletedBeforeDetail { policy_type, index: i } if policy_type == family && *i == index))
+    }
+
+    /// Whether a call of `family` that carries `$expand` gets the 500 of an `expand_error`
+    /// fault (counting it down).
+    pub fn take_expand_error(&mut self, family: Option<&str>) -> bool {
+        let hit = self.active.iter_mut().find(|a| {
+            matches!(a.fault, Fault::ExpandError { .. })
+                && a.remaining > 0
+                && a.fault.matches(family)
+        });
+        match hit {
+            Some(active) => {
+                active.remaining -= 1;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Decides the fault a Graph call of `family` gets, counting it down if it is counted:
@@ -247,5 +275,19 @@ mod tests {
         assert_eq!(faults.len(), 10);
         assert!(faults.iter().all(|f| f.check(|_| true).is_ok()));
         assert!(Fault::TokenError { aadsts: 1 }.check(|_| true).is_err());
+    }
+
+    #[test]
+    fn an_expand_error_fires_count_times_and_only_for_its_type() {
+        let faults: Vec<Fault> = serde_json::from_str(
+            r#"[{"kind":"expand_error","policy_type":"deviceConfigurations","count":2}]"#,
+        )
+        .unwrap();
+        let mut set = FaultSet::new(faults);
+        assert!(!set.take_expand_error(Some("settingsCatalog")));
+        assert_eq!(set.take(Some("deviceConfigurations")), None);
+        assert!(set.take_expand_error(Some("deviceConfigurations")));
+        assert!(set.take_expand_error(Some("deviceConfigurations")));
+        assert!(!set.take_expand_error(Some("deviceConfigurations")));
     }
 }

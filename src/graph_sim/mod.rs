@@ -17,6 +17,7 @@ mod config;
 mod content;
 mod errors;
 mod faults;
+mod ordering;
 mod paging;
 mod routes;
 mod state;

@@ -1,10 +1,17 @@
 //! OData query options the way Graph treats them: `$top` (the page size), `$skiptoken`
-//! (opaque, in `@odata.nextLink`), `$expand` (with nested options), `$select`; other
-//! options are ignored. Pages carry an absolute `@odata.nextLink` while more remain.
+//! (opaque, in `@odata.nextLink`), `$expand` (with nested options), `$select`, `$orderby`;
+//! other options are ignored. Pages carry an absolute `@odata.nextLink` while more remain.
+//!
+//! Names are read as Graph beta reads them: "On the beta endpoint, the `$` prefix is
+//! optional" (concepts/query-parameters.md), so `top=5` is `$top=5`; and, as the OData
+//! 4.01 URL conventions that page links to allow, option names and the property names in
+//! `$select` / `$expand` / `$orderby` match whatever their case (`$Select=DisplayName`).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
+
+use super::ordering;
 
 /// One `$expand` item, e.g. `scheduledActionsForRule($expand=scheduledActionConfigurations)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,10 +28,25 @@ pub struct Query {
     pub skip: usize,
     pub expand: Vec<Expand>,
     pub select: Option<Vec<String>>,
+    /// The most a `$top` gets on this level (`None`: [`MAX_TOP`]). A `$top` above it is
+    /// capped, one of the three behaviours concepts/paging.md allows ("the requested page
+    /// size might be ignored, it might default to the maximum page size for that API, or
+    /// Microsoft Graph might return an error"); capping is what a client that follows
+    /// `@odata.nextLink` survives unchanged, so no read loses objects to it.
+    pub max_top: Option<usize>,
+    /// `$orderby`: property names (matched in any case) and whether descending.
+    pub orderby: Vec<(String, bool)>,
 }
 
-/// The largest page Graph hands out, whatever `$top` asks.
-const MAX_TOP: usize = 999;
+/// The largest page Graph hands out where a collection documents no maximum of its own:
+/// Graph's general `$top` ceiling (concepts/paging.md: "Different APIs might have different
+/// default and maximum page sizes"; 999 is the documented maximum of the directory lists).
+pub const MAX_TOP: usize = 999;
+
+/// The system query option a parameter name is, `$` optional and any case (beta).
+fn option_name(name: &str) -> String {
+    name.strip_prefix('$').unwrap_or(name).to_ascii_lowercase()
+}
 
 impl Query {
     /// Parses a query string; `Err` carries Graph's message for a malformed option.
@@ -32,22 +54,22 @@ impl Query {
         let mut parsed = Self::default();
         for raw in query.split('&').filter(|part| !part.is_empty()) {
             let (name, value) = raw.split_once('=').unwrap_or((raw, ""));
-            let name = decode(name);
+            let name = option_name(&decode(name));
             let value = decode(value);
             match name.as_str() {
-                "$skiptoken" => {
+                "skiptoken" => {
                     parsed.skip = decode_skiptoken(&value)
                         .ok_or_else(|| format!("The skip token '{value}' is invalid."))?;
                     continue;
                 }
-                "$top" => {
+                "top" => {
                     let top: usize = value.trim().parse().map_err(|_| {
                         format!("Invalid value '{value}' for $top query option found. The $top query option requires a non-negative integer value.")
                     })?;
-                    parsed.top = Some(top.clamp(1, MAX_TOP));
+                    parsed.top = Some(top.max(1));
                 }
-                "$expand" => parsed.expand = parse_expand(&value)?,
-                "$select" => {
+                "expand" => parsed.expand = parse_expand(&value)?,
+                "select" => {
                     parsed.select = Some(
                         value
                             .split(',')
@@ -56,13 +78,29 @@ impl Query {
                             .collect(),
                     );
                 }
-                // $filter, $orderby, $count, $search and non-OData parameters: ignored,
+                "orderby" => parsed.orderby = ordering::parse(&value)?,
+                // $filter, $count, $search and non-OData parameters: ignored,
                 // as Intune's collections mostly do
                 _ => {}
             }
             parsed.raw.push(raw.to_owned());
         }
         Ok(parsed)
+    }
+
+    /// Writes every expanded name found in `known` (whatever its case) as `known` spells
+    /// it, so that `$expand=Assignments` answers with an `assignments` property, as Graph's
+    /// does.
+    pub fn canonicalize_expands(&mut self, known: &[&str]) {
+        fn walk(items: &mut [Expand], known: &[&str]) {
+            for item in items {
+                if let Some(name) = known.iter().find(|k| k.eq_ignore_ascii_case(&item.name)) {
+                    item.name = (*name).to_owned();
+                }
+                walk(&mut item.nested, known);
+            }
+        }
+        walk(&mut self.expand, known);
     }
 
     pub fn expands(&self, name: &str) -> Option<&Expand> {
@@ -89,7 +127,7 @@ impl Query {
             .filter(|(k, _)| {
                 k.as_str() == "id"
                     || k.as_str() == "@odata.type"
-                    || select.iter().any(|s| s == *k)
+                    || select.iter().any(|s| s.eq_ignore_ascii_case(k))
                     || self.expands(k).is_some()
             })
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -117,7 +155,8 @@ fn parse_expand(text: &str) -> Result<Vec<Expand>, String> {
                 let inner = &part[open + 1..part.len() - 1];
                 let mut nested = Vec::new();
                 for option in split_top_level(inner, ';') {
-                    if let Some(value) = option.trim().strip_prefix("$expand=") {
+                    let (name, value) = option.trim().split_once('=').unwrap_or((option, ""));
+                    if option_name(name.trim()) == "expand" {
                         nested = parse_expand(value)?;
                     }
                 }
@@ -177,7 +216,8 @@ fn window(
     page_size: usize,
     url: &str,
 ) -> (usize, usize, Option<String>) {
-    let size = query.top.unwrap_or(page_size).max(1);
+    let max = query.max_top.unwrap_or(MAX_TOP);
+    let size = query.top.map_or(page_size, |top| top.min(max)).max(1);
     let start = query.skip.min(total);
     let end = (start + size).min(total);
     let next = (end < total).then(|| {
@@ -200,9 +240,10 @@ pub fn page<T>(
     render: impl Fn(&T) -> Value,
 ) -> Value {
     let (start, end, next) = window(items.len(), query, page_size, url);
-    let value: Vec<Value> = items[start..end]
-        .iter()
-        .map(|item| query.project(render(item)))
+    let order = ordering::order(&query.orderby, items.iter().map(&render));
+    let value: Vec<Value> = (start..end)
+        .map(|at| order.as_ref().map_or(at, |order| order[at]))
+        .map(|at| query.project(render(&items[at])))
         .collect();
     let mut body = json!({"@odata.context": context, "value": value});
     if let Some(next) = next {
@@ -221,7 +262,15 @@ pub fn page_text<S: AsRef<str>>(
     context: &str,
 ) -> String {
     let (start, end, next) = window(items.len(), query, page_size, url);
-    let members = &items[start..end];
+    let order = ordering::order(
+        &query.orderby,
+        items
+            .iter()
+            .map(|m| serde_json::from_str(m.as_ref()).unwrap_or(Value::Null)),
+    );
+    let members: Vec<&S> = (start..end)
+        .map(|at| &items[order.as_ref().map_or(at, |order| order[at])])
+        .collect();
     let mut out =
         String::with_capacity(64 + members.iter().map(|m| m.as_ref().len() + 1).sum::<usize>());
     out.push_str("{\"@odata.context\":");
@@ -231,7 +280,7 @@ pub fn page_text<S: AsRef<str>>(
         out.push_str(&Value::from(next).to_string());
     }
     out.push_str(",\"value\":[");
-    for (position, member) in members.iter().enumerate() {
+    for (position, member) in members.into_iter().enumerate() {
         if position > 0 {
             out.push(',');
         }
@@ -310,5 +359,61 @@ mod tests {
             let value = page(&items, &query, 25, "u", "c", Value::clone);
             assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn options_without_dollar_and_in_any_case_are_the_same_options() {
+        let query = Query::parse("top=3&Select=DisplayName&EXPAND=assignments").unwrap();
+        assert_eq!(query.top, Some(3));
+        assert!(query.expands("Assignments").is_some());
+        let object = json!({"id": "1", "displayName": "n", "other": 1, "assignments": []});
+        assert_eq!(
+            query.project(object),
+            json!({"id": "1", "displayName": "n", "assignments": []})
+        );
+        let nested = Query::parse("expand=rules(expand=configurations)").unwrap();
+        assert_eq!(nested.expand[0].nested[0].name, "configurations");
+    }
+
+    #[test]
+    fn a_top_above_the_maximum_is_capped_and_the_rest_is_linked() {
+        let items: Vec<Value> = (0..30).map(|i| json!({"id": i})).collect();
+        let mut query = Query::parse("$top=50").unwrap();
+        query.max_top = Some(10);
+        let body = page(&items, &query, 5, "u", "c", Value::clone);
+        assert_eq!(body["value"].as_array().unwrap().len(), 10);
+        assert!(body["@odata.nextLink"]
+            .as_str()
+            .unwrap()
+            .contains("$top=50"));
+        let body = page(
+            &items,
+            &Query::parse("").unwrap(),
+            5,
+            "u",
+            "c",
+            Value::clone,
+        );
+        assert_eq!(body["value"].as_array().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn orderby_sorts_by_a_property_named_in_any_case_across_pages() {
+        let items: Vec<Value> = [3, 1, 2, 5, 4]
+            .iter()
+            .map(|n| json!({"id": n, "displayName": format!("n{n}")}))
+            .collect();
+        let texts: Vec<String> = items.iter().map(Value::to_string).collect();
+        let query = Query::parse("orderby=DISPLAYNAME desc&$top=2").unwrap();
+        let first = page(&items, &query, 25, "u", "c", Value::clone);
+        assert_eq!(
+            first["value"],
+            json!([{"id": 5, "displayName": "n5"}, {"id": 4, "displayName": "n4"}])
+        );
+        let next = first["@odata.nextLink"].as_str().unwrap();
+        let rest = Query::parse(next.split_once('?').unwrap().1).unwrap();
+        let second: Value = serde_json::from_str(&page_text(&texts, &rest, 25, "u", "c")).unwrap();
+        assert_eq!(second["value"][0]["id"], 3);
+        assert!(Query::parse("$orderby=name sideways").is_err());
     }
 }

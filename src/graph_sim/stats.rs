@@ -16,6 +16,13 @@ pub struct TenantStats {
     pub graph_requests: u64,
     /// Graph requests per catalog key (`other` for paths outside the catalog).
     pub requests_by_family: BTreeMap<String, u64>,
+    /// Graph requests per kind of read: `list` (every page of a list), `detail`
+    /// (`GET /{id}`), `assignments`, and each child collection by its segment
+    /// (`settings`, `definitionValues`, ...): how a run's requests divide.
+    pub requests_by_kind: BTreeMap<String, u64>,
+    /// `POST /$batch` envelopes; each request inside one counts as a Graph request of its
+    /// own, as Graph's throttling counts it (concepts/json-batching.md).
+    pub batch_requests: u64,
     /// Graph responses per HTTP status.
     pub responses_by_status: BTreeMap<u16, u64>,
     /// Graph requests being served right now.
@@ -105,6 +112,20 @@ impl SimStats {
         let stats = inner.tenants.entry(key(tenant)).or_default();
         stats.total_requests += 1;
         stats.token_requests += 1;
+    }
+
+    pub(crate) fn request_kind(&self, tenant: &str, kind: &str) {
+        let mut inner = self.lock();
+        let stats = inner.tenants.entry(key(tenant)).or_default();
+        *stats.requests_by_kind.entry(kind.to_owned()).or_default() += 1;
+    }
+
+    pub(crate) fn batch(&self, tenant: &str) {
+        self.lock()
+            .tenants
+            .entry(key(tenant))
+            .or_default()
+            .batch_requests += 1;
     }
 
     pub(crate) fn unauthenticated(&self) {

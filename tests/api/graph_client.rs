@@ -176,7 +176,7 @@ fn ids_of(fetched: &FetchedType) -> Vec<&str> {
 
 async fn handle(request: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
     let seen = Seen {
-        uri: request.uri().to_string(),
+        uri: without_top(&request.uri().to_string()),
         body: String::from_utf8_lossy(&body).into_owned(),
         at: Instant::now(),
     };
@@ -202,6 +202,24 @@ async fn handle(request: HttpRequest, body: web::Bytes, state: web::Data<State>)
         response.insert_header((name, value));
     }
     response.body(reply.body)
+}
+
+/// The URI without its `$top`: the fake ignores the page size the client asks for, one of
+/// the behaviours concepts/paging.md allows ("the requested page size might be ignored"),
+/// so the client must read whole collections whatever page size it gets.
+fn without_top(uri: &str) -> String {
+    let Some((path, query)) = uri.split_once('?') else {
+        return uri.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|part| !part.starts_with("$top=") && !part.starts_with("%24top="))
+        .collect();
+    if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
 }
 
 fn default_answer(state: &State, seen: &Seen) -> Answer {

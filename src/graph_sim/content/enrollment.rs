@@ -45,6 +45,22 @@ pub fn autopilot_profile(ctx: &Ctx, index: usize, revision: u32) -> Value {
             "enrollmentStatusScreenSettings": null,
         }),
     );
+    // `outOfBoxExperienceSettings` is deprecated since May 2024: "Use
+    // outOfBoxExperienceSetting instead" (beta resources/intune-enrollment-
+    // outofboxexperiencesettings.md); Graph serves both, the new one with its renamed fields
+    // (resources/intune-enrollment-outofboxexperiencesetting.md).
+    let old = map["outOfBoxExperienceSettings"].clone();
+    map.insert(
+        "outOfBoxExperienceSetting".into(),
+        json!({
+            "privacySettingsHidden": old["hidePrivacySettings"],
+            "eulaHidden": old["hideEULA"],
+            "userType": old["userType"],
+            "deviceUsageType": old["deviceUsageType"],
+            "keyboardSelectionPageSkipped": old["skipKeyboardSelectionPage"],
+            "escapeLinkHidden": old["hideEscapeLink"],
+        }),
+    );
     if hybrid {
         map.insert(
             "hybridAzureADJoinSkipConnectivityCheck".into(),
@@ -97,7 +113,9 @@ pub fn enrollment_configuration(ctx: &Ctx, index: usize, revision: u32) -> Value
                 "androidRestriction": {"platformBlocked": false, "personalDeviceEnrollmentBlocked": true, "osMinimumVersion": null, "osMaximumVersion": null},
                 "windowsRestriction": {"platformBlocked": false, "personalDeviceEnrollmentBlocked": false, "osMinimumVersion": null, "osMaximumVersion": null},
                 "macOSRestriction": {"platformBlocked": seed.chance(30), "personalDeviceEnrollmentBlocked": true, "osMinimumVersion": null, "osMaximumVersion": null},
-                "deviceEnrollmentConfigurationType": "limit"
+                // the deviceEnrollmentConfigurationType enum's member for this type
+                // (beta resources/intune-onboarding-deviceenrollmentconfigurationtype.md)
+                "deviceEnrollmentConfigurationType": "platformRestrictions"
             }),
         ),
         _ => (

@@ -147,6 +147,10 @@ pub fn health_script(ctx: &Ctx, key: &str, index: usize, revision: u32) -> Value
         );
     } else {
         map.insert("version".into(), json!(header.version.to_string()));
+        // `platform` (deviceComplianceScriptPlatformType: windows10, linux, macOS) is in the
+        // beta metadata though the resource page does not list it (GRAPH.md); these
+        // detection scripts are PowerShell, so Windows
+        map.insert("platform".into(), json!("windows10"));
     }
     Value::Object(map)
 }

@@ -98,12 +98,55 @@ pub fn configuration_policy(ctx: &Ctx, key: &str, index: usize, revision: u32) -
     map.insert("isAssigned".into(), json!(assigned));
     if key == "settingsCatalog" {
         map.insert("priorityMetaData".into(), Value::Null);
-        map.insert(
-            "templateReference".into(),
-            json!({"templateId": "", "templateFamily": "none", "templateDisplayName": null, "templateDisplayVersion": null}),
-        );
+        // beta resources/intune-deviceconfigv2-devicemanagementconfigurationpolicy.md
+        map.insert("disableEntraGroupPolicyAssignment".into(), json!(false));
+        map.insert("templateReference".into(), template_reference(index));
+        if index % ENDPOINT_SECURITY_EVERY == ENDPOINT_SECURITY_EVERY - 1 {
+            map.insert("technologies".into(), json!("mdm,microsoftSense"));
+        }
     }
     Value::Object(map)
+}
+
+/// One settings-catalog policy in this many is an endpoint-security policy built from a
+/// template: Intune keeps those in `configurationPolicies` too, told apart only by their
+/// `templateReference`.
+const ENDPOINT_SECURITY_EVERY: usize = 5;
+
+/// Endpoint-security (antivirus) templates as Intune names them: id, display name. The
+/// ids are the ones policies built in the admin center carry (witness: Microsoft365DSC's
+/// IntuneAntivirusPolicyWindows10SettingCatalog); family and version as
+/// resources/intune-deviceconfigv2-devicemanagementconfigurationpolicytemplatereference.md
+/// and the deviceManagementConfigurationTemplateFamily enum define them.
+const ANTIVIRUS_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "804339ad-1553-4478-a742-138fb5807418_1",
+        "Microsoft Defender Antivirus",
+    ),
+    (
+        "45fea5e9-280d-4da1-9792-fb5736da0ca9_1",
+        "Microsoft Defender Antivirus exclusions",
+    ),
+    (
+        "d948ff9b-99cb-4ee0-8012-1fbc09685377_1",
+        "Windows Security Experience",
+    ),
+];
+
+/// A policy's `templateReference`: `none` for a plain settings-catalog policy, the
+/// template's family, id, name and version for an endpoint-security one.
+fn template_reference(index: usize) -> Value {
+    if index % ENDPOINT_SECURITY_EVERY != ENDPOINT_SECURITY_EVERY - 1 {
+        return json!({"templateId": "", "templateFamily": "none", "templateDisplayName": null, "templateDisplayVersion": null});
+    }
+    let (id, name) =
+        ANTIVIRUS_TEMPLATES[(index / ENDPOINT_SECURITY_EVERY) % ANTIVIRUS_TEMPLATES.len()];
+    json!({
+        "templateId": id,
+        "templateFamily": "endpointSecurityAntivirus",
+        "templateDisplayName": name,
+        "templateDisplayVersion": "Version 1",
+    })
 }
 
 /// The settings of one policy, in Graph's order (ids "0", "1", ...). The revision changes

@@ -1,6 +1,7 @@
 //! `/beta/...`: authentication, the tenant-wide and per-type faults, then the resource.
 //! The order follows Graph: token first, then the tenant's Intune state, then permissions,
-//! then throttling and transient failures.
+//! then throttling and transient failures. `POST /beta/$batch` unpacks its requests and
+//! sends each through [`handle`] as if it had come alone (routes/batch.rs).
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
+use super::batch;
 use super::resources::{self, Request};
 use super::target::Target;
 use crate::graph_sim::errors::{intune_message, RequestIds};
@@ -18,45 +20,91 @@ use crate::graph_sim::state::{SimState, Tenant};
 use crate::graph_sim::stats::ThrottleRecord;
 use crate::graph_sim::tokens::{Issued, TokenCheck};
 
-pub async fn graph(req: HttpRequest, state: web::Data<SimState>) -> HttpResponse {
+/// One Graph request, whether it came alone or inside a batch.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    /// The path after `/beta/`.
+    pub path: String,
+    /// The raw query string (without `?`).
+    pub query: String,
+    pub authorization: Option<String>,
+    pub client_request_id: Option<String>,
+    /// `scheme://host` the caller reached, for absolute links.
+    pub base: String,
+}
+
+pub async fn graph(req: HttpRequest, body: web::Bytes, state: web::Data<SimState>) -> HttpResponse {
     let header = |name| {
         req.headers()
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
     };
-    let ids = RequestIds::new(header("client-request-id"));
-    let issued = match state
-        .tokens
-        .check(header(AUTHORIZATION.as_str()), Utc::now())
-    {
-        TokenCheck::Valid(issued) => issued,
+    let base = {
+        let connection = req.connection_info();
+        format!("{}://{}", connection.scheme(), connection.host())
+    };
+    let call = Call {
+        method: req.method().clone(),
+        path: req.match_info().query("tail").to_owned(),
+        query: req.query_string().to_owned(),
+        authorization: header(AUTHORIZATION.as_str()),
+        client_request_id: header("client-request-id"),
+        base,
+    };
+    if call.path.trim_end_matches('/') == "$batch" {
+        return batch::serve(&state, call, &body).await;
+    }
+    handle(&state, call).await
+}
+
+/// The caller's token, or the message of Graph's 401 for it ([`unauthorized`]).
+pub fn authenticate(state: &SimState, authorization: Option<&str>) -> Result<Issued, &'static str> {
+    match state.tokens.check(authorization, Utc::now()) {
+        TokenCheck::Valid(issued) if state.tenant(&issued.tenant).is_some() => Ok(issued),
         refused => {
             state.stats.unauthenticated();
-            let message = match refused {
+            Err(match refused {
                 TokenCheck::Missing => "Access token is empty.",
                 TokenCheck::Expired => "Lifetime validation failed, the token is expired.",
+                TokenCheck::Valid(_) => "Access token validation failure.",
                 _ => "Access token validation failure. Invalid audience.",
-            };
-            return ids.error(
-                StatusCode::UNAUTHORIZED,
-                "InvalidAuthenticationToken",
-                message,
-            );
+            })
         }
+    }
+}
+
+/// Graph's 401 for a refused token.
+pub fn unauthorized(ids: &RequestIds, message: &str) -> HttpResponse {
+    ids.error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
+    )
+}
+
+/// Serves one Graph request, counted in the stats like any other.
+pub async fn handle(state: &SimState, call: Call) -> HttpResponse {
+    let ids = RequestIds::new(call.client_request_id.as_deref());
+    let issued = match authenticate(state, call.authorization.as_deref()) {
+        Ok(issued) => issued,
+        Err(message) => return unauthorized(&ids, message),
     };
     let Some(tenant) = state.tenant(&issued.tenant) else {
-        state.stats.unauthenticated();
         return ids.error(
             StatusCode::UNAUTHORIZED,
             "InvalidAuthenticationToken",
             "Access token validation failure.",
         );
     };
-    let path = req.match_info().query("tail").to_owned();
-    let target = Target::parse(&path);
+    let target = Target::parse(&call.path);
     let family = target.as_ref().ok().map(|t| t.located().collection.key);
     let _in_flight = state.stats.begin(&issued.tenant, family);
-    let response = serve(&req, &state, tenant, &issued, &ids, &path, target).await;
+    if let Ok(target) = &target {
+        state.stats.request_kind(&issued.tenant, target.kind());
+    }
+    let response = serve(&call, state, tenant, &issued, &ids, target).await;
     state
         .stats
         .responded(&issued.tenant, response.status().as_u16());
@@ -64,20 +112,20 @@ pub async fn graph(req: HttpRequest, state: web::Data<SimState>) -> HttpResponse
 }
 
 async fn serve(
-    req: &HttpRequest,
+    call: &Call,
     state: &SimState,
     tenant: &Tenant,
     issued: &Issued,
     ids: &RequestIds,
-    path: &str,
     target: Result<Target, String>,
 ) -> HttpResponse {
+    let path = call.path.as_str();
     let family = target.as_ref().ok().map(|t| t.located().collection.key);
     let delay = tenant.with_faults(|faults| faults.delay_ms(family));
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    if req.method() != Method::GET {
+    if call.method != Method::GET {
         return ids.error(
             StatusCode::METHOD_NOT_ALLOWED,
             "BadRequest",
@@ -131,23 +179,45 @@ async fn serve(
         Some(Injected::ServerError { status }) => return server_error(ids, status),
         None => {}
     }
-    let query = match Query::parse(req.query_string()) {
+    let mut query = match Query::parse(&call.query) {
         Ok(query) => query,
         Err(message) => return ids.error(StatusCode::BAD_REQUEST, "BadRequest", &message),
     };
-    let connection = req.connection_info();
-    let base = format!("{}://{}", connection.scheme(), connection.host());
+    query.canonicalize_expands(NAVIGATION_PROPERTIES);
+    query.max_top = Some(tenant.config.max_top(target.page_level()));
+    if !query.expand.is_empty()
+        && tenant.with_faults(|faults| faults.take_expand_error(Some(collection.key)))
+    {
+        return server_error(ids, 500);
+    }
+    let base = call.base.as_str();
     let malformed = tenant.with_faults(|faults| faults.malformed(Some(collection.key)));
     let request = Request {
         tenant,
         ids,
         query: &query,
-        base: &base,
+        base,
         path,
         malformed,
     };
     resources::serve(&request, &target)
 }
+
+/// The navigation properties the simulator expands, as the metadata spells them (property
+/// names in `$expand` match whatever their case).
+const NAVIGATION_PROPERTIES: &[&str] = &[
+    "assignments",
+    "settings",
+    "definitionValues",
+    "apps",
+    "items",
+    "scheduledActionsForRule",
+    "localizedNotificationMessages",
+    "settingDefinitions",
+    "definition",
+    "presentation",
+    "scheduledActionConfigurations",
+];
 
 /// Licence expired (401 `UnknownError`) or Intune not provisioned (400): every
 /// deviceManagement call answers so.

@@ -14,7 +14,13 @@ use crate::graph_sim::state::SimState;
 pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<SimState>) -> HttpResponse {
     let tenant_id = req.match_info().query("tenant").to_owned();
     state.stats.token_request(&tenant_id);
-    let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let mut form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    // client_secret_basic, which the discovery document lists beside client_secret_post:
+    // the credentials in `Authorization: Basic` (RFC 6749 section 2.3.1), as MSAL sends them
+    if let Some((id, secret)) = basic_credentials(&req) {
+        form.entry("client_id".into()).or_insert(id);
+        form.entry("client_secret".into()).or_insert(secret);
+    }
     let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
     let client_id = field("client_id").unwrap_or_default();
     let Some(tenant) = state.tenant(&tenant_id) else {
@@ -57,4 +63,25 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<SimState
             })
             .to_string(),
         )
+}
+
+/// The client id and secret of an `Authorization: Basic` header, each form-urlencoded
+/// before encoding (RFC 6749 section 2.3.1).
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    use base64::Engine;
+    let header = req.headers().get("authorization")?.to_str().ok()?;
+    let encoded = header
+        .strip_prefix("Basic ")
+        .or_else(|| header.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape = |part: &str| {
+        form_urlencoded::parse(format!("v={part}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
 }

@@ -65,6 +65,32 @@ impl Target {
         Ok(target)
     }
 
+    /// What kind of read this is, for the request statistics: `list`, `detail`,
+    /// `assignments`, or the child collection's segment (`settings`, `definitionValues`,
+    /// `presentationValues`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::List(_) => "list",
+            Self::Detail(..) | Self::DefinitionValue(..) => "detail",
+            Self::Assignments(..) => "assignments",
+            Self::Child(_, _, child) => child.segment(),
+            Self::PresentationValues(..) => "presentationValues",
+        }
+    }
+
+    /// The paging level whose page size and `$top` maximum apply (the keys of the
+    /// configuration's `page_sizes` and `max_tops`).
+    pub fn page_level(&self) -> &'static str {
+        match self {
+            Self::List(l) | Self::Detail(l, _) | Self::DefinitionValue(l, _, _) => l.collection.key,
+            Self::Assignments(..) => "assignments",
+            Self::Child(_, _, Child::Settings) => "settings",
+            Self::Child(_, _, Child::DefinitionValues) => "definitionValues",
+            Self::Child(..) => "assignments",
+            Self::PresentationValues(..) => "presentationValues",
+        }
+    }
+
     pub fn located(&self) -> &Located {
         match self {
             Self::List(l)

@@ -71,7 +71,7 @@ impl Target {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::List(_) => "list",
-            Self::Detail(..) | Self::DefinitionValue(..) => "detail",
+            Self::Singleton(_) | Self::Detail(..) | Self::DefinitionValue(..) => "detail",
             Self::Assignments(..) => "assignments",
             Self::Child(_, _, child) => child.segment(),
             Self::PresentationValues(..) => "presentationValues",
@@ -82,7 +82,10 @@ impl Target {
     /// configuration's `page_sizes` and `max_tops`).
     pub fn page_level(&self) -> &'static str {
         match self {
-            Self::List(l) | Self::Detail(l, _) | Self::DefinitionValue(l, _, _) => l.collection.key,
+            Self::List(l)
+            | Self::Singleton(l)
+            | Self::Detail(l, _)
+            | Self::DefinitionValue(l, _, _) => l.collection.key,
             Self::Assignments(..) => "assignments",
             Self::Child(_, _, Child::Settings) => "settings",
             Self::Child(_, _, Child::DefinitionValues) => "definitionValues",

@@ -49,6 +49,21 @@ pub enum Fault {
     /// Object `index` of the type is listed, but `GET /{id}` and its sub-resources answer
     /// 404, as if deleted between the list and the detail read.
     DeletedBeforeDetail { policy_type: String, index: usize },
+    /// Expanded collections (`$expand=assignments`, `items`, ...) of the type hold at most
+    /// `keep` members and no `@odata.nextLink`: Graph documents no paging inside an
+    /// expansion (concepts/known-issues.md), so a client cannot tell from the answer.
+    CutExpansions {
+        #[serde(default)]
+        policy_type: Option<String>,
+        keep: usize,
+    },
+    /// Object `index`'s child collection `child` (`assignments`, `settings`,
+    /// `scheduledActionsForRule`, ...) answers 404 while the object itself is still there.
+    ChildNotFound {
+        policy_type: String,
+        index: usize,
+        child: String,
+    },
     /// 400 "Request not applicable to target tenant." on every deviceManagement call.
     IntuneNotProvisioned,
     /// 401 `UnknownError` on every deviceManagement call (licence expired or suspended).
@@ -71,7 +86,9 @@ impl Fault {
         match self {
             Self::Forbidden { policy_type, .. }
             | Self::MalformedJson { policy_type }
-            | Self::DeletedBeforeDetail { policy_type, .. } => Some(policy_type),
+            | Self::DeletedBeforeDetail { policy_type, .. }
+            | Self::ChildNotFound { policy_type, .. } => Some(policy_type),
+            Self::CutExpansions { policy_type, .. } => policy_type.as_deref(),
             Self::Throttle { policy_type, .. }
             | Self::ServerError { policy_type, .. }
             | Self::Slow { policy_type, .. } => policy_type.as_deref(),
@@ -180,6 +197,26 @@ impl FaultSet {
 
     pub fn deleted_before_detail(&self, family: &str, index: usize) -> bool {
         self.has(|f| matches!(f, Fault::DeletedBeforeDetail { policy_type, index: i } if policy_type == family && *i == index))
+    }
+
+    /// How many members an expansion of `family` keeps, when a `cut_expansions` fault
+    /// applies (the smallest).
+    pub fn expansion_limit(&self, family: &str) -> Option<usize> {
+        self.active
+            .iter()
+            .filter_map(|a| match a.fault {
+                Fault::CutExpansions { keep, .. } if a.fault.matches(Some(family)) => Some(keep),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Whether object `index`'s child collection `child` answers 404.
+    pub fn child_not_found(&self, family: &str, index: usize, child: &str) -> bool {
+        self.has(|f| {
+            matches!(f, Fault::ChildNotFound { policy_type, index: i, child: c }
+                if policy_type == family && *i == index && c.eq_ignore_ascii_case(child))
+        })
     }
 
     /// Decides the fault a Graph call of `family` gets, counting it down if it is counted:

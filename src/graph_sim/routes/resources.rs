@@ -95,6 +95,12 @@ impl Request<'_> {
         )
     }
 
+    /// The `child_not_found` fault: the object is there, its child collection answers 404.
+    fn child_not_found(&self, key: &str, index: usize, child: &str) -> bool {
+        self.tenant
+            .with_faults(|faults| faults.child_not_found(key, index, child))
+    }
+
     /// The object `id` of the located collection, unless it is missing, of another typed
     /// view, or "deleted before the detail read" by a fault.
     fn find<'s>(
@@ -136,6 +142,14 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 .iter()
                 .filter(|item| located.only_type.is_none_or(|t| item.detail["@odata.type"] == t))
                 .collect();
+            // `$select` naming a property the list leaves out: Graph then serves it
+            let omitted = content::list_omits(collection.key);
+            let selects_omitted = request.query.select.as_ref().is_some_and(|select| {
+                select.iter().any(|name| omitted.iter().any(|o| o.eq_ignore_ascii_case(name)))
+            });
+            if selects_omitted {
+                return request.page(&items, collection.key, &area_path, |item| item.detail.clone());
+            }
             if request.query.expand.is_empty() {
                 let texts: Vec<&str> = items.iter().map(|item| item.list_json.as_str()).collect();
                 return request.page_text(&texts, collection.key, &area_path);
@@ -160,6 +174,9 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 let Some(item) = request.find(&snapshot, located, id) else {
                     return request.not_found();
                 };
+                if request.child_not_found(collection.key, item.index, "assignments") {
+                    return request.not_found();
+                }
                 let assignments = content::assignments(&request.tenant.ctx, collection.key, id, item.index);
                 request.page(&assignments, "assignments", &format!("{area_path}('{id}')/assignments"), Value::clone)
             }
@@ -188,6 +205,9 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             let Some(item) = request.find(&snapshot, located, id) else {
                 return request.not_found();
             };
+            if request.child_not_found(collection.key, item.index, child.segment()) {
+                return request.not_found();
+            }
             let expand = ChildExpand {
                 setting_definitions: request.query.expands("settingDefinitions").is_some(),
                 definition: request.query.expands("definition").is_some(),
@@ -227,6 +247,10 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
 fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Value) -> Value {
     let ctx = &request.tenant.ctx;
     let key = located.collection.key;
+    // the `cut_expansions` fault: an expansion cut short, with no link to the rest
+    let limit = request
+        .tenant
+        .with_faults(|faults| faults.expansion_limit(key));
     let id = body["id"].as_str().unwrap_or_default().to_owned();
     for expand in &request.query.expand {
         let name = expand.name.as_str();
@@ -255,6 +279,10 @@ fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Val
             "{}/{}('{id}')/{name}",
             located.collection.area, located.segment
         )));
+        let mut members = members;
+        if let Some(keep) = limit {
+            members.truncate(keep);
+        }
         body[name] = Value::Array(members);
     }
     body

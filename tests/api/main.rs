@@ -7,6 +7,7 @@ mod auth_matrix;
 mod backup_set_admin;
 mod backup_sets;
 mod bad_input;
+mod capture_losses;
 mod cli;
 mod cors;
 mod demo;

@@ -134,7 +134,9 @@ async fn scope_tags_keep_their_group_auto_assignments() {
     assert_eq!(tags.len(), 7, "six custom tags and Default");
     let mut groups = 0;
     for (id, tag) in &tags {
-        let assignments = tag["assignments"].as_array().expect("auto-assignments kept");
+        let assignments = tag["assignments"]
+            .as_array()
+            .expect("auto-assignments kept");
         for assignment in assignments {
             assert_eq!(
                 assignment["@odata.type"],
@@ -144,7 +146,10 @@ async fn scope_tags_keep_their_group_auto_assignments() {
             groups += 1;
         }
     }
-    assert!(groups > 0, "some tag is auto-assigned to a group: {tags:#?}");
+    assert!(
+        groups > 0,
+        "some tag is auto-assigned to a group: {tags:#?}"
+    );
     assert_eq!(array_len(&tags["0"]["assignments"]), Some(0));
 }
 
@@ -172,8 +177,7 @@ async fn driver_update_profiles_keep_their_driver_inventories() {
 }
 
 #[tokio::test]
-async fn windows_information_protection_policies_are_read_whole_with_their_assignments_and_files()
-{
+async fn windows_information_protection_policies_are_read_whole_with_their_assignments_and_files() {
     // every fifth app protection policy is a WIP policy: index 4 (MAM), index 9 (MDM)
     let world = World::new(tenant_config(&[("appProtection", 10)])).await;
     let path = world.schedule("MAM", &["appProtection"], false).await;
@@ -296,7 +300,10 @@ async fn a_404_on_a_child_collection_keeps_the_object_and_names_what_is_missing(
     );
     let stored = contents(&world, "settingsCatalog").await;
     let kept = &stored[&policies[1].id];
-    assert!(array_len(&kept["settings"]).is_some_and(|n| n > 0), "{kept:#}");
+    assert!(
+        array_len(&kept["settings"]).is_some_and(|n| n > 0),
+        "{kept:#}"
+    );
     assert_eq!(
         run["sync_report"]["deviceConfigurations"]["incomplete"]
             .as_array()

@@ -1,15 +1,23 @@
-//! The types read by one recipe: a list (maybe with `$expand`), then per object an optional
-//! detail GET merged into the entry and paged sub-collections stored under a field.
+//! The types read by one recipe: a list, then per object an optional detail GET merged
+//! into the entry and paged child collections stored under a field.
+//!
+//! Child collections are read with their own paged `GET /{id}/...`, never taken from an
+//! `$expand`: Graph documents no `@odata.nextLink` inside an expansion
+//! (concepts/known-issues.md), so an expanded collection can be cut short without a sign.
+//! The one exception is macOS shell scripts, whose assignments Graph serves only expanded.
+//!
+//! A 404 on a child collection does not drop its object: it is kept with what was read and
+//! reported incomplete. Only a 404 on the object itself means it was deleted meanwhile.
 
 use futures_util::future::{join, join_all};
 use serde_json::Value;
 
-use super::object::{each, merge, object_id, set, Outcome};
+use super::object::{each, merge, missing_child, object_id, set, Outcome};
 use crate::graph::paging::Reader;
 use crate::graph::types::{FetchedType, GraphError};
 
 pub(crate) struct Recipe {
-    /// Query of the list request (`?$expand=...`), or "".
+    /// Query of the list request (`?$select=...`), or "".
     list_query: &'static str,
     /// `GET {collection}/{id}{detail}`, merged into the list entry.
     detail: Option<&'static str>,
@@ -17,12 +25,26 @@ pub(crate) struct Recipe {
     collections: &'static [(&'static str, &'static str)],
     /// Entries not backed up as this type.
     skip: fn(&Value) -> bool,
-    /// A consistency check of the completed content; a warning when it fails.
+    /// A consistency check of the completed content: what is missing, if something is.
     check: fn(&Value) -> Option<String>,
 }
 
 const ASSIGNMENTS: (&str, &str) = ("assignments", "/assignments");
 const SETTINGS: (&str, &str) = ("settings", "/settings");
+/// The actions for noncompliance of both compliance families (beta
+/// deviceComplianceScheduledActionForRule / deviceManagementComplianceScheduledActionForRule:
+/// one rule per policy, its configurations expanded).
+const SCHEDULED_ACTIONS: (&str, &str) = (
+    "scheduledActionsForRule",
+    "/scheduledActionsForRule?$expand=scheduledActionConfigurations",
+);
+
+/// Every property of beta `deviceManagementReusablePolicySetting`
+/// (api-reference/beta/resources/intune-deviceconfigv2-devicemanagementreusablepolicysetting.md):
+/// the list leaves `settingInstance` out unless `$select` names it, which is how IntuneCD
+/// (`ReusableSettings.py`) reads it, one request per page instead of one per object.
+const REUSABLE_SETTING_SELECT: &str = "?$select=id,displayName,description,settingDefinitionId,\
+settingInstance,createdDateTime,lastModifiedDateTime,version,referencingConfigurationPolicyCount";
 
 const fn list(list_query: &'static str) -> Recipe {
     Recipe {
@@ -48,33 +70,47 @@ const fn per_object(
 /// The recipe of every type but administrative templates and app protection.
 pub(crate) fn recipe(key: &str) -> Option<Recipe> {
     let recipe = match key {
-        "deviceConfigurations" | "appConfigManagedDevices" => list("?$expand=assignments"),
-        "deviceCompliancePolicies" => list(
-            "?$expand=scheduledActionsForRule($expand=scheduledActionConfigurations),assignments",
-        ),
+        "deviceConfigurations"
+        | "appConfigManagedDevices"
+        | "enrollmentConfigurations"
+        | "featureUpdates"
+        | "qualityUpdates"
+        | "scopeTags" => per_object(None, &[ASSIGNMENTS]),
+        "deviceCompliancePolicies" => per_object(None, &[SCHEDULED_ACTIONS, ASSIGNMENTS]),
         "settingsCatalog" => Recipe {
             check: setting_count_mismatch,
             ..per_object(None, &[SETTINGS, ASSIGNMENTS])
         },
         "compliancePolicies" => Recipe {
             check: setting_count_mismatch,
-            ..per_object(Some("?$expand=settings"), &[ASSIGNMENTS])
+            ..per_object(None, &[SETTINGS, ASSIGNMENTS, SCHEDULED_ACTIONS])
         },
         "endpointSecurityIntents" => per_object(None, &[SETTINGS, ASSIGNMENTS]),
         "powershellScripts" | "autopilotProfiles" => per_object(Some(""), &[ASSIGNMENTS]),
-        // `/{id}/assignments` answers 400 for shell scripts: only the expansion works.
+        // `/{id}/assignments` answers 400 for shell scripts: only the expansion works, and
+        // Graph gives no count to check it against (README "Graph simulator")
         "macosShellScripts" => per_object(Some("?$expand=assignments"), &[]),
         "remediations" => Recipe {
             skip: |entry| entry.get("isGlobalScript").and_then(Value::as_bool) == Some(true),
             ..per_object(Some(""), &[ASSIGNMENTS])
         },
-        "enrollmentConfigurations" | "featureUpdates" | "qualityUpdates" | "driverUpdates" => {
-            per_object(None, &[ASSIGNMENTS])
-        }
-        "appConfigManagedApps" => per_object(Some("?$expand=apps,assignments"), &[]),
-        "policySets" => list("?$expand=items"),
-        "assignmentFilters" | "scopeTags" | "reusableSettings" => list(""),
-        "notificationTemplates" => list("?$expand=localizedNotificationMessages"),
+        // beta windowsDriverUpdateProfile: the drivers approved (or not) of the profile
+        "driverUpdates" => per_object(
+            None,
+            &[ASSIGNMENTS, ("driverInventories", "/driverInventories")],
+        ),
+        "appConfigManagedApps" => per_object(Some(""), &[("apps", "/apps"), ASSIGNMENTS]),
+        // beta policySet: items and assignments per object (list-level `$expand` is refused)
+        "policySets" => per_object(None, &[("items", "/items"), ASSIGNMENTS]),
+        "assignmentFilters" => list(""),
+        "reusableSettings" => list(REUSABLE_SETTING_SELECT),
+        "notificationTemplates" => per_object(
+            None,
+            &[(
+                "localizedNotificationMessages",
+                "/localizedNotificationMessages",
+            )],
+        ),
         "complianceScripts" => per_object(Some(""), &[]),
         _ => return None,
     };
@@ -96,6 +132,7 @@ impl Recipe {
         if (self.skip)(&entry) {
             return Ok(Outcome::Skipped);
         }
+        let mut missing = Vec::new();
         if self.detail.is_some() || !self.collections.is_empty() {
             let base = format!("{path}/{}", object_id(&entry)?);
             let detail = async {
@@ -109,41 +146,37 @@ impl Recipe {
                 async move { reader.detail_list(&url).await }
             }));
             let (detail, collections) = join(detail, collections).await;
-            match detail? {
-                Some(Some(detail)) => merge(&mut entry, detail),
+            let detail_read = match detail? {
+                Some(Some(detail)) => {
+                    merge(&mut entry, detail);
+                    true
+                }
                 Some(None) => return Ok(Outcome::Deleted),
-                None => {}
-            }
-            for ((field, _), items) in self.collections.iter().zip(collections) {
+                None => false,
+            };
+            for ((field, suffix), items) in self.collections.iter().zip(collections) {
                 match items? {
                     Some(items) => set(&mut entry, field, items),
-                    None => return Ok(Outcome::Deleted),
+                    None => missing.push(missing_child(field, &format!("{base}{suffix}"))),
                 }
             }
+            // a child's 404 means "deleted meanwhile" only if the object itself is gone
+            if !missing.is_empty() && !detail_read && reader.detail(&base).await?.is_none() {
+                return Ok(Outcome::Deleted);
+            }
         }
-        let warnings = (self.check)(&entry).into_iter().collect();
-        Ok(Outcome::Read {
-            content: entry,
-            warnings,
-        })
+        missing.extend((self.check)(&entry));
+        Ok(Outcome::with_missing(entry, missing))
     }
 }
 
-/// Tools that read only the first page back up 25 of 153 settings: say so when what was
-/// read does not add up to the count Graph gives.
+/// Tools that read only the first page back up 25 of 153 settings: the object is
+/// incomplete when what was read does not add up to the count Graph gives.
 fn setting_count_mismatch(content: &Value) -> Option<String> {
     let expected = content.get("settingCount").and_then(Value::as_u64)?;
-    let read = content
-        .get("settings")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    (usize::try_from(expected).ok()? != read).then(|| {
-        format!(
-            "{} `{}`: settingCount is {expected} but {read} settings were read",
-            content.get("id").and_then(Value::as_str).unwrap_or("?"),
-            content.get("name").and_then(Value::as_str).unwrap_or(""),
-        )
-    })
+    let read = content.get("settings").and_then(Value::as_array)?.len();
+    (usize::try_from(expected).ok()? != read)
+        .then(|| format!("settingCount is {expected} but {read} settings were read"))
 }
 
 #[cfg(test)]
@@ -158,7 +191,7 @@ mod tests {
             json!({"id": "p1", "name": "Baseline", "settingCount": 153, "settings": settings});
         assert_eq!(
             setting_count_mismatch(&content).as_deref(),
-            Some("p1 `Baseline`: settingCount is 153 but 150 settings were read")
+            Some("settingCount is 153 but 150 settings were read")
         );
         let complete = json!({"id": "p1", "settingCount": 1, "settings": [{}]});
         assert_eq!(setting_count_mismatch(&complete), None);

@@ -15,6 +15,7 @@ mod event_export;
 mod event_history;
 mod event_store;
 mod events;
+mod graph_bad_input;
 mod graph_client;
 mod graph_sim;
 mod graph_world;

@@ -84,6 +84,37 @@ fn display_name(object: &Value) -> Option<&str> {
         .find_map(|field| object.get(*field).and_then(Value::as_str))
 }
 
+/// Replaces U+0000 in every string and key with U+FFFD (PostgreSQL's text and jsonb hold
+/// no NUL: one such character in a display name would fail the whole sync); true when
+/// there was one.
+fn replace_nul(value: &mut Value) -> bool {
+    const NUL: char = '\u{0}';
+    match value {
+        Value::String(text) if text.contains(NUL) => {
+            *text = text.replace(NUL, "\u{fffd}");
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, item| replace_nul(item) | found),
+        Value::Object(fields) => {
+            let mut found = false;
+            if fields.keys().any(|key| key.contains(NUL)) {
+                let renamed = std::mem::take(fields)
+                    .into_iter()
+                    .map(|(key, value)| (key.replace(NUL, "\u{fffd}"), value))
+                    .collect();
+                *fields = renamed;
+                found = true;
+            }
+            fields
+                .values_mut()
+                .fold(found, |found, field| replace_nul(field) | found)
+        }
+        _ => false,
+    }
+}
+
 /// The list entry completed with its detail: the detail's fields win (they are complete).
 pub(crate) fn merge(entry: &mut Value, detail: Value) {
     match (entry, detail) {
@@ -149,7 +180,14 @@ fn assemble(outcomes: Vec<Outcome>) -> FetchedType {
             Outcome::Skipped => continue,
         };
         fetched.listed += 1;
+        let mut content = content;
+        let replaced_nul = replace_nul(&mut content);
         let graph_id = graph_id(&content);
+        if replaced_nul {
+            fetched.warnings.push(format!(
+                "{graph_id}: NUL characters (U+0000), which PostgreSQL cannot store, kept as U+FFFD"
+            ));
+        }
         let display_name = match display_name(&content) {
             Some(name) => name.to_owned(),
             None => {
@@ -235,6 +273,20 @@ mod tests {
         assert_eq!(fetched.incomplete[0].display_name, "Policy");
         assert!(fetched.objects[1].graph_id.starts_with("no-id-"));
         assert_eq!(fetched.incomplete[1].display_name, "No id");
+    }
+
+    #[test]
+    fn nul_characters_become_replacement_characters_and_are_reported() {
+        let outcomes = vec![Outcome::read(json!({
+            "id": "p", "displayName": "a\u{0}b", "nested": [{"k\u{0}": "\u{0}"}]
+        }))];
+        let fetched = assemble(outcomes);
+        assert_eq!(fetched.objects[0].display_name, "a\u{fffd}b");
+        assert_eq!(
+            fetched.objects[0].content["nested"],
+            json!([{"k\u{fffd}": "\u{fffd}"}])
+        );
+        assert_eq!(fetched.warnings.len(), 1);
     }
 
     #[test]

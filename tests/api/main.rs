@@ -30,6 +30,7 @@ mod policies;
 mod projections;
 mod retention;
 mod retention_crash;
+mod run_completeness;
 mod run_execution;
 mod runs;
 mod scheduler;

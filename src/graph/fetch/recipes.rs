@@ -27,17 +27,17 @@ pub(crate) struct Recipe {
     skip: fn(&Value) -> bool,
     /// A consistency check of the completed content: what is missing, if something is.
     check: fn(&Value) -> Option<String>,
+    /// Read each of `scheduledActionsForRule`'s `scheduledActionConfigurations`.
+    rule_actions: bool,
 }
 
 const ASSIGNMENTS: (&str, &str) = ("assignments", "/assignments");
 const SETTINGS: (&str, &str) = ("settings", "/settings");
 /// The actions for noncompliance of both compliance families (beta
 /// deviceComplianceScheduledActionForRule / deviceManagementComplianceScheduledActionForRule:
-/// one rule per policy, its configurations expanded).
-const SCHEDULED_ACTIONS: (&str, &str) = (
-    "scheduledActionsForRule",
-    "/scheduledActionsForRule?$expand=scheduledActionConfigurations",
-);
+/// one rule per policy); each rule's `scheduledActionConfigurations` are then read paged
+/// (deviceComplianceActionItem / deviceManagementComplianceActionItem list), not expanded.
+const SCHEDULED_ACTIONS: (&str, &str) = ("scheduledActionsForRule", "/scheduledActionsForRule");
 
 /// Every property of beta `deviceManagementReusablePolicySetting`
 /// (api-reference/beta/resources/intune-deviceconfigv2-devicemanagementreusablepolicysetting.md):
@@ -53,6 +53,7 @@ const fn list(list_query: &'static str) -> Recipe {
         collections: &[],
         skip: |_| false,
         check: |_| None,
+        rule_actions: false,
     }
 }
 
@@ -76,13 +77,17 @@ pub(crate) fn recipe(key: &str) -> Option<Recipe> {
         | "featureUpdates"
         | "qualityUpdates"
         | "scopeTags" => per_object(None, &[ASSIGNMENTS]),
-        "deviceCompliancePolicies" => per_object(None, &[SCHEDULED_ACTIONS, ASSIGNMENTS]),
+        "deviceCompliancePolicies" => Recipe {
+            rule_actions: true,
+            ..per_object(None, &[SCHEDULED_ACTIONS, ASSIGNMENTS])
+        },
         "settingsCatalog" => Recipe {
             check: setting_count_mismatch,
             ..per_object(None, &[SETTINGS, ASSIGNMENTS])
         },
         "compliancePolicies" => Recipe {
             check: setting_count_mismatch,
+            rule_actions: true,
             ..per_object(None, &[SETTINGS, ASSIGNMENTS, SCHEDULED_ACTIONS])
         },
         "endpointSecurityIntents" => per_object(None, &[SETTINGS, ASSIGNMENTS]),
@@ -160,6 +165,9 @@ impl Recipe {
                     None => missing.push(missing_child(field, &format!("{base}{suffix}"))),
                 }
             }
+            if self.rule_actions {
+                missing.extend(rule_actions(reader, &base, &mut entry).await?);
+            }
             // a child's 404 means "deleted meanwhile" only if the object itself is gone
             if !missing.is_empty() && !detail_read && reader.detail(&base).await?.is_none() {
                 return Ok(Outcome::Deleted);
@@ -168,6 +176,44 @@ impl Recipe {
         missing.extend((self.check)(&entry));
         Ok(Outcome::with_missing(entry, missing))
     }
+}
+
+/// Completes every rule of `scheduledActionsForRule` with its actions, read paged; what
+/// could not be read.
+async fn rule_actions(
+    reader: &Reader<'_>,
+    base: &str,
+    entry: &mut Value,
+) -> Result<Vec<String>, GraphError> {
+    let Some(Value::Array(rules)) = entry.get_mut(SCHEDULED_ACTIONS.0) else {
+        return Ok(Vec::new());
+    };
+    let urls: Vec<Result<String, GraphError>> = rules
+        .iter()
+        .map(|rule| {
+            object_id(rule).map(|id| {
+                format!("{base}/scheduledActionsForRule/{id}/scheduledActionConfigurations")
+            })
+        })
+        .collect();
+    let reads = join_all(urls.iter().map(|url| async move {
+        match url {
+            Ok(url) => reader.detail_list(url).await,
+            Err(error) => Err(error.clone()),
+        }
+    }))
+    .await;
+    let mut missing = Vec::new();
+    for ((rule, url), read) in rules.iter_mut().zip(&urls).zip(reads) {
+        match read? {
+            Some(actions) => set(rule, "scheduledActionConfigurations", actions),
+            None => missing.push(missing_child(
+                "scheduledActionConfigurations",
+                url.as_deref().unwrap_or_default(),
+            )),
+        }
+    }
+    Ok(missing)
 }
 
 /// Tools that read only the first page back up 25 of 153 settings: the object is

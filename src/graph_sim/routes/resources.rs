@@ -213,7 +213,21 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 definition: request.query.expands("definition").is_some(),
                 scheduled_action_configurations: request.query.expands("scheduledActionConfigurations").is_some(),
             };
-            let members = request.tenant.child_json(collection.key, *child, id, item.index, item.revision, expand);
+            let mut members = request.tenant.child_json(collection.key, *child, id, item.index, item.revision, expand);
+            // the `cut_expansions` fault reaches expansions inside a child page too
+            let limit = request.tenant.with_faults(|faults| faults.expansion_limit(collection.key));
+            if let (Some(keep), true) = (limit, expand.scheduled_action_configurations) {
+                let cut: Vec<String> = content::child(&request.tenant.ctx, collection.key, *child, id, item.index, item.revision, expand)
+                    .into_iter()
+                    .map(|mut rule| {
+                        if let Some(Value::Array(configurations)) = rule.get_mut("scheduledActionConfigurations") {
+                            configurations.truncate(keep);
+                        }
+                        rule.to_string()
+                    })
+                    .collect();
+                members = std::sync::Arc::new(cut);
+            }
             let level = match child {
                 Child::Settings => "settings",
                 Child::DefinitionValues => "definitionValues",
@@ -221,6 +235,7 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             };
             request.page_text(&members, level, &format!("{area_path}('{id}')/{}", child.segment()))
         }
+        Target::RuleConfigurations(_, id, rule_id) => rule_configurations(request, located, id, rule_id),
         Target::DefinitionValue(_, id, value_id) | Target::PresentationValues(_, id, value_id) => {
             let ctx = &request.tenant.ctx;
             let Some(item) = request.find(&snapshot, located, id) else {
@@ -241,6 +256,45 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             request.page(&values, "presentationValues", &context, Value::clone)
         }
     }
+}
+
+/// The actions of one compliance rule, paged.
+fn rule_configurations(
+    request: &Request<'_>,
+    located: &Located,
+    id: &str,
+    rule_id: &str,
+) -> HttpResponse {
+    let collection = located.collection;
+    let snapshot = request.tenant.snapshot(collection.key);
+    let Some(item) = request.find(&snapshot, located, id) else {
+        return request.not_found();
+    };
+    let expand = ChildExpand {
+        scheduled_action_configurations: true,
+        ..ChildExpand::default()
+    };
+    let rules = content::child(
+        &request.tenant.ctx,
+        collection.key,
+        Child::ScheduledActionsForRule,
+        id,
+        item.index,
+        item.revision,
+        expand,
+    );
+    let Some(rule) = rules.into_iter().find(|rule| rule["id"] == rule_id) else {
+        return request.not_found();
+    };
+    let configurations = rule["scheduledActionConfigurations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let context = format!(
+        "{}/{}('{id}')/scheduledActionsForRule('{rule_id}')/scheduledActionConfigurations",
+        collection.area, located.segment
+    );
+    request.page(&configurations, "assignments", &context, Value::clone)
 }
 
 /// An object with the `$expand`s the request asked for (already checked as allowed).

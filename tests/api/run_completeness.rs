@@ -117,3 +117,53 @@ async fn a_run_with_an_incomplete_object_ends_partial_and_the_set_names_it() {
         .is_some_and(|r| r.contains("driverInventories")));
     assert_eq!(set["completeness"]["deviceConfigurations"]["whole"], 2);
 }
+
+/// The request figure of issue 16: a run of everything on `examples/graph-sim.json`'s
+/// 2,000-policy tenant, Graph requests per type and per object. Measured, not asserted
+/// (pacing raised, so it takes seconds): `cargo test --test api requests_per_object --
+/// --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement: run by name"]
+async fn requests_per_object_on_the_example_two_thousand_policy_tenant() {
+    use crate::graph_world::{graph_settings, register, start_simulator};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graph-sim.json");
+    let tenant = tenantpilot::graph_sim::SimConfig::from_file(&path)
+        .unwrap()
+        .tenants
+        .remove(0);
+    let sim = start_simulator(vec![tenant.clone()]).await;
+    let settings = graph_settings(&sim);
+    let app = crate::helpers::spawn_app_with(move |name| match name {
+        "TENANTPILOT_GRAPH_REQUESTS_PER_20S" => Some("100000".to_owned()),
+        _ => settings(name),
+    })
+    .await;
+    let tenant_id = register(&app, &tenant).await;
+    let world = World {
+        app,
+        sim,
+        tenant,
+        tenant_id,
+    };
+    let keys: Vec<&str> = POLICY_TYPES.iter().map(|kind| kind.key).collect();
+    let schedule = world.schedule("Measure", &keys, true).await;
+    world.sim.handle().stats().reset();
+    let started = std::time::Instant::now();
+    let run = world.run_now(&schedule).await;
+    let elapsed = started.elapsed();
+    assert_eq!(run["status"], "success", "{run:#}");
+    let stats = world.sim.stats().tenant(world.azure_tenant_id());
+    let objects: u64 = run["sync_report"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|report| report["listed"].as_u64().unwrap_or(0))
+        .sum();
+    println!("requests by type: {:#?}", stats.requests_by_family);
+    println!(
+        "graph requests {} (token {}), objects listed {objects}, {:.2} per object, {elapsed:?}",
+        stats.graph_requests,
+        stats.token_requests,
+        stats.graph_requests as f64 / objects as f64
+    );
+}

@@ -26,6 +26,10 @@ pub struct RunResponse {
     pub scheduled_for: DateTime<Utc>,
     /// `queued`, `running`, `success`, `partial` or `failed`.
     pub status: String,
+    /// Why the run did not succeed: a type's code (`permission_missing`, `throttled`, ...),
+    /// a tenant-wide one (`auth_invalid_secret`, `intune_not_provisioned`, ...), or
+    /// `incomplete_capture` when every type was read but some object lacks something (the
+    /// report's `incomplete` names each).
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     /// The run this one retries.

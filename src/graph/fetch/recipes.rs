@@ -108,7 +108,15 @@ pub(crate) fn recipe(key: &str) -> Option<Recipe> {
         // beta policySet: items and assignments per object (list-level `$expand` is refused)
         "policySets" => per_object(None, &[("items", "/items"), ASSIGNMENTS]),
         "assignmentFilters" => list(""),
-        "reusableSettings" => list(REUSABLE_SETTING_SELECT),
+        "reusableSettings" => Recipe {
+            check: |content| {
+                content
+                    .get("settingInstance")
+                    .is_none_or(Value::is_null)
+                    .then(|| "`settingInstance` not served, even with `$select`".to_owned())
+            },
+            ..list(REUSABLE_SETTING_SELECT)
+        },
         "notificationTemplates" => per_object(
             None,
             &[(
@@ -229,6 +237,17 @@ fn setting_count_mismatch(content: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_reusable_setting_without_its_instance_is_incomplete() {
+        let check = recipe("reusableSettings").map(|r| r.check).unwrap();
+        assert!(check(&json!({"id": "r", "settingInstance": null})).is_some());
+        assert!(check(&json!({"id": "r"})).is_some());
+        assert_eq!(
+            check(&json!({"id": "r", "settingInstance": {"a": 1}})),
+            None
+        );
+    }
 
     #[test]
     fn a_setting_count_that_does_not_add_up_is_reported() {

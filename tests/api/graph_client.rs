@@ -950,3 +950,39 @@ async fn an_unreachable_graph_is_retried_then_unavailable() {
     assert_eq!(error.code, GraphErrorCode::GraphUnavailable);
     assert_eq!(client.graph_requests(), 2);
 }
+
+#[tokio::test]
+async fn a_child_member_without_an_id_keeps_its_object_and_the_type() {
+    let graph = FakeGraph::start().await;
+    let path = format!("{DM}/deviceCompliancePolicies");
+    graph.route(
+        &path,
+        json!({"value": [{"id": "c1", "displayName": "Compliant"}, {"id": "c2", "displayName": "Other"}]}),
+    );
+    for id in ["c1", "c2"] {
+        graph.route(&format!("{path}/{id}/assignments"), json!({"value": []}));
+    }
+    // c1's rule comes without an id: its actions cannot be addressed
+    graph.route(
+        &format!("{path}/c1/scheduledActionsForRule"),
+        json!({"value": [{"ruleName": "PasswordRequired"}]}),
+    );
+    graph.route(
+        &format!("{path}/c2/scheduledActionsForRule"),
+        json!({"value": [{"id": "r2", "ruleName": "PasswordRequired"}]}),
+    );
+    graph.route(
+        &format!("{path}/c2/scheduledActionsForRule/r2/scheduledActionConfigurations"),
+        json!({"value": [{"id": "block", "actionType": "block"}]}),
+    );
+    let fetched = graph.fetched("deviceCompliancePolicies").await;
+    assert_eq!(ids_of(&fetched), ["c1", "c2"]);
+    assert_eq!((fetched.listed, fetched.whole()), (2, 1));
+    assert_eq!(fetched.incomplete[0].graph_id, "c1");
+    assert!(fetched.incomplete[0].reason.contains("without a usable id"));
+    let other = &fetched.objects[1].content;
+    assert_eq!(
+        other["scheduledActionsForRule"][0]["scheduledActionConfigurations"][0]["actionType"],
+        "block"
+    );
+}

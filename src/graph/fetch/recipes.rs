@@ -196,29 +196,32 @@ async fn rule_actions(
     let Some(Value::Array(rules)) = entry.get_mut(SCHEDULED_ACTIONS.0) else {
         return Ok(Vec::new());
     };
-    let urls: Vec<Result<String, GraphError>> = rules
+    // a rule Graph gave without a usable id is kept, its actions unread
+    let urls: Vec<Option<String>> = rules
         .iter()
         .map(|rule| {
-            object_id(rule).map(|id| {
+            object_id(rule).ok().map(|id| {
                 format!("{base}/scheduledActionsForRule/{id}/scheduledActionConfigurations")
             })
         })
         .collect();
     let reads = join_all(urls.iter().map(|url| async move {
         match url {
-            Ok(url) => reader.detail_list(url).await,
-            Err(error) => Err(error.clone()),
+            Some(url) => reader.detail_list(url).await.map(Some),
+            None => Ok(None),
         }
     }))
     .await;
     let mut missing = Vec::new();
     for ((rule, url), read) in rules.iter_mut().zip(&urls).zip(reads) {
-        match read? {
-            Some(actions) => set(rule, "scheduledActionConfigurations", actions),
-            None => missing.push(missing_child(
-                "scheduledActionConfigurations",
-                url.as_deref().unwrap_or_default(),
-            )),
+        match (read?, url) {
+            (Some(Some(actions)), _) => set(rule, "scheduledActionConfigurations", actions),
+            (Some(None), Some(url)) => {
+                missing.push(missing_child("scheduledActionConfigurations", url));
+            }
+            _ => missing.push(
+                "a rule without a usable id: its scheduledActionConfigurations not read".to_owned(),
+            ),
         }
     }
     Ok(missing)

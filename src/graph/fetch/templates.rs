@@ -48,10 +48,13 @@ async fn complete(
     };
     let completed: Vec<(Value, Option<String>)> = stream::iter(values)
         .map(|mut value| async move {
-            let url = format!(
-                "{base}/{}/presentationValues?$expand=presentation",
-                object_id(&value)?
-            );
+            // a value Graph gave without a usable id is kept, its presentations unread
+            let Ok(value_id) = object_id(&value) else {
+                let reason =
+                    "a definition value without a usable id: its presentationValues not read";
+                return Ok((value, Some(reason.to_owned())));
+            };
+            let url = format!("{base}/{value_id}/presentationValues?$expand=presentation");
             let missing = match reader.detail_list(&url).await? {
                 Some(presentations) => {
                     set(&mut value, "presentationValues", presentations);

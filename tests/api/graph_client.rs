@@ -962,7 +962,8 @@ async fn a_child_member_without_an_id_keeps_its_object_and_the_type() {
     for id in ["c1", "c2"] {
         graph.route(&format!("{path}/{id}/assignments"), json!({"value": []}));
     }
-    // c1's rule comes without an id: its actions cannot be addressed
+    // c1's rule comes without an id: its actions cannot be addressed (c1 itself is there)
+    graph.route(&format!("{path}/c1"), json!({"id": "c1"}));
     graph.route(
         &format!("{path}/c1/scheduledActionsForRule"),
         json!({"value": [{"ruleName": "PasswordRequired"}]}),

@@ -267,6 +267,23 @@ mod tests {
     }
 
     #[test]
+    fn expansions_are_cut_and_child_collections_go_missing_where_configured() {
+        let faults: Vec<Fault> = serde_json::from_str(
+            r#"[{"kind":"cut_expansions","policy_type":"policySets","keep":1},
+                {"kind":"cut_expansions","keep":3},
+                {"kind":"child_not_found","policy_type":"scopeTags","index":2,"child":"assignments"}]"#,
+        )
+        .unwrap();
+        assert!(faults.iter().all(|f| f.check(|_| true).is_ok()));
+        let set = FaultSet::new(faults);
+        assert_eq!(set.expansion_limit("policySets"), Some(1));
+        assert_eq!(set.expansion_limit("deviceConfigurations"), Some(3));
+        assert!(set.child_not_found("scopeTags", 2, "Assignments"));
+        assert!(!set.child_not_found("scopeTags", 1, "assignments"));
+        assert!(!set.child_not_found("scopeTags", 2, "settings"));
+    }
+
+    #[test]
     fn faults_parse_from_their_json_names() {
         let faults: Vec<Fault> = serde_json::from_str(
             r#"[{"kind":"forbidden","policy_type":"appProtection"},

@@ -125,12 +125,23 @@ async fn a_run_with_an_incomplete_object_ends_partial_and_the_set_names_it() {
 #[tokio::test]
 #[ignore = "a measurement: run by name"]
 async fn requests_per_object_on_the_example_two_thousand_policy_tenant() {
-    use crate::graph_world::{graph_settings, register, start_simulator};
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graph-sim.json");
     let tenant = tenantpilot::graph_sim::SimConfig::from_file(&path)
         .unwrap()
         .tenants
         .remove(0);
+    measure_requests(tenant).await;
+}
+
+/// The same figure for the demo tenant (`serve --demo`).
+#[tokio::test]
+#[ignore = "a measurement: run by name"]
+async fn requests_per_object_on_the_demo_tenant() {
+    measure_requests(tenantpilot::graph_sim::TenantConfig::demo()).await;
+}
+
+async fn measure_requests(tenant: tenantpilot::graph_sim::TenantConfig) {
+    use crate::graph_world::{graph_settings, register, start_simulator};
     let sim = start_simulator(vec![tenant.clone()]).await;
     let settings = graph_settings(&sim);
     let app = crate::helpers::spawn_app_with(move |name| match name {

@@ -210,6 +210,8 @@ async fn windows_information_protection_policies_are_read_whole_with_their_assig
 /// The types whose child collections Graph could expand (macOS shell scripts excepted:
 /// Graph offers them only as an expansion).
 const EXPANDABLE: &[&str] = &[
+    "settingsCatalog",
+    "compliancePolicies",
     "deviceConfigurations",
     "deviceCompliancePolicies",
     "administrativeTemplates",

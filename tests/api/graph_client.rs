@@ -359,6 +359,18 @@ async fn settings_catalog_reads_every_settings_page_and_checks_the_count() {
         json!({"value": [{"id": "p1", "name": "Baseline", "settingCount": 60},
                          {"id": "p2", "name": "Short", "settingCount": 3}]}),
     );
+    // p1's expansion is cut short (25 of 60, no link): settingCount proves it, and the
+    // settings are read again, every page; p2's count does not add up even then
+    let mut first = objects("s", 60);
+    first.truncate(25);
+    graph.route(
+        &format!("{path}/p1?$expand=settings"),
+        json!({"id": "p1", "name": "Baseline", "settingCount": 60, "settings": first}),
+    );
+    graph.route(
+        &format!("{path}/p2?$expand=settings"),
+        json!({"id": "p2", "name": "Short", "settingCount": 3, "settings": objects("t", 2)}),
+    );
     graph.route_pages(&format!("{path}/p1/settings"), objects("s", 60), 25);
     graph.route_pages(&format!("{path}/p2/settings"), objects("t", 2), 25);
     for id in ["p1", "p2"] {
@@ -820,7 +832,8 @@ async fn microsofts_global_remediations_are_not_backed_up() {
 /// each suffix), GRAPH.md's "full content needs" and "assignments" columns.
 const READS: &[(&str, &str, &[&str])] = &[
     ("deviceConfigurations", "/deviceManagement/deviceConfigurations", &["/assignments"]),
-    ("settingsCatalog", "/deviceManagement/configurationPolicies", &["/settings", "/assignments"]),
+    // the detail gives no settingCount here: nothing proves the expansion, so /settings too
+    ("settingsCatalog", "/deviceManagement/configurationPolicies", &["?$expand=settings", "/assignments", "/settings"]),
     (
         "deviceCompliancePolicies",
         "/deviceManagement/deviceCompliancePolicies",
@@ -830,6 +843,7 @@ const READS: &[(&str, &str, &[&str])] = &[
         "compliancePolicies",
         "/deviceManagement/compliancePolicies",
         &[
+            "?$expand=settings",
             "/settings",
             "/assignments",
             "/scheduledActionsForRule",
@@ -866,9 +880,10 @@ async fn every_type_reads_what_its_full_content_needs() {
     for (key, list, per_object) in READS {
         let list = format!("/beta{list}");
         let collection = list.split('?').next().unwrap_or_default().to_owned();
+        // (`settingInstance`: what the reusable settings' `$select` asks for)
         graph.route(
             &list,
-            json!({"value": [{"id": "o1", "displayName": "Listed"}]}),
+            json!({"value": [{"id": "o1", "displayName": "Listed", "settingInstance": {}}]}),
         );
         let mut expected = vec![list.clone()];
         for suffix in *per_object {

@@ -29,10 +29,19 @@ pub(crate) struct Recipe {
     check: fn(&Value) -> Option<String>,
     /// Read each of `scheduledActionsForRule`'s `scheduledActionConfigurations`.
     rule_actions: bool,
+    /// `(field, count, suffix)`: the detail expands `field`; the expansion is taken only
+    /// when it holds `count` members (Graph's own count of them), else `field` is read
+    /// again, paged, with `GET {collection}/{id}{suffix}`.
+    counted: Option<(&'static str, &'static str, &'static str)>,
 }
 
 const ASSIGNMENTS: (&str, &str) = ("assignments", "/assignments");
 const SETTINGS: (&str, &str) = ("settings", "/settings");
+/// Settings expanded on the detail, checked against `settingCount` (GRAPH.md: "`GET
+/// /{id}/settings` (pages at 25) or `GET /{id}?$expand=settings`"): one request for
+/// every settings page when the count proves the expansion whole.
+const EXPANDED_SETTINGS: Option<&str> = Some("?$expand=settings");
+const SETTING_COUNT: Option<(&str, &str, &str)> = Some(("settings", "settingCount", "/settings"));
 /// The actions for noncompliance of both compliance families (beta
 /// deviceComplianceScheduledActionForRule / deviceManagementComplianceScheduledActionForRule:
 /// one rule per policy); each rule's `scheduledActionConfigurations` are then read paged
@@ -54,6 +63,7 @@ const fn list(list_query: &'static str) -> Recipe {
         skip: |_| false,
         check: |_| None,
         rule_actions: false,
+        counted: None,
     }
 }
 
@@ -83,12 +93,14 @@ pub(crate) fn recipe(key: &str) -> Option<Recipe> {
         },
         "settingsCatalog" => Recipe {
             check: setting_count_mismatch,
-            ..per_object(None, &[SETTINGS, ASSIGNMENTS])
+            counted: SETTING_COUNT,
+            ..per_object(EXPANDED_SETTINGS, &[ASSIGNMENTS])
         },
         "compliancePolicies" => Recipe {
             check: setting_count_mismatch,
             rule_actions: true,
-            ..per_object(None, &[SETTINGS, ASSIGNMENTS, SCHEDULED_ACTIONS])
+            counted: SETTING_COUNT,
+            ..per_object(EXPANDED_SETTINGS, &[ASSIGNMENTS, SCHEDULED_ACTIONS])
         },
         "endpointSecurityIntents" => per_object(None, &[SETTINGS, ASSIGNMENTS]),
         "powershellScripts" | "autopilotProfiles" => per_object(Some(""), &[ASSIGNMENTS]),
@@ -173,6 +185,15 @@ impl Recipe {
                     None => missing.push(missing_child(field, &format!("{base}{suffix}"))),
                 }
             }
+            if let Some((field, count, suffix)) = self.counted {
+                if detail_read && !counts_match(&entry, field, count) {
+                    let url = format!("{base}{suffix}");
+                    match reader.detail_list(&url).await? {
+                        Some(items) => set(&mut entry, field, items),
+                        None => missing.push(missing_child(field, &url)),
+                    }
+                }
+            }
             if self.rule_actions {
                 missing.extend(rule_actions(reader, &base, &mut entry).await?);
             }
@@ -184,6 +205,18 @@ impl Recipe {
         missing.extend((self.check)(&entry));
         Ok(Outcome::with_missing(entry, missing))
     }
+}
+
+/// Whether the expanded `field` holds as many members as Graph's `count` says (false
+/// when Graph gives no count: nothing proves the expansion whole).
+fn counts_match(content: &Value, field: &str, count: &str) -> bool {
+    let Some(expected) = content.get(count).and_then(Value::as_u64) else {
+        return false;
+    };
+    content
+        .get(field)
+        .and_then(Value::as_array)
+        .is_some_and(|members| members.len() as u64 == expected)
 }
 
 /// Completes every rule of `scheduledActionsForRule` with its actions, read paged; what

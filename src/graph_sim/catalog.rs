@@ -10,7 +10,7 @@ pub enum AssignmentAccess {
     /// Only `GET /{id}?$expand=assignments`; `/{id}/assignments` answers 400 (macOS shell
     /// scripts, Graph's real behaviour).
     ExpandOnly,
-    /// No assignments to read (policy sets, most foundations).
+    /// No assignments to read (most foundations).
     None,
 }
 

@@ -40,13 +40,39 @@ pub struct FetchedObject {
 }
 
 /// Everything read for one policy type (or foundation).
+///
+/// Completeness adds up: `listed` = objects captured (`objects`, of which `incomplete`
+/// lack something) + `deleted_while_reading`. Objects Graph lists in the type's collection
+/// but that are not backed up as this type (Microsoft's global scripts, app configurations
+/// in `managedAppPolicies`) are not counted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FetchedType {
     pub objects: Vec<FetchedObject>,
     /// Listed, then gone at the detail read (404 / `ResourceNotFound`): skipped, no failure.
     pub deleted_while_reading: usize,
-    /// Oddities worth a line in the report (e.g. `settingCount` 153 but 150 settings read).
+    /// Oddities worth a line in the report (an object without a display name, ...).
     pub warnings: Vec<String>,
+    /// How many objects of the type Graph listed.
+    pub listed: usize,
+    /// Captured objects that lack something a restore may need, and why (they are kept
+    /// with what was read).
+    pub incomplete: Vec<IncompleteObject>,
+}
+
+impl FetchedType {
+    /// Objects captured with everything their type has.
+    pub fn whole(&self) -> usize {
+        self.objects.len().saturating_sub(self.incomplete.len())
+    }
+}
+
+/// An object captured with something missing: what a run report names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncompleteObject {
+    pub graph_id: String,
+    pub display_name: String,
+    /// What is missing and why, e.g. "`assignments`: GET .../assignments answered 404".
+    pub reason: String,
 }
 
 /// The stable error codes of Graph and login failures.

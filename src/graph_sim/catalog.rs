@@ -10,7 +10,7 @@ pub enum AssignmentAccess {
     /// Only `GET /{id}?$expand=assignments`; `/{id}/assignments` answers 400 (macOS shell
     /// scripts, Graph's real behaviour).
     ExpandOnly,
-    /// No assignments to read (policy sets, most foundations).
+    /// No assignments to read (most foundations).
     None,
 }
 
@@ -29,6 +29,11 @@ pub enum Child {
     RoleAssignments,
     /// `depOnboardingSettings/{id}/enrollmentProfiles`
     EnrollmentProfiles,
+    /// A driver update profile's drivers (`windowsDriverUpdateInventory`).
+    DriverInventories,
+    /// A Windows Information Protection policy's AppLocker files.
+    ProtectedAppLockerFiles,
+    ExemptAppLockerFiles,
 }
 
 impl Child {
@@ -43,6 +48,9 @@ impl Child {
             Self::Categories => "categories",
             Self::RoleAssignments => "roleAssignments",
             Self::EnrollmentProfiles => "enrollmentProfiles",
+            Self::DriverInventories => "driverInventories",
+            Self::ProtectedAppLockerFiles => "protectedAppLockerFiles",
+            Self::ExemptAppLockerFiles => "exemptAppLockerFiles",
         }
     }
 
@@ -57,6 +65,9 @@ impl Child {
             Self::Categories,
             Self::RoleAssignments,
             Self::EnrollmentProfiles,
+            Self::DriverInventories,
+            Self::ProtectedAppLockerFiles,
+            Self::ExemptAppLockerFiles,
         ]
         .into_iter()
         .find(|child| child.segment() == segment)
@@ -160,13 +171,17 @@ pub const COLLECTIONS: &[SimCollection] = &[
     entry("enrollmentConfigurations", DM, "deviceEnrollmentConfigurations", "deviceEnrollmentConfiguration", NONE, A, &[], Readable, SERVICE, 100, false),
     entry("featureUpdates", DM, "windowsFeatureUpdateProfiles", "windowsFeatureUpdateProfile", NONE, A, &[], Readable, CONFIG, 100, false),
     entry("qualityUpdates", DM, "windowsQualityUpdateProfiles", "windowsQualityUpdateProfile", NONE, A, &[], Readable, CONFIG, 100, false),
-    entry("driverUpdates", DM, "windowsDriverUpdateProfiles", "windowsDriverUpdateProfile", NONE, A, &[], Readable, CONFIG, 100, false),
+    // beta windowsDriverUpdateProfile: `driverInventories` (intune-softwareupdate-windowsdriverupdateinventory-list)
+    entry("driverUpdates", DM, "windowsDriverUpdateProfiles", "windowsDriverUpdateProfile", NONE, A, &[DriverInventories], Readable, CONFIG, 100, false),
     entry("appProtection", DAM, "managedAppPolicies", "managedAppPolicy", NONE, NONE, &[], AssignmentAccess::None, APPS, 100, false),
     entry("appConfigManagedApps", DAM, "targetedManagedAppConfigurations", "targetedManagedAppConfiguration", NONE, &["apps", "assignments"], &[Apps], Readable, APPS, 100, false),
     entry("appConfigManagedDevices", DAM, "mobileAppConfigurations", "managedDeviceMobileAppConfiguration", A, A, &[], Readable, APPS, 100, false),
-    entry("policySets", DAM, "policySets", "policySet", &["items"], &["items"], &[Items], AssignmentAccess::None, APPS, 100, false),
+    // beta policySet: `assignments` and `items` per object (intune-policyset-policysetassignment-list,
+    // intune-policyset-policysetitem-list); `$expand` on the list answers 400 (GRAPH.md)
+    entry("policySets", DAM, "policySets", "policySet", NONE, &["assignments", "items"], &[Items], Readable, APPS, 100, false),
     entry("assignmentFilters", DM, "assignmentFilters", "deviceAndAppManagementAssignmentFilter", NONE, NONE, &[], AssignmentAccess::None, CONFIG, 100, true),
-    entry("scopeTags", DM, "roleScopeTags", "roleScopeTag", NONE, NONE, &[], AssignmentAccess::None, RBAC, 100, true),
+    // beta roleScopeTag: `assignments` are roleScopeTagAutoAssignments (intune-rbac-rolescopetagautoassignment-list)
+    entry("scopeTags", DM, "roleScopeTags", "roleScopeTag", NONE, A, &[], Readable, RBAC, 100, true),
     entry("notificationTemplates", DM, "notificationMessageTemplates", "notificationMessageTemplate", &["localizedNotificationMessages"], &["localizedNotificationMessages"], &[LocalizedNotificationMessages], AssignmentAccess::None, CONFIG, 100, true),
     entry("reusableSettings", DM, "reusablePolicySettings", "deviceManagementReusablePolicySetting", NONE, NONE, &[], AssignmentAccess::None, CONFIG, 25, true),
     entry("complianceScripts", DM, "deviceComplianceScripts", "deviceComplianceScript", NONE, A, &[], Readable, CONFIG, 100, true),
@@ -233,6 +248,41 @@ pub const APP_PROTECTION_VIEW: SimCollection = entry(
     false,
 );
 
+/// The typed Windows Information Protection collections, also views of `appProtection`
+/// (`managedAppPolicies` lists them): beta `windowsInformationProtectionPolicy` and
+/// `mdmWindowsInformationProtectionPolicy`, with `assignments`, `protectedAppLockerFiles`
+/// and `exemptAppLockerFiles` (intune-mam-windowsinformationprotectionpolicy-get,
+/// intune-mam-windowsinformationprotectionapplockerfile-list).
+pub const WIP_VIEWS: &[(&str, &str)] = &[
+    (
+        "windowsInformationProtectionPolicies",
+        "#microsoft.graph.windowsInformationProtectionPolicy",
+    ),
+    (
+        "mdmWindowsInformationProtectionPolicies",
+        "#microsoft.graph.mdmWindowsInformationProtectionPolicy",
+    ),
+];
+
+/// What the typed WIP views accept.
+pub const WIP_VIEW: SimCollection = entry(
+    "appProtection",
+    DAM,
+    "windowsInformationProtectionPolicies",
+    "windowsInformationProtectionPolicy",
+    NONE,
+    &[
+        "assignments",
+        "protectedAppLockerFiles",
+        "exemptAppLockerFiles",
+    ],
+    &[ProtectedAppLockerFiles, ExemptAppLockerFiles],
+    Readable,
+    APPS,
+    100,
+    false,
+);
+
 /// A collection found from a URL: the collection and, for a typed app-protection view,
 /// the `@odata.type` it shows.
 #[derive(Debug, Clone, Copy)]
@@ -276,14 +326,20 @@ pub fn locate(area: &str, segment: &str) -> Option<Located> {
             only_type: None,
         });
     }
-    APP_PROTECTION_VIEWS
+    let views = APP_PROTECTION_VIEWS
         .iter()
-        .find(|(view, _)| area == DAM && *view == segment)
-        .map(|(view, odata_type)| Located {
-            collection: APP_PROTECTION_VIEW,
-            segment: view,
-            only_type: Some(odata_type),
-        })
+        .map(|view| (view, APP_PROTECTION_VIEW))
+        .chain(WIP_VIEWS.iter().map(|view| (view, WIP_VIEW)));
+    for ((view, odata_type), collection) in views {
+        if area == DAM && *view == segment {
+            return Some(Located {
+                collection,
+                segment: view,
+                only_type: Some(odata_type),
+            });
+        }
+    }
+    None
 }
 
 pub fn by_key(key: &str) -> Option<&'static SimCollection> {

@@ -57,6 +57,21 @@ pub enum Fault {
     /// Object `index` of the type is listed, but `GET /{id}` and its sub-resources answer
     /// 404, as if deleted between the list and the detail read.
     DeletedBeforeDetail { policy_type: String, index: usize },
+    /// Expanded collections (`$expand=assignments`, `items`, ...) of the type hold at most
+    /// `keep` members and no `@odata.nextLink`: Graph documents no paging inside an
+    /// expansion (concepts/known-issues.md), so a client cannot tell from the answer.
+    CutExpansions {
+        #[serde(default)]
+        policy_type: Option<String>,
+        keep: usize,
+    },
+    /// Object `index`'s child collection `child` (`assignments`, `settings`,
+    /// `scheduledActionsForRule`, ...) answers 404 while the object itself is still there.
+    ChildNotFound {
+        policy_type: String,
+        index: usize,
+        child: String,
+    },
     /// 400 "Request not applicable to target tenant." on every deviceManagement call.
     IntuneNotProvisioned,
     /// 401 `UnknownError` on every deviceManagement call (licence expired or suspended).
@@ -79,7 +94,9 @@ impl Fault {
         match self {
             Self::Forbidden { policy_type, .. }
             | Self::MalformedJson { policy_type }
-            | Self::DeletedBeforeDetail { policy_type, .. } => Some(policy_type),
+            | Self::DeletedBeforeDetail { policy_type, .. }
+            | Self::ChildNotFound { policy_type, .. } => Some(policy_type),
+            Self::CutExpansions { policy_type, .. } => policy_type.as_deref(),
             Self::Throttle { policy_type, .. }
             | Self::ServerError { policy_type, .. }
             | Self::ExpandError { policy_type, .. }
@@ -210,6 +227,26 @@ impl FaultSet {
         }
     }
 
+    /// How many members an expansion of `family` keeps, when a `cut_expansions` fault
+    /// applies (the smallest).
+    pub fn expansion_limit(&self, family: &str) -> Option<usize> {
+        self.active
+            .iter()
+            .filter_map(|a| match a.fault {
+                Fault::CutExpansions { keep, .. } if a.fault.matches(Some(family)) => Some(keep),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Whether object `index`'s child collection `child` answers 404.
+    pub fn child_not_found(&self, family: &str, index: usize, child: &str) -> bool {
+        self.has(|f| {
+            matches!(f, Fault::ChildNotFound { policy_type, index: i, child: c }
+                if policy_type == family && *i == index && c.eq_ignore_ascii_case(child))
+        })
+    }
+
     /// Decides the fault a Graph call of `family` gets, counting it down if it is counted:
     /// a 403 first (permanent), then the first counted fault with calls left.
     pub fn take(&mut self, family: Option<&str>) -> Option<Injected> {
@@ -255,6 +292,23 @@ mod tests {
         assert_eq!(set.take(Some("settingsCatalog")), throttled);
         assert_eq!(set.take(Some("settingsCatalog")), throttled);
         assert_eq!(set.take(Some("settingsCatalog")), None);
+    }
+
+    #[test]
+    fn expansions_are_cut_and_child_collections_go_missing_where_configured() {
+        let faults: Vec<Fault> = serde_json::from_str(
+            r#"[{"kind":"cut_expansions","policy_type":"policySets","keep":1},
+                {"kind":"cut_expansions","keep":3},
+                {"kind":"child_not_found","policy_type":"scopeTags","index":2,"child":"assignments"}]"#,
+        )
+        .unwrap();
+        assert!(faults.iter().all(|f| f.check(|_| true).is_ok()));
+        let set = FaultSet::new(faults);
+        assert_eq!(set.expansion_limit("policySets"), Some(1));
+        assert_eq!(set.expansion_limit("deviceConfigurations"), Some(3));
+        assert!(set.child_not_found("scopeTags", 2, "Assignments"));
+        assert!(!set.child_not_found("scopeTags", 1, "assignments"));
+        assert!(!set.child_not_found("scopeTags", 2, "settings"));
     }
 
     #[test]

@@ -253,6 +253,20 @@ impl SimHandle {
             .add(static_key(policy_type)?, count))
     }
 
+    /// Adds `object` to the type's list exactly as given (bad input: an unknown
+    /// `@odata.type`, no id, a huge body); returns its index.
+    pub fn inject(
+        &self,
+        azure_tenant_id: &str,
+        policy_type: &str,
+        object: serde_json::Value,
+    ) -> Result<usize, SimError> {
+        Ok(self
+            .state
+            .tenant_or_error(azure_tenant_id)?
+            .inject(static_key(policy_type)?, object))
+    }
+
     /// Replaces the tenant's faults (counted faults start again from their counts).
     pub fn set_faults(&self, azure_tenant_id: &str, faults: Vec<Fault>) -> Result<(), SimError> {
         self.state

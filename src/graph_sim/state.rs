@@ -52,6 +52,21 @@ impl Snapshot {
     pub fn get(&self, id: &str) -> Option<&Item> {
         self.by_id.get(id).map(|&position| &self.items[position])
     }
+
+    fn push(&mut self, key: &str, index: usize, revision: u32, detail: Value) {
+        let list_entry = content::list_entry(key, &detail);
+        let list_json = list_entry.to_string();
+        if let Some(id) = detail["id"].as_str() {
+            self.by_id.insert(id.to_owned(), self.items.len());
+        }
+        self.items.push(Item {
+            index,
+            revision,
+            detail,
+            list_entry,
+            list_json,
+        });
+    }
 }
 
 /// What a mutation did.
@@ -84,7 +99,14 @@ struct Live {
     revisions: HashMap<(&'static str, usize), u32>,
     faults: FaultSet,
     cache: HashMap<&'static str, Arc<Snapshot>>,
+    /// Objects put in as served (bad input: unknown `@odata.type`, no id, huge bodies),
+    /// listed after the generated ones.
+    injected: HashMap<&'static str, Vec<Value>>,
 }
+
+/// Injected objects get indexes far past any generated one (their children and
+/// assignments are generated from it like any other object's).
+pub const INJECTED_BASE: usize = 1_000_000;
 
 pub struct Tenant {
     pub config: TenantConfig,
@@ -134,17 +156,10 @@ impl Tenant {
         for index in (0..count).filter(|i| !live.deleted.contains(&(key, *i))) {
             let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
             let detail = content::detail(&self.ctx, key, index, revision);
-            let list_entry = content::list_entry(&detail);
-            let list_json = list_entry.to_string();
-            let id = detail["id"].as_str().unwrap_or_default().to_owned();
-            snapshot.by_id.insert(id, snapshot.items.len());
-            snapshot.items.push(Item {
-                index,
-                revision,
-                detail,
-                list_entry,
-                list_json,
-            });
+            snapshot.push(key, index, revision, detail);
+        }
+        for (position, detail) in live.injected.get(key).into_iter().flatten().enumerate() {
+            snapshot.push(key, INJECTED_BASE + position, 0, detail.clone());
         }
         let snapshot = Arc::new(snapshot);
         live.cache.insert(key, snapshot.clone());
@@ -247,6 +262,17 @@ impl Tenant {
         (first..first + count)
             .map(|index| self.changed(key, index, 0))
             .collect()
+    }
+
+    /// Adds `object` to the type's list exactly as given (it is also what `GET /{id}`
+    /// answers, when it has an id); returns its index.
+    pub fn inject(&self, key: &'static str, object: Value) -> usize {
+        let mut live = self.lock();
+        let injected = live.injected.entry(key).or_default();
+        injected.push(object);
+        let index = INJECTED_BASE + injected.len() - 1;
+        live.cache.remove(key);
+        index
     }
 
     fn changed(&self, key: &'static str, index: usize, revision: u32) -> Changed {

@@ -352,9 +352,9 @@ async fn login_failures_map_by_their_aadsts_code_without_the_secret() {
 #[tokio::test]
 async fn next_links_are_followed_verbatim_over_every_page() {
     let graph = FakeGraph::start().await;
-    let list = format!("{DM}/deviceConfigurations?$expand=assignments");
+    let list = format!("{DM}/assignmentFilters");
     graph.route_pages(&list, objects("dc", 7), 3);
-    let fetched = graph.fetched("deviceConfigurations").await;
+    let fetched = graph.fetched("assignmentFilters").await;
     let ids = ids_of(&fetched);
     assert_eq!(ids, ["dc0", "dc1", "dc2", "dc3", "dc4", "dc5", "dc6"]);
     assert_eq!(fetched.objects[2].display_name, "dc 2");
@@ -362,8 +362,8 @@ async fn next_links_are_followed_verbatim_over_every_page() {
         graph.graph_uris(),
         [
             list.clone(),
-            format!("{list}&$skiptoken=page1%3D%3D"),
-            format!("{list}&$skiptoken=page2%3D%3D")
+            format!("{list}?$skiptoken=page1%3D%3D"),
+            format!("{list}?$skiptoken=page2%3D%3D")
         ]
     );
 }
@@ -376,6 +376,18 @@ async fn settings_catalog_reads_every_settings_page_and_checks_the_count() {
         &path,
         json!({"value": [{"id": "p1", "name": "Baseline", "settingCount": 60},
                          {"id": "p2", "name": "Short", "settingCount": 3}]}),
+    );
+    // p1's expansion is cut short (25 of 60, no link): settingCount proves it, and the
+    // settings are read again, every page; p2's count does not add up even then
+    let mut first = objects("s", 60);
+    first.truncate(25);
+    graph.route(
+        &format!("{path}/p1?$expand=settings"),
+        json!({"id": "p1", "name": "Baseline", "settingCount": 60, "settings": first}),
+    );
+    graph.route(
+        &format!("{path}/p2?$expand=settings"),
+        json!({"id": "p2", "name": "Short", "settingCount": 3, "settings": objects("t", 2)}),
     );
     graph.route_pages(&format!("{path}/p1/settings"), objects("s", 60), 25);
     graph.route_pages(&format!("{path}/p2/settings"), objects("t", 2), 25);
@@ -391,9 +403,14 @@ async fn settings_catalog_reads_every_settings_page_and_checks_the_count() {
     assert_eq!(baseline["settings"][59]["id"], "s59");
     assert_eq!(baseline["assignments"][0]["id"], "a");
     assert_eq!(fetched.objects[0].display_name, "Baseline");
+    // a count that does not add up: kept, and reported incomplete
+    assert_eq!(fetched.objects.len(), 2);
+    assert_eq!((fetched.listed, fetched.whole()), (2, 1));
+    assert_eq!(fetched.incomplete[0].graph_id, "p2");
+    assert_eq!(fetched.incomplete[0].display_name, "Short");
     assert_eq!(
-        fetched.warnings,
-        ["p2 `Short`: settingCount is 3 but 2 settings were read"]
+        fetched.incomplete[0].reason,
+        "settingCount is 3 but 2 settings were read"
     );
     let settings_pages = graph
         .graph_uris()
@@ -444,11 +461,11 @@ async fn throttling_is_waited_out_as_retry_after_says() {
 async fn a_503_is_retried_with_backoff() {
     let graph = FakeGraph::start().await;
     graph.route(
-        &format!("{DM}/roleScopeTags"),
-        json!({"value": objects("tag", 2)}),
+        &format!("{DM}/assignmentFilters"),
+        json!({"value": objects("filter", 2)}),
     );
     let count = fail_first(&graph, 1, || graph_error(503, "ServiceUnavailable", "busy"));
-    let fetched = graph.fetched("scopeTags").await;
+    let fetched = graph.fetched("assignmentFilters").await;
     assert_eq!(fetched.objects.len(), 2);
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
@@ -495,8 +512,8 @@ async fn retries_end_in_throttled_or_graph_unavailable() {
 async fn an_expired_token_is_refreshed_once() {
     let graph = FakeGraph::start().await;
     graph.route(
-        &format!("{DM}/roleScopeTags"),
-        json!({"value": objects("tag", 1)}),
+        &format!("{DM}/assignmentFilters"),
+        json!({"value": objects("filter", 1)}),
     );
     let client = graph.client();
     let tenant = credentials();
@@ -509,7 +526,7 @@ async fn an_expired_token_is_refreshed_once() {
         )
     });
     client
-        .fetch(&tenant, "scopeTags")
+        .fetch(&tenant, "assignmentFilters")
         .await
         .expect("fetched after a refresh");
     assert_eq!(client.token_requests(), 2);
@@ -522,7 +539,7 @@ async fn an_expired_token_is_refreshed_once() {
         )
     });
     let error = client
-        .fetch(&tenant, "scopeTags")
+        .fetch(&tenant, "assignmentFilters")
         .await
         .expect_err("refused twice");
     assert_eq!(error.status, Some(401));
@@ -612,7 +629,8 @@ async fn graph_failures_map_to_their_codes() {
 }
 
 #[tokio::test]
-async fn objects_deleted_between_list_and_detail_are_skipped() {
+async fn objects_deleted_between_list_and_detail_are_skipped_and_a_missing_child_keeps_its_object()
+{
     let graph = FakeGraph::start().await;
     let path = format!("{DM}/deviceManagementScripts");
     graph.route(&path, json!({"value": objects("ps", 3)}));
@@ -632,13 +650,17 @@ async fn objects_deleted_between_list_and_detail_are_skipped() {
             .then(|| graph_error(400, "ResourceNotFound", "gone"))
     });
     let fetched = graph.fetched("powershellScripts").await;
-    assert_eq!(fetched.objects.len(), 1);
+    assert_eq!(ids_of(&fetched), ["ps0", "ps2"]);
     assert_eq!(
         fetched.objects[0].content["scriptContent"],
         "V3JpdGUtSG9zdA=="
     );
     assert_eq!(fetched.objects[0].content["displayName"], "ps 0");
-    assert_eq!(fetched.deleted_while_reading, 2);
+    // ps1 is gone itself; ps2 is there, only its assignments answered "not found"
+    assert_eq!(fetched.deleted_while_reading, 1);
+    assert_eq!((fetched.listed, fetched.whole()), (3, 1));
+    assert_eq!(fetched.incomplete[0].graph_id, "ps2");
+    assert!(fetched.incomplete[0].reason.contains("`assignments`"));
 }
 
 #[tokio::test]
@@ -722,8 +744,12 @@ async fn macos_shell_scripts_read_assignments_through_expand() {
 async fn administrative_templates_read_values_and_presentations_at_every_level() {
     let graph = FakeGraph::start().await;
     let path = format!("{DM}/groupPolicyConfigurations");
-    graph.route_pages(&format!("{path}?$expand=assignments"), objects("gp", 2), 1);
+    graph.route_pages(&path, objects("gp", 2), 1);
     for policy in ["gp0", "gp1"] {
+        graph.route(
+            &format!("{path}/{policy}/assignments"),
+            json!({"value": [{"id": "a"}]}),
+        );
         let values = format!("{path}/{policy}/definitionValues");
         graph.route_pages(
             &format!("{values}?$expand=definition"),
@@ -748,6 +774,10 @@ async fn administrative_templates_read_values_and_presentations_at_every_level()
         values[2]["presentationValues"].as_array().map(Vec::len),
         Some(3)
     );
+    assert_eq!(
+        fetched.objects[1].content["assignments"],
+        json!([{"id": "a"}])
+    );
 }
 
 #[tokio::test]
@@ -761,18 +791,23 @@ async fn app_protection_policies_are_re_read_from_their_typed_collections() {
             {"@odata.type": "#microsoft.graph.androidManagedAppProtection", "id": "and1", "displayName": "Android"},
             {"@odata.type": "#microsoft.graph.targetedManagedAppConfiguration", "id": "cfg1", "displayName": "Config"}]}),
     );
+    let ios = format!("{apps}/iosManagedAppProtections/ios1");
     graph.route(
-        &format!("{apps}/iosManagedAppProtections/ios1?$expand=apps,assignments"),
-        json!({"id": "ios1", "displayName": "iOS", "pinRequired": true, "apps": [{"id": "x"}],
-               "assignments": [], "assignments@odata.nextLink": format!("{}{apps}/more-assignments", graph.base)}),
+        &ios,
+        json!({"id": "ios1", "displayName": "iOS", "pinRequired": true}),
     );
-    graph.route(
-        &format!("{apps}/more-assignments"),
-        json!({"value": [{"id": "late"}]}),
+    graph.route(&format!("{ios}/apps"), json!({"value": [{"id": "x"}]}));
+    graph.route_pages(
+        &format!("{ios}/assignments"),
+        vec![json!({"id": "early"}), json!({"id": "late"})],
+        1,
     );
+    let android = format!("{apps}/androidManagedAppProtections/and1");
+    graph.route(&android, json!({"id": "and1", "displayName": "Android"}));
+    graph.route(&format!("{android}/apps"), json!({"value": []}));
     graph.route(
-        &format!("{apps}/androidManagedAppProtections/and1?$expand=apps,assignments"),
-        json!({"id": "and1", "displayName": "Android", "apps": [], "assignments": [{"id": "a"}]}),
+        &format!("{android}/assignments"),
+        json!({"value": [{"id": "a"}]}),
     );
     let fetched = graph.fetched("appProtection").await;
     let ids = ids_of(&fetched);
@@ -783,8 +818,9 @@ async fn app_protection_policies_are_re_read_from_their_typed_collections() {
         ios["@odata.type"],
         "#microsoft.graph.iosManagedAppProtection"
     );
-    assert_eq!(ios["assignments"], json!([{"id": "late"}]));
-    assert!(ios.get("assignments@odata.nextLink").is_none());
+    assert_eq!(ios["assignments"], json!([{"id": "early"}, {"id": "late"}]));
+    assert_eq!(ios["apps"], json!([{"id": "x"}]));
+    assert_eq!(fetched.incomplete, []);
 }
 
 #[tokio::test]
@@ -813,14 +849,25 @@ async fn microsofts_global_remediations_are_not_backed_up() {
 /// Per type: the list URI, then what is read per listed object (`{collection}/{id}` plus
 /// each suffix), GRAPH.md's "full content needs" and "assignments" columns.
 const READS: &[(&str, &str, &[&str])] = &[
-    ("deviceConfigurations", "/deviceManagement/deviceConfigurations?$expand=assignments", &[]),
-    ("settingsCatalog", "/deviceManagement/configurationPolicies", &["/settings", "/assignments"]),
+    ("deviceConfigurations", "/deviceManagement/deviceConfigurations", &["/assignments"]),
+    // the detail gives no settingCount here: nothing proves the expansion, so /settings too
+    ("settingsCatalog", "/deviceManagement/configurationPolicies", &["?$expand=settings", "/assignments", "/settings"]),
     (
         "deviceCompliancePolicies",
-        "/deviceManagement/deviceCompliancePolicies?$expand=scheduledActionsForRule($expand=scheduledActionConfigurations),assignments",
-        &[],
+        "/deviceManagement/deviceCompliancePolicies",
+        &["/scheduledActionsForRule", "/scheduledActionsForRule/x/scheduledActionConfigurations", "/assignments"],
     ),
-    ("compliancePolicies", "/deviceManagement/compliancePolicies", &["?$expand=settings", "/assignments"]),
+    (
+        "compliancePolicies",
+        "/deviceManagement/compliancePolicies",
+        &[
+            "?$expand=settings",
+            "/settings",
+            "/assignments",
+            "/scheduledActionsForRule",
+            "/scheduledActionsForRule/x/scheduledActionConfigurations",
+        ],
+    ),
     ("endpointSecurityIntents", "/deviceManagement/intents", &["/settings", "/assignments"]),
     ("powershellScripts", "/deviceManagement/deviceManagementScripts", &["", "/assignments"]),
     ("macosShellScripts", "/deviceManagement/deviceShellScripts", &["?$expand=assignments"]),
@@ -829,14 +876,18 @@ const READS: &[(&str, &str, &[&str])] = &[
     ("enrollmentConfigurations", "/deviceManagement/deviceEnrollmentConfigurations", &["/assignments"]),
     ("featureUpdates", "/deviceManagement/windowsFeatureUpdateProfiles", &["/assignments"]),
     ("qualityUpdates", "/deviceManagement/windowsQualityUpdateProfiles", &["/assignments"]),
-    ("driverUpdates", "/deviceManagement/windowsDriverUpdateProfiles", &["/assignments"]),
-    ("appConfigManagedApps", "/deviceAppManagement/targetedManagedAppConfigurations", &["?$expand=apps,assignments"]),
-    ("appConfigManagedDevices", "/deviceAppManagement/mobileAppConfigurations?$expand=assignments", &[]),
-    ("policySets", "/deviceAppManagement/policySets?$expand=items", &[]),
+    ("driverUpdates", "/deviceManagement/windowsDriverUpdateProfiles", &["/assignments", "/driverInventories"]),
+    ("appConfigManagedApps", "/deviceAppManagement/targetedManagedAppConfigurations", &["", "/apps", "/assignments"]),
+    ("appConfigManagedDevices", "/deviceAppManagement/mobileAppConfigurations", &["/assignments"]),
+    ("policySets", "/deviceAppManagement/policySets", &["/items", "/assignments"]),
     ("assignmentFilters", "/deviceManagement/assignmentFilters", &[]),
-    ("scopeTags", "/deviceManagement/roleScopeTags", &[]),
-    ("notificationTemplates", "/deviceManagement/notificationMessageTemplates?$expand=localizedNotificationMessages", &[]),
-    ("reusableSettings", "/deviceManagement/reusablePolicySettings", &[]),
+    ("scopeTags", "/deviceManagement/roleScopeTags", &["/assignments"]),
+    ("notificationTemplates", "/deviceManagement/notificationMessageTemplates", &["/localizedNotificationMessages"]),
+    (
+        "reusableSettings",
+        "/deviceManagement/reusablePolicySettings?$select=id,displayName,description,settingDefinitionId,settingInstance,createdDateTime,lastModifiedDateTime,version,referencingConfigurationPolicyCount",
+        &[],
+    ),
     ("complianceScripts", "/deviceManagement/deviceComplianceScripts", &[""]),
 ];
 
@@ -847,9 +898,10 @@ async fn every_type_reads_what_its_full_content_needs() {
     for (key, list, per_object) in READS {
         let list = format!("/beta{list}");
         let collection = list.split('?').next().unwrap_or_default().to_owned();
+        // (`settingInstance`: what the reusable settings' `$select` asks for)
         graph.route(
             &list,
-            json!({"value": [{"id": "o1", "displayName": "Listed"}]}),
+            json!({"value": [{"id": "o1", "displayName": "Listed", "settingInstance": {}}]}),
         );
         let mut expected = vec![list.clone()];
         for suffix in *per_object {
@@ -873,10 +925,25 @@ async fn every_type_reads_what_its_full_content_needs() {
         assert_eq!(content["displayName"], "Listed", "{key}");
         for suffix in *per_object {
             match suffix.strip_prefix('/') {
-                Some(field) => assert_eq!(content[field], json!([{"id": "x"}]), "{key} {field}"),
+                Some(field) => {
+                    // a nested collection lands in its parent: the rule's actions
+                    let path: Vec<&str> = field
+                        .split('?')
+                        .next()
+                        .unwrap_or_default()
+                        .split('/')
+                        .collect();
+                    let read = match path.as_slice() {
+                        [field] => &content[*field],
+                        [field, _, nested] => &content[*field][0][*nested],
+                        _ => panic!("{field}"),
+                    };
+                    assert_eq!(read[0]["id"], "x", "{key} {field}: {content:#}");
+                }
                 None => assert_eq!(content["detail"], true, "{key}"),
             }
         }
+        assert_eq!((fetched.listed, fetched.whole()), (1, 1), "{key}");
         let mut seen = graph.graph_uris();
         seen.sort();
         expected.sort();
@@ -915,4 +982,41 @@ async fn an_unreachable_graph_is_retried_then_unavailable() {
         .expect_err("unreachable");
     assert_eq!(error.code, GraphErrorCode::GraphUnavailable);
     assert_eq!(client.graph_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_child_member_without_an_id_keeps_its_object_and_the_type() {
+    let graph = FakeGraph::start().await;
+    let path = format!("{DM}/deviceCompliancePolicies");
+    graph.route(
+        &path,
+        json!({"value": [{"id": "c1", "displayName": "Compliant"}, {"id": "c2", "displayName": "Other"}]}),
+    );
+    for id in ["c1", "c2"] {
+        graph.route(&format!("{path}/{id}/assignments"), json!({"value": []}));
+    }
+    // c1's rule comes without an id: its actions cannot be addressed (c1 itself is there)
+    graph.route(&format!("{path}/c1"), json!({"id": "c1"}));
+    graph.route(
+        &format!("{path}/c1/scheduledActionsForRule"),
+        json!({"value": [{"ruleName": "PasswordRequired"}]}),
+    );
+    graph.route(
+        &format!("{path}/c2/scheduledActionsForRule"),
+        json!({"value": [{"id": "r2", "ruleName": "PasswordRequired"}]}),
+    );
+    graph.route(
+        &format!("{path}/c2/scheduledActionsForRule/r2/scheduledActionConfigurations"),
+        json!({"value": [{"id": "block", "actionType": "block"}]}),
+    );
+    let fetched = graph.fetched("deviceCompliancePolicies").await;
+    assert_eq!(ids_of(&fetched), ["c1", "c2"]);
+    assert_eq!((fetched.listed, fetched.whole()), (2, 1));
+    assert_eq!(fetched.incomplete[0].graph_id, "c1");
+    assert!(fetched.incomplete[0].reason.contains("without a usable id"));
+    let other = &fetched.objects[1].content;
+    assert_eq!(
+        other["scheduledActionsForRule"][0]["scheduledActionConfigurations"][0]["actionType"],
+        "block"
+    );
 }

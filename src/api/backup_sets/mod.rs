@@ -3,6 +3,7 @@
 //! versions across sets (`/policies/{policy_id}/versions`).
 //! Soft-deleted sets are for admins only: everyone else gets 404, as for a missing set.
 
+mod completeness;
 mod diff;
 mod export;
 mod history;
@@ -128,7 +129,8 @@ async fn list_backup_sets(
     )
 }
 
-/// Get one backup set: its counts per type, run, schedule, status and tree hash.
+/// Get one backup set: its counts per type, run, schedule, status and tree hash, and per
+/// type how completely it was captured.
 #[utoipa::path(
     tag = TAG_BACKUP_SETS,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
@@ -144,6 +146,7 @@ async fn get_backup_set(
     let tenant_id = parse_id(&path.0, "tenant_id")?;
     let set_id = parse_id(&path.1, "backup_set_id")?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
-    let set = find_set(&state, &principal, tenant_id, set_id).await?;
+    let mut set = find_set(&state, &principal, tenant_id, set_id).await?;
+    set.completeness = Some(completeness::of_run(&state, set.run_id).await?);
     Ok(HttpResponse::Ok().json(set))
 }

@@ -31,7 +31,10 @@ pub enum SetStatus {
     "name": "Nightly - 2026-11-26 03:30", "status": "completed", "tree_hash": "9f2c…",
     "item_count": 12, "foundation_count": 3,
     "counts": {"settingsCatalog": 10, "deviceConfigurations": 2, "scopeTags": 3},
-    "created_at": "2026-11-26T02:30:05Z", "deleted_at": null
+    "created_at": "2026-11-26T02:30:05Z", "deleted_at": null,
+    "completeness": {"settingsCatalog": {"listed": 10, "whole": 10, "error_code": null, "incomplete": []},
+        "deviceConfigurations": {"listed": 2, "whole": 2, "error_code": null, "incomplete": []},
+        "scopeTags": {"listed": 3, "whole": 3, "error_code": null, "incomplete": []}}
 }))]
 pub struct BackupSetResponse {
     pub id: Uuid,
@@ -53,6 +56,10 @@ pub struct BackupSetResponse {
     pub created_at: DateTime<Utc>,
     /// When it was soft-deleted (only admins see deleted sets).
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Per type (set detail only): how many objects Graph listed, how many were captured
+    /// whole, and which were captured incompletely and why, as the set's run recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<BTreeMap<String, super::completeness::TypeCompleteness>>,
 }
 
 pub const SET_COLUMNS: &str = "id, tenant_id, schedule_id, run_id, name, status, tree_hash, \
@@ -79,6 +86,7 @@ impl BackupSetResponse {
             counts: serde_json::from_value(counts).unwrap_or_default(),
             created_at: row.get(10),
             deleted_at: row.get(11),
+            completeness: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Runs: `run-now` and the runs of a schedule under `/backup-schedules/{id}`, and
 //! `/tenants/{tenant_id}/backup-runs/{run_id}` (+ `/retry`).
 
-mod model;
+pub mod model;
 
 pub use model::RunResponse;
 

@@ -26,12 +26,17 @@ pub struct RunResponse {
     pub scheduled_for: DateTime<Utc>,
     /// `queued`, `running`, `success`, `partial` or `failed`.
     pub status: String,
+    /// Why the run did not succeed: a type's code (`permission_missing`, `throttled`, ...),
+    /// a tenant-wide one (`auth_invalid_secret`, `intune_not_provisioned`, ...), or
+    /// `incomplete_capture` when every type was read but some object lacks something (the
+    /// report's `incomplete` names each).
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     /// The run this one retries.
     pub retry_of: Option<Uuid>,
-    /// Per policy type: fetched, created, updated, unchanged, deleted_upstream, error_code.
-    #[schema(value_type = Option<Object>)]
+    /// Per policy type (catalog key): what was read and how the inventory changed, how
+    /// many objects Graph listed, how many were captured whole, which were not and why.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, TypeSyncReportResponse>>)]
     pub sync_report: Option<serde_json::Value>,
     pub backup_set_id: Option<Uuid>,
     /// The set the run made, when it made one.
@@ -95,4 +100,49 @@ impl RunResponse {
             },
         }
     }
+}
+
+/// One type's line in a run's `sync_report`. Completeness adds up: `listed` = `whole` +
+/// objects in `incomplete` + `skipped_deleted`; a run with any incomplete object ends
+/// `partial` (`incomplete_capture`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "fetched": 12, "created": 1, "updated": 2, "unchanged": 9, "deleted_upstream": 0,
+    "skipped_deleted": 0, "error_code": null, "error_message": null,
+    "listed": 12, "whole": 11,
+    "incomplete": [{"graph_id": "5c1e2b3a-9d8c-4b7a-8e6f-1a2b3c4d5e6f",
+        "display_name": "Windows baseline",
+        "reason": "`assignments` not read: GET /deviceManagement/configurationPolicies/5c1e2b3a-9d8c-4b7a-8e6f-1a2b3c4d5e6f/assignments answered 404 while the object is there"}]
+}))]
+pub struct TypeSyncReportResponse {
+    /// Objects captured (kept in the inventory).
+    pub fetched: u32,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub deleted_upstream: u32,
+    /// Listed, then gone before their detail could be read.
+    pub skipped_deleted: u32,
+    /// Why the type could not be read (`permission_missing`, `throttled`, ...).
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// For `permission_missing`: the scope Graph named.
+    pub scope: Option<String>,
+    /// Graph's request id of the failure.
+    pub request_id: Option<String>,
+    pub warnings: Vec<String>,
+    /// Objects Graph listed (absent in runs recorded before completeness was reported).
+    pub listed: Option<u32>,
+    /// Objects captured whole.
+    pub whole: Option<u32>,
+    /// Objects captured with something missing, and why.
+    pub incomplete: Vec<IncompleteItemResponse>,
+}
+
+/// An object captured incompletely: kept with what could be read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IncompleteItemResponse {
+    pub graph_id: String,
+    pub display_name: String,
+    pub reason: String,
 }

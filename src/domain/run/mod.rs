@@ -14,5 +14,5 @@ pub use aggregate::Run;
 pub use commands::{QueueRun, RunCommand};
 pub use errors::RunError;
 pub use events::RunEvent;
-pub use report::{BackupSetStatus, BackupSummary, SyncReport, TypeSyncReport};
+pub use report::{BackupSetStatus, BackupSummary, IncompleteItem, SyncReport, TypeSyncReport};
 pub use values::{RunStatus, RunTrigger};

@@ -29,11 +29,34 @@ pub struct TypeSyncReport {
     pub request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// How many objects Graph listed for the type (absent in reports recorded before
+    /// completeness was reported; absent for a type that failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<u32>,
+    /// How many of them were captured whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole: Option<u32>,
+    /// The objects captured with something missing, and why: kept with what was read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<IncompleteItem>,
+}
+
+/// One object a run captured incompletely.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncompleteItem {
+    pub graph_id: String,
+    pub display_name: String,
+    pub reason: String,
 }
 
 impl TypeSyncReport {
     pub fn failed(&self) -> bool {
         self.error_code.is_some()
+    }
+
+    /// Read, but not everything of it: some object lacks something.
+    pub fn incomplete(&self) -> bool {
+        !self.incomplete.is_empty()
     }
 }
 

@@ -112,3 +112,34 @@ fn commands_on_an_unknown_run_are_refused() {
         .when(finish(RunStatus::Failed))
         .then_expect_error(RunError::NotFound);
 }
+
+#[test]
+fn a_sync_report_recorded_before_completeness_still_reads_and_says_nothing_of_it() {
+    // `SyncCompleted` v1 as stored before `listed`, `whole` and `incomplete` existed
+    let stored = serde_json::json!({"type": "SyncCompleted", "report": {"settingsCatalog": {
+        "fetched": 3, "created": 3, "updated": 0, "unchanged": 0, "deleted_upstream": 0,
+        "skipped_deleted": 0, "error_code": null, "error_message": null}}});
+    let event: RunEvent = serde_json::from_value(stored).unwrap();
+    let RunEvent::SyncCompleted { report } = event else {
+        panic!("a SyncCompleted");
+    };
+    let settings = &report["settingsCatalog"];
+    assert_eq!((settings.listed, settings.whole), (None, None));
+    assert!(!settings.incomplete());
+    // and a new report leaves out what it does not have, so old readers see the old shape
+    let written = serde_json::to_value(TypeSyncReport::default()).unwrap();
+    assert!(written.get("listed").is_none() && written.get("incomplete").is_none());
+    let with = TypeSyncReport {
+        listed: Some(2),
+        whole: Some(1),
+        incomplete: vec![IncompleteItem {
+            graph_id: "p".into(),
+            display_name: "P".into(),
+            reason: "`assignments` not read".into(),
+        }],
+        ..TypeSyncReport::default()
+    };
+    let round_trip: TypeSyncReport =
+        serde_json::from_value(serde_json::to_value(&with).unwrap()).unwrap();
+    assert_eq!(round_trip, with);
+}

@@ -1,20 +1,55 @@
 //! App protection: `managedAppPolicies` lists mixed types with partial content; each
-//! protection policy is re-read from its typed collection with its apps and assignments.
+//! protection policy is re-read from its typed collection with its child collections
+//! (apps, assignments; for Windows Information Protection its AppLocker files), each read
+//! paged rather than expanded.
 
+use futures_util::future::{join, join_all};
 use serde_json::Value;
 
-use super::object::{each, merge, object_id, Outcome};
+use super::object::{each, merge, missing_child, object_id, set, Outcome};
 use crate::graph::paging::Reader;
 use crate::graph::types::{FetchedType, GraphError};
 
+/// Where a policy of one `@odata.type` is read whole.
+struct Typed {
+    collection: &'static str,
+    /// `(field, segment)`: `GET {collection}/{id}/{segment}`, all pages.
+    children: &'static [(&'static str, &'static str)],
+}
+
+const PROTECTION: &[(&str, &str)] = &[("apps", "apps"), ("assignments", "assignments")];
+
+/// beta windowsInformationProtectionPolicy / mdmWindowsInformationProtectionPolicy
+/// (api-reference/beta/resources/intune-mam-windowsinformationprotectionpolicy.md): its
+/// navigation properties are `assignments`, `protectedAppLockerFiles`, `exemptAppLockerFiles`.
+const WIP: &[(&str, &str)] = &[
+    ("assignments", "assignments"),
+    ("protectedAppLockerFiles", "protectedAppLockerFiles"),
+    ("exemptAppLockerFiles", "exemptAppLockerFiles"),
+];
+
 /// The typed collection of an `@odata.type` in `managedAppPolicies`.
-fn typed_collection(odata_type: &str) -> Option<&'static str> {
-    match odata_type {
-        "#microsoft.graph.iosManagedAppProtection" => Some("iosManagedAppProtections"),
-        "#microsoft.graph.androidManagedAppProtection" => Some("androidManagedAppProtections"),
-        "#microsoft.graph.windowsManagedAppProtection" => Some("windowsManagedAppProtections"),
-        _ => None,
-    }
+fn typed(odata_type: &str) -> Option<Typed> {
+    let (collection, children) = match odata_type {
+        "#microsoft.graph.iosManagedAppProtection" => ("iosManagedAppProtections", PROTECTION),
+        "#microsoft.graph.androidManagedAppProtection" => {
+            ("androidManagedAppProtections", PROTECTION)
+        }
+        "#microsoft.graph.windowsManagedAppProtection" => {
+            ("windowsManagedAppProtections", PROTECTION)
+        }
+        "#microsoft.graph.windowsInformationProtectionPolicy" => {
+            ("windowsInformationProtectionPolicies", WIP)
+        }
+        "#microsoft.graph.mdmWindowsInformationProtectionPolicy" => {
+            ("mdmWindowsInformationProtectionPolicies", WIP)
+        }
+        _ => return None,
+    };
+    Some(Typed {
+        collection,
+        children,
+    })
 }
 
 /// Listed here too, but backed up as `appConfigManagedApps`.
@@ -34,26 +69,35 @@ async fn complete(reader: &Reader<'_>, mut entry: Value) -> Result<Outcome, Grap
     if odata_type == APP_CONFIGURATION {
         return Ok(Outcome::Skipped);
     }
-    let id = object_id(&entry)?.to_owned();
-    let Some(collection) = typed_collection(&odata_type) else {
-        // Other policy kinds (e.g. Windows Information Protection) have no typed re-read
-        // here: kept as listed, and said so.
-        let warning = format!(
-            "app protection policy {id} of type `{odata_type}` kept as listed (no typed re-read)"
+    let Some(typed) = typed(&odata_type) else {
+        // a kind this client does not know: kept as served, and named in the report
+        let reason = format!(
+            "`@odata.type` `{odata_type}` is not a kind this client knows: kept as listed, without a typed re-read"
         );
-        return Ok(Outcome::Read {
-            content: entry,
-            warnings: vec![warning],
-        });
+        return Ok(Outcome::with_missing(entry, vec![reason]));
     };
-    let url = format!("/deviceAppManagement/{collection}/{id}?$expand=apps,assignments");
-    match reader.detail(&url).await? {
-        Some(detail) => {
-            merge(&mut entry, detail);
-            Ok(Outcome::read(entry))
+    let base = format!(
+        "/deviceAppManagement/{}/{}",
+        typed.collection,
+        object_id(&entry)?
+    );
+    let children = join_all(typed.children.iter().map(|(_, segment)| {
+        let url = format!("{base}/{segment}");
+        async move { reader.detail_list(&url).await }
+    }));
+    let (detail, children) = join(reader.detail(&base), children).await;
+    let Some(detail) = detail? else {
+        return Ok(Outcome::Deleted);
+    };
+    merge(&mut entry, detail);
+    let mut missing = Vec::new();
+    for ((field, segment), items) in typed.children.iter().zip(children) {
+        match items? {
+            Some(items) => set(&mut entry, field, items),
+            None => missing.push(missing_child(field, &format!("{base}/{segment}"))),
         }
-        None => Ok(Outcome::Deleted),
     }
+    Ok(Outcome::with_missing(entry, missing))
 }
 
 #[cfg(test)]
@@ -62,10 +106,14 @@ mod tests {
 
     #[test]
     fn protection_types_map_to_their_typed_collections() {
-        assert_eq!(
-            typed_collection("#microsoft.graph.androidManagedAppProtection"),
-            Some("androidManagedAppProtections")
-        );
-        assert_eq!(typed_collection(APP_CONFIGURATION), None);
+        let android = typed("#microsoft.graph.androidManagedAppProtection").unwrap();
+        assert_eq!(android.collection, "androidManagedAppProtections");
+        let wip = typed("#microsoft.graph.mdmWindowsInformationProtectionPolicy").unwrap();
+        assert_eq!(wip.collection, "mdmWindowsInformationProtectionPolicies");
+        assert!(wip
+            .children
+            .iter()
+            .any(|(f, _)| *f == "exemptAppLockerFiles"));
+        assert!(typed(APP_CONFIGURATION).is_none());
     }
 }

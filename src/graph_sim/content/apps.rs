@@ -34,7 +34,22 @@ const APPS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Every fifth app protection policy is a Windows Information Protection policy, MAM
+/// (without enrollment) and MDM in turn.
+pub fn wip_kind(index: usize) -> Option<&'static str> {
+    (index % 5 == 4).then(|| {
+        if (index / 5).is_multiple_of(2) {
+            "windowsInformationProtectionPolicy"
+        } else {
+            "mdmWindowsInformationProtectionPolicy"
+        }
+    })
+}
+
 pub fn app_protection(ctx: &Ctx, index: usize, revision: u32) -> Value {
+    if let Some(kind) = wip_kind(index) {
+        return super::wip::policy(ctx, kind, index, revision);
+    }
     let (header, mut seed) = header(
         ctx,
         "appProtection",

@@ -37,6 +37,10 @@ fn style(key: &str) -> (&'static str, bool) {
         "termsAndConditions" => ("termsAndConditionsAssignment", false),
         "hardwareConfigurations" => ("hardwareConfigurationAssignment", false),
         "inventoryPolicies" => ("deviceManagementConfigurationPolicyAssignment", true),
+        // beta policySetAssignment (intune-policyset-policysetassignment)
+        "policySets" => ("policySetAssignment", false),
+        // beta roleScopeTagAutoAssignment (intune-rbac-rolescopetagautoassignment)
+        "scopeTags" => ("roleScopeTagAutoAssignment", false),
         _ => ("targetedManagedAppPolicyAssignment", true),
     }
 }
@@ -47,6 +51,9 @@ pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<V
     let mut seed = ctx.seed(&format!("{key}/assignments"), index);
     if seed.chance(15) {
         return Vec::new();
+    }
+    if key == "scopeTags" {
+        return scope_tag_auto_assignments(ctx, policy_id, &mut seed);
     }
     let count = 1 + seed.below(3);
     let (odata_type, sourced) = style(key);
@@ -138,6 +145,35 @@ pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<V
         out.push(Value::Object(assignment));
     }
     out
+}
+
+/// A scope tag's group auto-assignments: groups only (the built-in Default tag "0" has
+/// none). Shape: beta roleScopeTagAutoAssignment, `target` a group assignment target
+/// (api-reference/beta/resources/intune-rbac-rolescopetagautoassignment.md).
+fn scope_tag_auto_assignments(ctx: &Ctx, tag_id: &str, seed: &mut super::seed::Seed) -> Vec<Value> {
+    if tag_id == "0" {
+        return Vec::new();
+    }
+    let first = seed.below(ctx.groups.len());
+    (0..1 + seed.below(2))
+        .map(|offset| {
+            let group = &ctx.groups[(first + offset) % ctx.groups.len()];
+            let mut target = target("groupAssignmentTarget", Some(group));
+            target.insert(
+                "deviceAndAppManagementAssignmentFilterId".into(),
+                Value::Null,
+            );
+            target.insert(
+                "deviceAndAppManagementAssignmentFilterType".into(),
+                json!("none"),
+            );
+            json!({
+                "@odata.type": "#microsoft.graph.roleScopeTagAutoAssignment",
+                "id": format!("{tag_id}_{group}"),
+                "target": target,
+            })
+        })
+        .collect()
 }
 
 fn target(odata_type: &str, group: Option<&str>) -> Map<String, Value> {

@@ -202,6 +202,41 @@ pub fn quality_update(ctx: &Ctx, index: usize, revision: u32) -> Value {
     Value::Object(map)
 }
 
+const DRIVERS: &[(&str, &str, &str)] = &[
+    ("Intel(R) Wireless Bluetooth(R)", "Intel", "networking"),
+    ("Realtek Audio", "Realtek Semiconductor Corp.", "audio"),
+    ("Surface UEFI", "Microsoft", "firmware"),
+    ("NVIDIA RTX A1000 Display", "NVIDIA", "display"),
+    ("Synaptics SMBus Driver", "Synaptics", "other"),
+];
+
+/// The drivers of driver update profile `index` (beta windowsDriverUpdateInventory,
+/// api-reference/beta/resources/intune-softwareupdate-windowsdriverupdateinventory.md):
+/// what a manual-approval profile has approved, declined or left for review.
+pub fn driver_inventories(ctx: &Ctx, policy_id: &str, index: usize, revision: u32) -> Vec<Value> {
+    let mut seed = ctx.seed("driverUpdates/inventories", index);
+    let first = seed.below(DRIVERS.len());
+    (0..2 + seed.below(3))
+        .map(|position| {
+            let (name, manufacturer, class) = DRIVERS[(first + position) % DRIVERS.len()];
+            // a revision approves the first driver (or takes the approval back)
+            let approved = seed.chance(60) != (position == 0 && revision % 2 == 1);
+            json!({
+                "id": format!("{}_{position}", policy_id.replace('-', "")),
+                "name": name,
+                "version": format!("{}.{}.{}", 1 + seed.below(30), seed.below(10), seed.below(9999)),
+                "manufacturer": manufacturer,
+                "releaseDateTime": "2025-03-11T00:00:00Z",
+                "driverClass": class,
+                "applicableDeviceCount": seed.below(500),
+                "approvalStatus": if approved { "approved" } else { "needsReview" },
+                "category": if approved { "previouslyApproved" } else { "recommended" },
+                "deployDateTime": if approved { json!("2025-03-18T00:00:00Z") } else { Value::Null },
+            })
+        })
+        .collect()
+}
+
 pub fn driver_update(ctx: &Ctx, index: usize, revision: u32) -> Value {
     let (header, mut seed) = header(
         ctx,

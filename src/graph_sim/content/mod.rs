@@ -20,6 +20,7 @@ pub mod seed;
 mod settings_catalog;
 mod tenant_admin;
 mod windows365;
+mod wip;
 
 use serde_json::Value;
 
@@ -91,9 +92,30 @@ pub fn detail(ctx: &Ctx, key: &str, index: usize, revision: u32) -> Value {
     }
 }
 
-/// The list entry: the detail, minus what Graph only gives on `GET /{id}` (script bodies).
-pub fn list_entry(detail: &Value) -> Value {
-    scripts::strip_content(detail)
+/// The list entry: the detail, minus what Graph only gives on `GET /{id}` (script bodies,
+/// WIP policies' own properties in the mixed `managedAppPolicies`, reusable settings'
+/// `settingInstance`).
+pub fn list_entry(key: &str, detail: &Value) -> Value {
+    if key == "appProtection" && wip::is_wip(detail) {
+        return wip::list_entry(detail);
+    }
+    let mut entry = scripts::strip_content(detail);
+    for field in list_omits(key) {
+        if let Value::Object(fields) = &mut entry {
+            fields.remove(*field);
+        }
+    }
+    entry
+}
+
+/// Properties a list leaves out unless `$select` names them. Reusable settings: the list
+/// does not carry `settingInstance`; IntuneCD (`ReusableSettings.py`) and IntuneManagement
+/// read it with `$select` on the list.
+pub fn list_omits(key: &str) -> &'static [&'static str] {
+    match key {
+        "reusableSettings" => &["settingInstance"],
+        _ => &[],
+    }
 }
 
 /// How many objects of `key` exist for a configured count: scope tags list the built-in
@@ -174,6 +196,9 @@ pub fn child(
         Child::Categories => apps_catalog::categories(ctx, index),
         Child::RoleAssignments => rbac::role_assignments(ctx, policy_id, index),
         Child::EnrollmentProfiles => apple_enrollment::enrollment_profiles(ctx, index, revision),
+        Child::DriverInventories => enrollment::driver_inventories(ctx, policy_id, index, revision),
+        Child::ProtectedAppLockerFiles => wip::app_locker_files(ctx, policy_id, index, false),
+        Child::ExemptAppLockerFiles => wip::app_locker_files(ctx, policy_id, index, true),
     }
 }
 
@@ -271,7 +296,7 @@ mod tests {
         assert!(script["scriptContent"]
             .as_str()
             .is_some_and(|c| !c.is_empty()));
-        assert!(list_entry(&script)["scriptContent"].is_null());
+        assert!(list_entry("powershellScripts", &script)["scriptContent"].is_null());
     }
 
     #[test]

@@ -23,6 +23,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/_sim/tenants/{tenant}/mutate", web::post().to(mutate))
         .route("/_sim/tenants/{tenant}/delete", web::post().to(delete))
         .route("/_sim/tenants/{tenant}/add", web::post().to(add))
+        .service(
+            // injected objects may be huge on purpose (a 5 MB script body)
+            web::resource("/_sim/tenants/{tenant}/inject")
+                .app_data(web::JsonConfig::default().limit(64 << 20))
+                .route(web::post().to(inject)),
+        )
         .route("/_sim/tenants/{tenant}/faults", web::get().to(faults))
         .route("/_sim/tenants/{tenant}/faults", web::put().to(set_faults))
         .route(
@@ -42,6 +48,13 @@ struct Addition {
     policy_type: String,
     #[serde(default = "one")]
     count: usize,
+}
+
+/// An object to serve exactly as given in a type's list (and its detail).
+#[derive(Debug, Deserialize)]
+struct Injection {
+    policy_type: String,
+    object: serde_json::Value,
 }
 
 fn one() -> usize {
@@ -107,6 +120,22 @@ async fn add(
     state: web::Data<SimState>,
 ) -> HttpResponse {
     answer(handle(&state).add(&tenant, &body.policy_type, body.count))
+}
+
+async fn inject(
+    tenant: web::Path<String>,
+    body: web::Json<Injection>,
+    state: web::Data<SimState>,
+) -> HttpResponse {
+    let Injection {
+        policy_type,
+        object,
+    } = body.into_inner();
+    answer(
+        handle(&state)
+            .inject(&tenant, &policy_type, object)
+            .map(|index| json!({"index": index})),
+    )
 }
 
 async fn faults(tenant: web::Path<String>, state: web::Data<SimState>) -> HttpResponse {

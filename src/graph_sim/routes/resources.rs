@@ -95,6 +95,12 @@ impl Request<'_> {
         )
     }
 
+    /// The `child_not_found` fault: the object is there, its child collection answers 404.
+    fn child_not_found(&self, key: &str, index: usize, child: &str) -> bool {
+        self.tenant
+            .with_faults(|faults| faults.child_not_found(key, index, child))
+    }
+
     /// The object `id` of the located collection, unless it is missing, of another typed
     /// view, or "deleted before the detail read" by a fault.
     fn find<'s>(
@@ -136,6 +142,14 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 .iter()
                 .filter(|item| located.only_type.is_none_or(|t| item.detail["@odata.type"] == t))
                 .collect();
+            // `$select` naming a property the list leaves out: Graph then serves it
+            let omitted = content::list_omits(collection.key);
+            let selects_omitted = request.query.select.as_ref().is_some_and(|select| {
+                select.iter().any(|name| omitted.iter().any(|o| o.eq_ignore_ascii_case(name)))
+            });
+            if selects_omitted {
+                return request.page(&items, collection.key, &area_path, |item| item.detail.clone());
+            }
             if request.query.expand.is_empty() {
                 let texts: Vec<&str> = items.iter().map(|item| item.list_json.as_str()).collect();
                 return request.page_text(&texts, collection.key, &area_path);
@@ -174,6 +188,9 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 let Some(item) = request.find(&snapshot, located, id) else {
                     return request.not_found();
                 };
+                if request.child_not_found(collection.key, item.index, "assignments") {
+                    return request.not_found();
+                }
                 let assignments = content::assignments(&request.tenant.ctx, collection.key, id, item.index);
                 request.page(&assignments, "assignments", &format!("{area_path}('{id}')/assignments"), Value::clone)
             }
@@ -202,12 +219,29 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             let Some(item) = request.find(&snapshot, located, id) else {
                 return request.not_found();
             };
+            if request.child_not_found(collection.key, item.index, child.segment()) {
+                return request.not_found();
+            }
             let expand = ChildExpand {
                 setting_definitions: request.query.expands("settingDefinitions").is_some(),
                 definition: request.query.expands("definition").is_some(),
                 scheduled_action_configurations: request.query.expands("scheduledActionConfigurations").is_some(),
             };
-            let members = request.tenant.child_json(collection.key, *child, id, item.index, item.revision, expand);
+            let mut members = request.tenant.child_json(collection.key, *child, id, item.index, item.revision, expand);
+            // the `cut_expansions` fault reaches expansions inside a child page too
+            let limit = request.tenant.with_faults(|faults| faults.expansion_limit(collection.key));
+            if let (Some(keep), true) = (limit, expand.scheduled_action_configurations) {
+                let cut: Vec<String> = content::child(&request.tenant.ctx, collection.key, *child, id, item.index, item.revision, expand)
+                    .into_iter()
+                    .map(|mut rule| {
+                        if let Some(Value::Array(configurations)) = rule.get_mut("scheduledActionConfigurations") {
+                            configurations.truncate(keep);
+                        }
+                        rule.to_string()
+                    })
+                    .collect();
+                members = std::sync::Arc::new(cut);
+            }
             let level = match child {
                 Child::Settings => "settings",
                 Child::DefinitionValues => "definitionValues",
@@ -215,6 +249,7 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             };
             request.page_text(&members, level, &format!("{area_path}('{id}')/{}", child.segment()))
         }
+        Target::RuleConfigurations(_, id, rule_id) => rule_configurations(request, located, id, rule_id),
         Target::DefinitionValue(_, id, value_id) | Target::PresentationValues(_, id, value_id) => {
             let ctx = &request.tenant.ctx;
             let Some(item) = request.find(&snapshot, located, id) else {
@@ -237,10 +272,53 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
     }
 }
 
+/// The actions of one compliance rule, paged.
+fn rule_configurations(
+    request: &Request<'_>,
+    located: &Located,
+    id: &str,
+    rule_id: &str,
+) -> HttpResponse {
+    let collection = located.collection;
+    let snapshot = request.tenant.snapshot(collection.key);
+    let Some(item) = request.find(&snapshot, located, id) else {
+        return request.not_found();
+    };
+    let expand = ChildExpand {
+        scheduled_action_configurations: true,
+        ..ChildExpand::default()
+    };
+    let rules = content::child(
+        &request.tenant.ctx,
+        collection.key,
+        Child::ScheduledActionsForRule,
+        id,
+        item.index,
+        item.revision,
+        expand,
+    );
+    let Some(rule) = rules.into_iter().find(|rule| rule["id"] == rule_id) else {
+        return request.not_found();
+    };
+    let configurations = rule["scheduledActionConfigurations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let context = format!(
+        "{}/{}('{id}')/scheduledActionsForRule('{rule_id}')/scheduledActionConfigurations",
+        collection.area, located.segment
+    );
+    request.page(&configurations, "assignments", &context, Value::clone)
+}
+
 /// An object with the `$expand`s the request asked for (already checked as allowed).
 fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Value) -> Value {
     let ctx = &request.tenant.ctx;
     let key = located.collection.key;
+    // the `cut_expansions` fault: an expansion cut short, with no link to the rest
+    let limit = request
+        .tenant
+        .with_faults(|faults| faults.expansion_limit(key));
     let id = body["id"].as_str().unwrap_or_default().to_owned();
     for expand in &request.query.expand {
         let name = expand.name.as_str();
@@ -269,6 +347,10 @@ fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Val
             "{}/{}('{id}')/{name}",
             located.collection.area, located.segment
         )));
+        let mut members = members;
+        if let Some(keep) = limit {
+            members.truncate(keep);
+        }
         body[name] = Value::Array(members);
     }
     body

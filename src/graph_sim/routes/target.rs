@@ -12,6 +12,9 @@ pub enum Target {
     Child(Located, String, Child),
     DefinitionValue(Located, String, String),
     PresentationValues(Located, String, String),
+    /// `/{id}/scheduledActionsForRule/{ruleId}/scheduledActionConfigurations` (beta
+    /// deviceComplianceActionItem / deviceManagementComplianceActionItem list).
+    RuleConfigurations(Located, String, String),
 }
 
 impl Target {
@@ -60,6 +63,19 @@ impl Target {
                     Some(other) => return Err((*other).to_owned()),
                 }
             }
+            6 if segments[3] == "scheduledActionsForRule"
+                && segments[5] == "scheduledActionConfigurations"
+                && located
+                    .collection
+                    .children
+                    .contains(&Child::ScheduledActionsForRule) =>
+            {
+                Self::RuleConfigurations(
+                    located,
+                    id(2).unwrap_or_default(),
+                    id(4).unwrap_or_default(),
+                )
+            }
             _ => return Err(segments.last().copied().unwrap_or_default().to_owned()),
         };
         Ok(target)
@@ -75,6 +91,7 @@ impl Target {
             Self::Assignments(..) => "assignments",
             Self::Child(_, _, child) => child.segment(),
             Self::PresentationValues(..) => "presentationValues",
+            Self::RuleConfigurations(..) => "scheduledActionConfigurations",
         }
     }
 
@@ -89,7 +106,7 @@ impl Target {
             Self::Assignments(..) => "assignments",
             Self::Child(_, _, Child::Settings) => "settings",
             Self::Child(_, _, Child::DefinitionValues) => "definitionValues",
-            Self::Child(..) => "assignments",
+            Self::Child(..) | Self::RuleConfigurations(..) => "assignments",
             Self::PresentationValues(..) => "presentationValues",
         }
     }
@@ -102,7 +119,8 @@ impl Target {
             | Self::Assignments(l, _)
             | Self::Child(l, _, _)
             | Self::DefinitionValue(l, _, _)
-            | Self::PresentationValues(l, _, _) => l,
+            | Self::PresentationValues(l, _, _)
+            | Self::RuleConfigurations(l, _, _) => l,
         }
     }
 }

@@ -15,7 +15,9 @@ use super::lease::{self, ClaimedRun};
 use crate::backup::inventory::sync_type;
 use crate::backup::sets::{create_set, select_items, set_name, SetOrigin};
 use crate::clock::Clock;
-use crate::domain::run::{BackupSetStatus, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport};
+use crate::domain::run::{
+    BackupSetStatus, IncompleteItem, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport,
+};
 use crate::graph::{FetchedType, GraphClient, GraphError};
 use crate::secrets::SecretCipher;
 use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
@@ -96,11 +98,14 @@ impl Executor {
             let ending = first_type_failure(&report);
             return self.finish(run, ending).await;
         }
-        let status = if readable.len() == report.len() {
-            BackupSetStatus::Completed
-        } else {
-            BackupSetStatus::Partial
-        };
+        // a type read incompletely makes the set (and the run) partial too: its items are
+        // in the set with what could be read
+        let status =
+            if readable.len() == report.len() && !report.values().any(TypeSyncReport::incomplete) {
+                BackupSetStatus::Completed
+            } else {
+                BackupSetStatus::Partial
+            };
         if !self.record_backup(run, &context, &readable, status).await? {
             return Ok(Outcome::LeaseLost);
         }
@@ -153,7 +158,7 @@ impl Executor {
         for (key, is_foundation, result) in fetched {
             let type_report = match result {
                 Ok(objects) => {
-                    sync_type(
+                    let synced = sync_type(
                         &transaction,
                         run.tenant_id,
                         key,
@@ -161,7 +166,8 @@ impl Executor {
                         objects,
                         now,
                     )
-                    .await?
+                    .await?;
+                    with_completeness(synced, objects)
                 }
                 Err(error) => failed_type(error),
             };
@@ -260,6 +266,26 @@ impl Executor {
     }
 }
 
+/// What the report says about completeness: how many objects Graph listed, how many were
+/// captured whole, and which were not, and why (the fetch layer decides this for every
+/// type alike).
+fn with_completeness(report: TypeSyncReport, fetched: &FetchedType) -> TypeSyncReport {
+    TypeSyncReport {
+        listed: Some(fetched.listed as u32),
+        whole: Some(fetched.whole() as u32),
+        incomplete: fetched
+            .incomplete
+            .iter()
+            .map(|object| IncompleteItem {
+                graph_id: object.graph_id.clone(),
+                display_name: object.display_name.clone(),
+                reason: object.reason.clone(),
+            })
+            .collect(),
+        ..report
+    }
+}
+
 fn failed_type(error: &GraphError) -> TypeSyncReport {
     TypeSyncReport {
         error_code: Some(error.code.as_str().to_owned()),
@@ -292,18 +318,39 @@ fn run_level_failure(
     failures.first().map(|(_, error)| graph_failure(error))
 }
 
-/// The run's code when types failed: the first failing type's (by key, so it is stable).
+/// The run's code when types failed: the first failing type's (by key, so it is stable);
+/// when none failed but some were read incompletely, `incomplete_capture` naming the first.
 fn first_type_failure(report: &SyncReport) -> Ending {
-    report
-        .iter()
-        .find(|(_, type_report)| type_report.failed())
-        .map(|(key, type_report)| Ending {
+    let failed = report.iter().find(|(_, type_report)| type_report.failed());
+    if let Some((key, type_report)) = failed {
+        return Ending {
             status: RunStatus::Failed,
             code: type_report.error_code.clone(),
             message: Some(format!(
                 "{key}: {}",
                 type_report.error_message.clone().unwrap_or_default()
             )),
-        })
-        .unwrap_or_else(|| Ending::failed("internal", "nothing could be backed up"))
+        };
+    }
+    let incomplete = report
+        .iter()
+        .find(|(_, type_report)| type_report.incomplete());
+    if let Some((key, type_report)) = incomplete {
+        let first = &type_report.incomplete[0];
+        return Ending::failed(
+            INCOMPLETE_CAPTURE,
+            format!(
+                "{key}: {} of {} objects captured incompletely; first: {} `{}`: {}",
+                type_report.incomplete.len(),
+                type_report.listed.unwrap_or_default(),
+                first.graph_id,
+                first.display_name,
+                first.reason
+            ),
+        );
+    }
+    Ending::failed("internal", "nothing could be backed up")
 }
+
+/// The run's code when every type was read but some object lacks something.
+pub const INCOMPLETE_CAPTURE: &str = "incomplete_capture";

@@ -8,6 +8,7 @@ mod backup_set_admin;
 mod backup_sets;
 mod bad_input;
 mod cli;
+mod console;
 mod cors;
 mod demo;
 mod event_export;

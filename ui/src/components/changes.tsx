@@ -9,7 +9,7 @@ function show(value: unknown): string {
 export function Changes({ changes, caption }: { changes: Schemas["ContentChange"][]; caption: string }) {
   if (changes.length === 0) return <p class="muted">Only the order of settings differs.</p>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table class="diff">
         <caption>{caption}</caption>
         <thead>

@@ -1,5 +1,5 @@
-// A schedule's runs, newest first, paged; polled while one of them is queued or running so
-// their status changes live.
+// A schedule's runs, newest first, paged; polled, so new runs appear and a queued or
+// running one's status changes live.
 import { useCallback } from "preact/hooks";
 import { api, run, type Schemas } from "../api/client";
 import { useCan } from "../caller";
@@ -27,13 +27,14 @@ export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string;
     [tenantId, scheduleId, paging.cursor, refresh],
   );
   const live = (runs.data?.items ?? []).some((r) => LIVE(r.status));
-  usePoll(live, 1500, useCallback(() => void runs.reload(), [runs.reload]));
+  // fast while a run is queued or running; slower otherwise, so scheduled runs appear too
+  usePoll(true, live ? 1500 : 5000, useCallback(() => void runs.reload(), [runs.reload]));
   if (!runs.data) return runs.problem ? <ProblemMessage problem={runs.problem} /> : <Loading what="runs" />;
   if (runs.data.items.length === 0) return <p>No runs yet.</p>;
   return (
     <>
       <ProblemMessage problem={runs.problem} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table>
           <caption class="sr-only">Runs, newest first</caption>
           <thead>

@@ -1,5 +1,6 @@
 // Small renderings shared by screens: a cadence in words, a run or set status badge.
 import type { Schemas } from "../api/client";
+import { Time } from "./time";
 
 const DAY_NAMES: Record<string, string> = {
   mon: "Monday",
@@ -38,4 +39,14 @@ const STATUS_TEXT: Record<string, string> = {
 export function Status({ status }: { status: string | null | undefined }) {
   if (!status) return <span class="muted">never</span>;
   return <span class={`status status-${status}`}>{STATUS_TEXT[status] ?? status}</span>;
+}
+
+/** A run's outcome and when: "never" when there was none. */
+export function LastRun({ status, at }: { status: string | null | undefined; at: string | null | undefined }) {
+  if (!status && !at) return <span class="muted">never</span>;
+  return (
+    <>
+      <Status status={status} /> <Time iso={at} />
+    </>
+  );
 }

@@ -26,6 +26,7 @@ export function BackupItem() {
       crumbs={[
         { href: "/", label: "Tenants" },
         { href: `/tenants/${tenantId}`, label: "Tenant" },
+        { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
         { href: `/tenants/${tenantId}/backup-sets/${setId}`, label: "Backup set" },
       ]}
     >

@@ -34,6 +34,7 @@ export function BackupSetDiff() {
       crumbs={[
         { href: "/", label: "Tenants" },
         { href: `/tenants/${tenantId}`, label: "Tenant" },
+        { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
         { href: `/tenants/${tenantId}/backup-sets/${setId}`, label: "Backup set" },
       ]}
     >

@@ -117,7 +117,7 @@ export function BackupSet() {
       ) : items.data.items.length === 0 ? (
         <p>No items match.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Items of this backup set</caption>
             <thead>

@@ -24,7 +24,7 @@ export function BackupSets() {
       ) : sets.data.items.length === 0 ? (
         <p>No backup sets yet: a run makes one.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Backup sets, newest first</caption>
             <thead>

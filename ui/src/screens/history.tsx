@@ -45,7 +45,7 @@ export function History() {
       ) : items.length === 0 ? (
         <p>No {position ? "more " : ""}events.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Events</caption>
             <thead>
@@ -70,7 +70,7 @@ export function History() {
                     <td>
                       <details>
                         <summary>{event.event_type}</summary>
-                        <pre class="json">{JSON.stringify(event.payload, null, 2)}</pre>
+                        <pre class="json" tabIndex={0}>{JSON.stringify(event.payload, null, 2)}</pre>
                       </details>
                     </td>
                     <td>

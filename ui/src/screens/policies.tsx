@@ -47,7 +47,7 @@ export function Policies() {
       ) : policies.data.items.length === 0 ? (
         <p>No policies: a run fills the inventory.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Policies</caption>
             <thead>

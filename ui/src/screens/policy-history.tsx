@@ -45,7 +45,7 @@ export function PolicyHistory() {
       ) : items.length === 0 ? (
         <p>This policy is in no live backup set.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Versions, oldest first</caption>
             <thead>

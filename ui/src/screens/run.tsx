@@ -1,7 +1,7 @@
 // A run: live status while queued or running, timings, the error code with its meaning
 // from the document's error-code table, the per-type sync report, and its backup set.
 import { useCallback } from "preact/hooks";
-import { useRoute } from "preact-iso";
+import { useLocation, useRoute } from "preact-iso";
 import { api, run } from "../api/client";
 import { runErrorMeaning } from "../api/error-codes.gen";
 import { useCan } from "../caller";
@@ -10,10 +10,9 @@ import { useLoad, usePoll } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { LIVE } from "../components/runs-table";
 import { Loading, Screen } from "../components/screen";
-import { duration, Time } from "../components/time";
+import { duration, formatIn, Time } from "../components/time";
 import { Status } from "../components/words";
 import { writtenId } from "../components/wait";
-import { useLocation } from "preact-iso";
 
 type TypeReport = {
   fetched?: number;
@@ -43,7 +42,7 @@ export function RunScreen() {
   const report = (r?.sync_report ?? null) as Record<string, TypeReport> | null;
   return (
     <Screen
-      title={r ? `Run of ${new Date(r.scheduled_for).toLocaleString()}` : "Run"}
+      title={r ? `Run of ${formatIn(r.scheduled_for)}` : "Run"}
       crumbs={[
         { href: "/", label: "Tenants" },
         { href: `/tenants/${tenantId}`, label: "Tenant" },
@@ -142,7 +141,7 @@ export function RunScreen() {
           </dl>
           <h2>Sync report</h2>
           {report && Object.keys(report).length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table>
                 <caption class="sr-only">What the run read, per policy type</caption>
                 <thead>

@@ -11,7 +11,7 @@ import { RunsTable } from "../components/runs-table";
 import { ScheduleActions, scheduleStale } from "../components/schedule-actions";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
-import { cadenceInWords, Status } from "../components/words";
+import { cadenceInWords, LastRun } from "../components/words";
 
 export function Schedule() {
   const { params } = useRoute();
@@ -76,7 +76,7 @@ export function Schedule() {
             <dd>{s.enabled ? "Yes" : s.disabled_reason ? `No: disabled by the service (${s.disabled_reason.replaceAll("_", " ")})` : "No"}</dd>
             <dt>Last run</dt>
             <dd>
-              <Status status={s.last_run_status} /> <Time iso={s.last_run_at} />
+              <LastRun status={s.last_run_status} at={s.last_run_at} />
             </dd>
             <dt>Policy types</dt>
             <dd>{s.policy_types.join(", ")}</dd>

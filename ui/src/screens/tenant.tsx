@@ -10,7 +10,7 @@ import { ProblemMessage } from "../components/problem";
 import { ScheduleActions } from "../components/schedule-actions";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
-import { cadenceInWords, Status } from "../components/words";
+import { cadenceInWords, LastRun, Status } from "../components/words";
 
 export function Tenant() {
   const { params } = useRoute();
@@ -104,7 +104,7 @@ export function Tenant() {
       ) : schedules.data.items.length === 0 ? (
         <p>No schedules yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Schedules</caption>
             <thead>
@@ -140,7 +140,7 @@ export function Tenant() {
                     )}
                   </td>
                   <td>
-                    <Status status={schedule.last_run_status} /> <Time iso={schedule.last_run_at} />
+                    <LastRun status={schedule.last_run_status} at={schedule.last_run_at} />
                   </td>
                   <td>{schedule.enabled ? "Yes" : schedule.disabled_reason ? `No (${schedule.disabled_reason.replaceAll("_", " ")})` : "No"}</td>
                   <td class="row-actions">

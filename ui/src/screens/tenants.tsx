@@ -6,8 +6,7 @@ import { useCursor, useLoad } from "../components/load";
 import { Pager } from "../components/pager";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
-import { Time } from "../components/time";
-import { Status } from "../components/words";
+import { LastRun, Status } from "../components/words";
 
 type Tenant = Schemas["TenantResponse"];
 
@@ -29,7 +28,7 @@ export function Tenants() {
       ) : tenants.data.items.length === 0 ? (
         <p>No tenants yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Tenants with their schedules and last runs</caption>
             <thead>
@@ -93,7 +92,7 @@ function TenantRow({
             {items.map((schedule) => (
               <li key={schedule.id}>
                 <a href={`/tenants/${tenant.id}/schedules/${schedule.id}`}>{schedule.name}</a>{" "}
-                <Status status={schedule.last_run_status} /> <Time iso={schedule.last_run_at} />
+                <LastRun status={schedule.last_run_status} at={schedule.last_run_at} />
                 {schedule.enabled ? null : <span class="muted"> (disabled)</span>}
               </li>
             ))}

@@ -30,7 +30,7 @@ export function Tokens() {
       {!tokens.data ? (
         tokens.problem ? null : <Loading what="tokens" />
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Tokens</caption>
             <thead>

@@ -69,7 +69,7 @@ export function Webhook() {
       ) : deliveries.data.items.length === 0 ? (
         <p>No deliveries yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Delivery attempts, newest first</caption>
             <thead>

@@ -35,7 +35,7 @@ export function Webhooks() {
       ) : hooks.data.items.length === 0 ? (
         <p>No webhooks.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption class="sr-only">Webhooks</caption>
             <thead>

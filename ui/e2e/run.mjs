@@ -228,6 +228,24 @@ test("an auditor's token shows no action buttons anywhere", async () => {
   await page.context().close();
 });
 
+test("an operator's token sees only its tenants, runs schedules and cannot manage tenants", async () => {
+  const issued = await apiCall(base, token, "POST", "/api/v1/tokens", { name: "e2e operator", role: "operator", tenant_ids: [demoTenant.id] });
+  assert(issued.status === 201, `token: ${issued.status}`);
+  const all = (await apiCall(base, token, "GET", "/api/v1/tenants")).body.items;
+  assert(all.length > 1, "another tenant exists to be hidden");
+  const page = await openPage(browser);
+  await signIn(page, base, issued.body.token);
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).waitFor();
+  const rows = page.getByRole("table", { name: "Tenants with their schedules and last runs" }).getByRole("row");
+  assert((await rows.count()) === 2, `an operator of one tenant sees ${(await rows.count()) - 1} tenants`);
+  assert((await page.getByRole("link", { name: "Register tenant" }).count()) === 0, "an operator may not register tenants");
+  assert((await page.getByRole("button", { name: "Deactivate" }).count()) === 0, "an operator may not deactivate tenants");
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).click();
+  await page.getByRole("link", { name: "New schedule" }).waitFor();
+  await page.getByRole("button", { name: "Run now" }).first().waitFor();
+  await page.context().close();
+});
+
 test("a lost connection shows a banner that goes away by itself when the service answers again", async () => {
   const page = await adminPage();
   await page.route(/\/(api\/v1|readyz)/, (route) => route.abort("connectionrefused"));

@@ -34,6 +34,16 @@ export function Tenant() {
   );
   const t = tenant.data;
   const header = { params: { path: { tenant_id: tenantId }, header: ifMatch(t?.version ?? 0) } };
+  const stale = t
+    ? {
+        seen: t as unknown as Record<string, unknown>,
+        current: async () => {
+          const outcome = await run(api.GET("/api/v1/tenants/{tenant_id}", { params: { path: { tenant_id: tenantId } } }));
+          return outcome.ok ? outcome.data : undefined;
+        },
+        reload: tenant.reload,
+      }
+    : undefined;
   return (
     <Screen
       title={t?.display_name ?? "Tenant"}
@@ -48,12 +58,14 @@ export function Tenant() {
               <ActionButton
                 label="Deactivate"
                 confirm={`Deactivate ${t.display_name}?`}
+                stale={stale}
                 action={() => run(api.POST("/api/v1/tenants/{tenant_id}/deactivate", header))}
                 onDone={() => void tenant.reload()}
               />
             ) : (
               <ActionButton
                 label="Reactivate"
+                stale={stale}
                 action={() => run(api.POST("/api/v1/tenants/{tenant_id}/reactivate", header))}
                 onDone={() => void tenant.reload()}
               />

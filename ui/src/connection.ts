@@ -40,6 +40,8 @@ export function useConnectionLost(): boolean {
   useEffect(() => {
     const listener = () => setValue(lost);
     listeners.add(listener);
+    // the connection may have changed between the first render and this subscription
+    listener();
     return () => void listeners.delete(listener);
   }, []);
   return value;

@@ -41,6 +41,8 @@ export function useToken(): string | null {
   useEffect(() => {
     const listener = () => setToken(session.token());
     listeners.add(listener);
+    // a 401 may have signed out between the first render and this subscription
+    listener();
     return () => void listeners.delete(listener);
   }, []);
   return token;

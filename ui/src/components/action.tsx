@@ -103,7 +103,7 @@ export function StaleNotice({
       <p>
         <strong>Someone changed this since you loaded it</strong> <span class="muted">(412 {problem.code})</span>
       </p>
-      <p>{problem.detail} Nothing was done. Reload to see the current state, then try again.</p>
+      <p>{problem.detail.replace(/\.?$/, ".")} Nothing was done. Reload to see the current state, then try again.</p>
       {changed && changed.length ? (
         <ul>
           {changed.map((line) => (

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod cors;
 pub mod db;
 pub mod demo;

@@ -15,6 +15,7 @@ use crate::api::{self, AppState};
 use crate::auth::TokenValue;
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
+use crate::console;
 use crate::cors;
 use crate::graph::{GraphClient, GraphSettings};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
@@ -159,7 +160,8 @@ impl Application {
                 App::new()
                     .wrap(from_fn(api::context::request_context))
                     .configure(api::configure_app(state.clone()))
-                    .default_service(web::to(api::route_not_found))
+                    .configure(console::routes)
+                    .default_service(web::to(console::index_or_not_found))
                     // the last wrap runs first: CORS answers preflights before any
                     // authentication (browsers send no token on them)
                     .wrap(cors::middleware(&cors_origins))

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod authentication;
 pub mod backup_set_admin;
 pub mod backup_sets;
+pub mod caller;
 mod commands;
 pub mod context;
 pub mod error;
@@ -67,6 +68,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(policies::routes)
                 .configure(backup_sets::routes)
                 .configure(tokens::routes)
+                .configure(caller::routes)
                 .configure(events::routes)
                 .configure(webhooks::routes)
                 .configure(audit::routes)

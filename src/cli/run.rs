@@ -190,6 +190,7 @@ fn print_demo(
         seed.tenant_id, seed.schedule_id
     );
     println!("TenantPilot demo");
+    println!("  console:      {api}/   (sign in with the admin token)");
     println!(
         "  API:          {api}/api/v1   (bound to {})",
         settings.bind

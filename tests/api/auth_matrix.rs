@@ -58,7 +58,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
-        "list_notifications" | "mark_notification_read" | "mark_all_notifications_read" => {
+        "list_notifications" | "mark_notification_read" | "mark_all_notifications_read" | "me" => {
             (Own, false)
         }
         "run_events" | "tenant_events" => (ReadEvents, true),
@@ -360,6 +360,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "list_notifications",
         "mark_notification_read",
         "mark_all_notifications_read",
+        "me",
         "create_webhook",
         "list_webhooks",
         "get_webhook",

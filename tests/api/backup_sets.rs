@@ -273,11 +273,27 @@ async fn a_diff_shows_exactly_the_policy_changed_between_runs() {
         policy["id"].as_str().unwrap()
     );
     let versions = json(&world, &versions_path).await;
-    let versions = versions["versions"].as_array().unwrap();
+    assert_eq!(versions["next_cursor"], serde_json::Value::Null);
+    let versions = versions["items"].as_array().unwrap();
     assert_eq!(versions.len(), 2, "{versions:?}");
     assert_eq!(versions[0]["first_backup_set_id"], before.as_str());
     assert_eq!(versions[1]["first_backup_set_id"], after.as_str());
     assert_eq!(versions[1]["last_backup_set_id"], third.as_str());
+    // paged like every list: `limit` and the previous page's `next_cursor`
+    let first_page = json(&world, &format!("{versions_path}?limit=1")).await;
+    assert_eq!(first_page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        first_page["items"][0]["content_hash"],
+        versions[0]["content_hash"]
+    );
+    let cursor = first_page["next_cursor"].as_str().unwrap();
+    let second_page = json(&world, &format!("{versions_path}?limit=1&cursor={cursor}")).await;
+    assert_eq!(second_page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        second_page["items"][0]["content_hash"],
+        versions[1]["content_hash"]
+    );
+    assert_eq!(second_page["next_cursor"], serde_json::Value::Null);
     assert_eq!(
         versions[1]["content_hash"],
         items[0]["item"]["content_hash"]

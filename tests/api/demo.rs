@@ -55,6 +55,14 @@ async fn the_demo_backs_up_its_sample_tenant_when_asked() {
         .expect("a run-now line")
         .to_owned();
     assert!(after(&lines, "Swagger UI:").is_some());
+    // the console's URL, beside the token, answers the console
+    let console = after(&lines, "console:")
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the console's URL")
+        .to_owned();
+    let page = http_client().get(&console).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/assets/app.js?v="));
 
     let http = http_client();
     let response = http

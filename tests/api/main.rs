@@ -9,6 +9,7 @@ mod backup_sets;
 mod bad_input;
 mod capture_losses;
 mod cli;
+mod console;
 mod cors;
 mod coverage;
 mod demo;

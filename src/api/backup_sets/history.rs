@@ -11,12 +11,14 @@ use super::diff::ContentChange;
 use super::model::load_contents;
 use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::api::extract::{parse_id, ValidQuery};
+use crate::api::pagination::{Page, PageQuery};
 use crate::api::state::AppState;
 use crate::api::TAG_POLICIES;
 use crate::auth::{Permission, Principal};
 use crate::backup::diff::diff_content;
 
-/// One distinct content of the policy, oldest first.
+/// One distinct content of the policy. Lists are ordered by `first_backup_set_id` (a
+/// UUIDv7: oldest first), which is also the page cursor, like every other list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PolicyVersion {
     /// SHA-256 of the canonical content: the version's id.
@@ -27,12 +29,6 @@ pub struct PolicyVersion {
     pub last_backed_up_at: DateTime<Utc>,
     /// Live sets holding this content.
     pub backup_set_count: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PolicyVersions {
-    pub policy_id: Uuid,
-    pub versions: Vec<PolicyVersion>,
 }
 
 /// The policy's versions in the order they were first backed up. A content that comes
@@ -89,30 +85,44 @@ async fn versions(
             }),
         }
     }
+    versions.sort_by_key(|version| version.first_backup_set_id);
     Ok(versions)
 }
 
-/// The distinct contents a policy was backed up with, across the tenant's live sets.
+/// The distinct contents a policy was backed up with, across the tenant's live sets: a
+/// page, like every list (`next_cursor` is the last version's `first_backup_set_id`).
 #[utoipa::path(
     tag = TAG_POLICIES,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("policy_id" = Uuid, Path, description = "The policy's id")),
-    responses((status = 200, description = "The policy's versions, oldest first", body = PolicyVersions))
+           ("policy_id" = Uuid, Path, description = "The policy's id"),
+           PageQuery),
+    responses((status = 200, description = "One page of the policy's versions, oldest first", body = Page<PolicyVersion>))
 )]
 #[get("/tenants/{tenant_id}/policies/{policy_id}/versions")]
 pub(super) async fn list_policy_versions(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
+    query: ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path.0, "tenant_id")?;
     let policy_id = parse_id(&path.1, "policy_id")?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
-    let versions = versions(&state, tenant_id, policy_id).await?;
-    Ok(HttpResponse::Ok().json(PolicyVersions {
-        policy_id,
-        versions,
-    }))
+    let page = query.into_inner()?.validate()?;
+    let rows = versions(&state, tenant_id, policy_id)
+        .await?
+        .into_iter()
+        .filter(|version| {
+            page.after
+                .is_none_or(|after| version.first_backup_set_id > after)
+        })
+        .take(page.limit as usize + 1)
+        .collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, page, |version: &PolicyVersion| {
+            version.first_backup_set_id
+        })),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

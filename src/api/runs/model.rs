@@ -26,10 +26,28 @@ pub struct RunResponse {
     pub scheduled_for: DateTime<Utc>,
     /// `queued`, `running`, `success`, `partial` or `failed`.
     pub status: String,
-    /// Why the run did not succeed: a type's code (`permission_missing`, `throttled`, ...),
-    /// a tenant-wide one (`auth_invalid_secret`, `intune_not_provisioned`, ...), or
-    /// `incomplete_capture` when every type was read but some object lacks something (the
-    /// report's `incomplete` names each).
+    /// Why the run failed, or (on a `partial` run) why a policy type could not be read or an
+    /// object was captured incompletely;
+    /// null on success. Stable codes:
+    ///
+    /// | code | meaning |
+    /// |---|---|
+    /// | `tenant_inactive` | The tenant is deactivated or deleted; reactivate it to back it up. |
+    /// | `credentials_missing` | The tenant has no client secret, or it cannot be opened with the configured key; set it again. |
+    /// | `auth_invalid_secret` | Microsoft Entra refused the client secret (AADSTS7000215); set the right one. |
+    /// | `auth_secret_expired` | The client secret has expired (AADSTS7000222); create a new one in Entra and set it. |
+    /// | `auth_app_not_in_tenant` | The app registration is not in this tenant (AADSTS700016); check the client id. |
+    /// | `auth_app_disabled` | The app registration is disabled in the tenant (AADSTS7000112). |
+    /// | `tenant_not_found` | The Azure tenant id does not exist (AADSTS90002), or the tenant was deleted. |
+    /// | `consent_missing` | The app has no granted application permissions; an administrator must grant consent. |
+    /// | `intune_not_provisioned` | The tenant has no Intune service. |
+    /// | `intune_license_inactive` | The tenant's Intune licence is not active. |
+    /// | `permission_missing` | A Graph permission for one policy type is missing (the report names the scope). |
+    /// | `unsupported_query` | Graph refused the query a policy type needs. |
+    /// | `throttled` | Graph kept answering 429 after the retries. |
+    /// | `graph_unavailable` | Graph kept answering 5xx or timing out after the retries. |
+    /// | `incomplete_capture` | Every type was read, but some object lacks something (a child collection Graph did not serve, a count that does not add up); the report's `incomplete` names each. |
+    /// | `internal` | Something failed in the service (for example the run's worker stopped); the logs say what. |
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     /// The run this one retries.

@@ -1,0 +1,359 @@
+// The console's end-to-end tests: a user's tasks in headless Chromium against
+// `tenantpilot serve --demo` (see harness.mjs), found by role and label as a user finds
+// them. Run by .ci/run (after `cargo test`); locally:
+//   TENANTPILOT_BIN=$CARGO_TARGET_DIR/debug/tenantpilot npm --prefix ui run e2e
+import { launch } from "./browser.mjs";
+import { apiCall, assert, assertClean, openPage, runner, screen, screensSeen, signIn, startDemo, SCREENSHOTS } from "./harness.mjs";
+
+const demo = await startDemo();
+const browser = await launch();
+const { base, token } = demo;
+const { test, run } = runner();
+const state = {};
+
+const tenants = (await apiCall(base, token, "GET", "/api/v1/tenants")).body.items;
+const demoTenant = tenants[0];
+const demoSchedule = (await apiCall(base, token, "GET", `/api/v1/tenants/${demoTenant.id}/backup-schedules`)).body.items[0];
+
+async function adminPage(width = 1280) {
+  const page = await openPage(browser, width);
+  await signIn(page, base, token);
+  return page;
+}
+
+test("a wrong token is refused at the token field; the printed one signs in and shows who it is", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${base}/`);
+  await screen(page, "sign-in");
+  // keyboard only: the token field takes the focus by Tab, Enter submits
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("tp_not-a-real-token");
+  await page.keyboard.press("Enter");
+  const field = page.getByLabel("API token");
+  await page.getByText("This token is unknown or revoked.").waitFor();
+  assert((await field.getAttribute("aria-invalid")) === "true", "the token field is marked invalid");
+  await field.fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Tenants", level: 1 }).waitFor();
+  await page.getByRole("banner").getByText("admin", { exact: true }).waitFor();
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).waitFor();
+  await screen(page, "tenants");
+  // the token is in sessionStorage only: never in the URL or localStorage
+  const stored = await page.evaluate(() => ({ session: Object.values(sessionStorage), local: Object.keys(localStorage) }));
+  assert(stored.session.includes(token) && stored.local.length === 0 && !page.url().includes(token), JSON.stringify(stored));
+  await page.context().close();
+});
+
+test("a schedule with a bad timezone shows the API's message at the timezone field, then is created", async () => {
+  const page = await adminPage();
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).click();
+  await page.getByRole("heading", { name: demoTenant.display_name, level: 1 }).waitFor();
+  await screen(page, "tenant");
+  await page.getByRole("link", { name: "New schedule" }).click();
+  await page.getByRole("heading", { name: "New schedule" }).waitFor();
+  await page.getByLabel("Name").fill("E2E nightly");
+  await page.getByLabel("Times").fill("03:15");
+  await page.getByLabel("Timezone").fill("Mars/Olympus_Mons");
+  await page.getByRole("button", { name: "Create schedule" }).click();
+  const timezone = page.getByLabel("Timezone");
+  await page.locator("#timezone-error").waitFor();
+  assert((await timezone.getAttribute("aria-invalid")) === "true", "the timezone field is marked invalid");
+  const describedBy = await timezone.getAttribute("aria-describedby");
+  assert(describedBy.includes("timezone-error"), `aria-describedby ${describedBy}`);
+  const message = await page.locator("#timezone-error").textContent();
+  assert(message.includes("Mars/Olympus_Mons"), `the field error quotes the value: ${message}`);
+  await screen(page, "schedule-form-error");
+  await timezone.fill("Europe/Berlin");
+  await page.getByRole("button", { name: "Create schedule" }).click();
+  await page.getByRole("heading", { name: "E2E nightly", level: 1 }).waitFor();
+  await page.getByText("Every day at 03:15").waitFor();
+  await page.getByRole("heading", { name: "Next five runs" }).waitFor();
+  state.scheduleUrl = page.url();
+  await page.context().close();
+});
+
+async function until(check, timeout = 15000, what = "the condition") {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function runNowAndWait(page) {
+  const runs = page.getByRole("table", { name: "Runs, newest first" });
+  const before = (await runs.count()) ? await runs.getByRole("row").count() : 1;
+  await page.getByRole("button", { name: "Run now" }).click();
+  await until(async () => (await runs.count()) && (await runs.getByRole("row").count()) > before, 15000, "the new run's row");
+  // the first row is the newest run: queued or running, then success by itself
+  await runs.getByRole("row").nth(1).getByText("Success").waitFor({ timeout: 90000 });
+}
+
+test("run now queues a run whose status changes live until success", async () => {
+  const page = await adminPage();
+  await page.goto(state.scheduleUrl);
+  await page.getByRole("heading", { name: "E2E nightly", level: 1 }).waitFor();
+  await runNowAndWait(page);
+  await screen(page, "schedule");
+  // a second run: its set can be compared with the first
+  await runNowAndWait(page);
+  const rows = page.getByRole("table", { name: "Runs, newest first" }).getByRole("row");
+  await rows.nth(2).getByText("Success").waitFor({ timeout: 90000 });
+  await rows.nth(1).getByRole("link").first().click();
+  await page.getByText("Status:").waitFor();
+  await page.getByRole("table", { name: "What the run read, per policy type" }).waitFor();
+  await screen(page, "run");
+  state.runUrl = page.url();
+  await page.context().close();
+});
+
+test("a run's backup set opens, then an item's content, then the diff against the previous set", async () => {
+  const page = await adminPage();
+  await page.goto(state.runUrl);
+  await page.getByRole("link", { name: /E2E nightly - / }).click();
+  await page.getByRole("heading", { name: /E2E nightly - /, level: 1 }).waitFor();
+  await page.getByRole("table", { name: "Items of this backup set" }).waitFor();
+  await screen(page, "backup-set");
+  // filtered by name through the API
+  const first = page.getByRole("table", { name: "Items of this backup set" }).getByRole("row").nth(1).getByRole("link");
+  const itemName = (await first.textContent()).trim();
+  await page.getByLabel("Name contains").fill(itemName.slice(0, 6));
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByRole("link", { name: itemName }).first().click();
+  await page.getByRole("heading", { name: itemName, level: 1 }).waitFor();
+  const json = await page.getByLabel("The item's content as JSON").textContent();
+  assert(JSON.parse(json) && json.includes("\n  "), "the content is indented JSON");
+  await screen(page, "backup-item");
+  await page.goBack();
+  await page.getByRole("link", { name: "Compare with the previous set" }).click();
+  await page.getByRole("heading", { name: /^Changes in E2E nightly/ }).waitFor();
+  await page.getByText(/added, .* removed, .* changed, .* unchanged\./).waitFor();
+  await screen(page, "backup-set-diff");
+  await page.getByRole("link", { name: "Backup sets" }).first().click();
+  await page.getByRole("heading", { name: "Backup sets", level: 1 }).waitFor();
+  await screen(page, "backup-sets");
+  await page.context().close();
+});
+
+test("a failing tenant's run explains its error code, notifies, and marking it read lowers the count", async () => {
+  // a tenant whose app registration the simulator does not know: its run fails at sign-in
+  const created = await apiCall(base, token, "POST", "/api/v1/tenants", {
+    display_name: "Fabrikam (wrong app)",
+    azure_tenant_id: "00000000-0000-4000-8000-00000000beef",
+    client_id: "00000000-0000-4000-8000-00000000cafe",
+    client_secret: "not-the-secret",
+  });
+  assert(created.status === 201 || created.status === 202, `tenant: ${created.status}`);
+  const tenantId = created.body.id ?? created.body.location.split("/").pop();
+  let schedule;
+  for (let i = 0; i < 50 && !schedule; i++) {
+    const made = await apiCall(base, token, "POST", `/api/v1/tenants/${tenantId}/backup-schedules`, {
+      name: "Fails",
+      cadence: { kind: "daily", times: ["04:00"] },
+      timezone: "UTC",
+      policy_types: ["deviceConfigurations"],
+    });
+    if (made.status === 201 || made.status === 202) schedule = made.body.id ?? made.body.location.split("/").pop();
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  const page = await adminPage();
+  const before = Number(await page.locator(".count").textContent());
+  await page.goto(`${base}/tenants/${tenantId}/schedules/${schedule}`);
+  await page.getByRole("button", { name: "Run now" }).click();
+  const row = page.getByRole("table", { name: "Runs, newest first" }).getByRole("row").nth(1);
+  await row.getByText("Failed").waitFor({ timeout: 90000 });
+  await row.getByRole("link").first().click();
+  const explained = page.locator(".problem").first();
+  await explained.waitFor();
+  const text = await explained.textContent();
+  assert(/Error [a-z_]+: .{20,}/.test(text), `the error code comes with a sentence: ${text}`);
+  await screen(page, "run-failed");
+  // the failure notified: the header's count rises without a reload
+  await page.waitForFunction((n) => Number(document.querySelector(".count")?.textContent) > n, before, { timeout: 30000 });
+  const unread = Number(await page.locator(".count").textContent());
+  await page.getByRole("link", { name: /Notifications/ }).click();
+  await page.getByRole("heading", { name: "Notifications", level: 1 }).waitFor();
+  await screen(page, "notifications");
+  await page.getByRole("button", { name: "Mark read" }).first().click();
+  await page.waitForFunction((n) => Number(document.querySelector(".count")?.textContent) === n - 1, unread);
+  // its link opens the run
+  await page.getByRole("link", { name: "Open the run" }).first().click();
+  await page.getByText("Status:").waitFor();
+  await page.context().close();
+});
+
+test("a stale ETag is explained with what changed, and a reload is offered", async () => {
+  const page = await adminPage();
+  await page.goto(state.scheduleUrl);
+  await page.getByRole("heading", { name: "E2E nightly", level: 1 }).waitFor();
+  // someone else renames the schedule behind the user's back
+  const path = new URL(state.scheduleUrl).pathname.replace("/tenants/", "/api/v1/tenants/").replace("/schedules/", "/backup-schedules/");
+  const current = await apiCall(base, token, "GET", path);
+  const renamed = await apiCall(base, token, "PATCH", path, { name: "E2E renamed" }, { "If-Match": `"${current.body.version}"` });
+  assert(renamed.status === 200 || renamed.status === 202, `rename: ${renamed.status}`);
+  await page.getByRole("button", { name: "Disable" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Someone changed this" });
+  await alert.waitFor();
+  await alert.getByText("name: E2E nightly → E2E renamed").waitFor();
+  await screen(page, "stale-etag");
+  await alert.getByRole("button", { name: "Reload" }).click();
+  await page.getByRole("heading", { name: "E2E renamed", level: 1 }).waitFor();
+  await page.context().close();
+});
+
+test("an auditor's token shows no action buttons anywhere", async () => {
+  const issued = await apiCall(base, token, "POST", "/api/v1/tokens", { name: "e2e auditor", role: "auditor" });
+  assert(issued.status === 201, `token: ${issued.status}`);
+  const page = await openPage(browser);
+  await signIn(page, base, issued.body.token);
+  await page.getByRole("banner").getByText("auditor", { exact: true }).waitFor();
+  const actions = /^(Run now|Enable|Disable|Delete|Retry|Deactivate|Reactivate|Register tenant|New schedule|Edit.*|Mark all read|Issue token|Create webhook|Redeliver)$/;
+  for (const path of ["/", `/tenants/${demoTenant.id}`, `/tenants/${demoTenant.id}/schedules/${demoSchedule.id}`, "/webhooks"]) {
+    await page.goto(`${base}${path}`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.waitForLoadState("networkidle");
+    const names = [
+      ...(await page.getByRole("main").getByRole("button").allTextContents()),
+      ...(await page.getByRole("main").getByRole("link").allTextContents()),
+    ].map((name) => name.trim());
+    const offered = names.filter((name) => actions.test(name));
+    assert(offered.length === 0, `${path} offers ${offered.join(", ")} to an auditor`);
+  }
+  // no Tokens screen in the navigation; Audit is there
+  assert((await page.getByRole("link", { name: "Tokens" }).count()) === 0, "an auditor sees Tokens");
+  await page.getByRole("link", { name: "Audit" }).click();
+  await page.getByText(/^(Intact|Broken)$/).waitFor();
+  await screen(page, "audit");
+  await page.context().close();
+});
+
+test("an operator's token sees only its tenants, runs schedules and cannot manage tenants", async () => {
+  const issued = await apiCall(base, token, "POST", "/api/v1/tokens", { name: "e2e operator", role: "operator", tenant_ids: [demoTenant.id] });
+  assert(issued.status === 201, `token: ${issued.status}`);
+  const all = (await apiCall(base, token, "GET", "/api/v1/tenants")).body.items;
+  assert(all.length > 1, "another tenant exists to be hidden");
+  const page = await openPage(browser);
+  await signIn(page, base, issued.body.token);
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).waitFor();
+  const rows = page.getByRole("table", { name: "Tenants with their schedules and last runs" }).getByRole("row");
+  assert((await rows.count()) === 2, `an operator of one tenant sees ${(await rows.count()) - 1} tenants`);
+  assert((await page.getByRole("link", { name: "Register tenant" }).count()) === 0, "an operator may not register tenants");
+  assert((await page.getByRole("button", { name: "Deactivate" }).count()) === 0, "an operator may not deactivate tenants");
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).click();
+  await page.getByRole("link", { name: "New schedule" }).waitFor();
+  await page.getByRole("button", { name: "Run now" }).first().waitFor();
+  await page.context().close();
+});
+
+test("a lost connection shows a banner that goes away by itself when the service answers again", async () => {
+  const page = await adminPage();
+  await page.route(/\/(api\/v1|readyz)/, (route) => route.abort("connectionrefused"));
+  await page.getByRole("link", { name: demoTenant.display_name, exact: true }).click();
+  const banner = page.getByRole("status").filter({ hasText: "Connection to the service lost" });
+  await banner.waitFor();
+  await screen(page, "connection-lost");
+  await page.unroute(/\/(api\/v1|readyz)/);
+  await banner.waitFor({ state: "detached", timeout: 10000 }).catch(async () => {
+    if (await banner.isVisible()) throw new Error("the banner stays after the service is back");
+  });
+  // the screen reloaded its data by itself
+  await page.getByRole("heading", { name: demoTenant.display_name, level: 1 }).waitFor();
+  await page.context().close();
+});
+
+test("a revoked token returns to sign-in; sign out forgets the token", async () => {
+  const issued = await apiCall(base, token, "POST", "/api/v1/tokens", { name: "e2e short-lived", role: "viewer" });
+  const page = await openPage(browser);
+  await signIn(page, base, issued.body.token);
+  await apiCall(base, token, "DELETE", `/api/v1/tokens/${issued.body.id}`);
+  await page.goto(`${base}/tenants/${demoTenant.id}`);
+  await page.getByText("Your token was refused").waitFor();
+  await page.getByLabel("API token").waitFor();
+  await signIn(page, base, token);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("API token").waitFor();
+  assert((await page.evaluate(() => sessionStorage.length)) === 0, "the token is gone");
+  assertClean(page);
+  await page.context().close();
+});
+
+test("deep links open their screen and the back button returns", async () => {
+  const page = await adminPage();
+  await page.goto(state.scheduleUrl);
+  await page.getByRole("heading", { name: "E2E renamed", level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Who changed what" }).click();
+  await page.getByRole("heading", { name: "Schedule history", level: 1 }).waitFor();
+  await page.getByText("ScheduleCreated").first().waitFor();
+  await screen(page, "schedule-history");
+  await page.goBack();
+  await page.getByRole("heading", { name: "E2E renamed", level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await page.getByRole("heading", { name: "Edit E2E renamed" }).waitFor();
+  await screen(page, "schedule-edit");
+  await page.goto(`${base}/tenants/${demoTenant.id}/history`);
+  await page.getByRole("heading", { name: "Tenant history", level: 1 }).waitFor();
+  await screen(page, "tenant-history");
+  await page.goto(`${base}/tenants/${demoTenant.id}/policies`);
+  await page.getByRole("table", { name: "Policies" }).waitFor();
+  await screen(page, "policies");
+  await page.getByRole("table", { name: "Policies" }).getByRole("row").nth(1).getByRole("link").click();
+  await page.getByRole("heading", { name: /: versions$/, level: 1 }).waitFor();
+  await screen(page, "policy-history");
+  await page.goto(`${base}/tenants/new`);
+  await page.getByRole("heading", { name: "Register a tenant" }).waitFor();
+  await screen(page, "tenant-form");
+  await page.goto(`${base}/tenants/${demoTenant.id}/edit`);
+  await page.getByLabel("Client secret").waitFor();
+  assert((await page.getByLabel("Client secret").inputValue()) === "", "the secret is write-only");
+  await page.goto(`${base}/tenants/${demoTenant.id}/no/such/screen`);
+  await page.getByRole("heading", { name: "No such page" }).waitFor();
+  await page.context().close();
+});
+
+test("webhooks: the secret is shown once with a copy button; tokens: the value is shown once", async () => {
+  const page = await adminPage();
+  await page.getByRole("link", { name: "Webhooks" }).click();
+  await page.getByRole("heading", { name: "Webhooks", level: 1 }).waitFor();
+  await page.getByLabel("URL").fill("http://127.0.0.1:9/e2e-hook");
+  await page.getByRole("button", { name: "Create webhook" }).click();
+  await page.getByText("shown this once").waitFor();
+  await page.getByRole("button", { name: "Copy" }).waitFor();
+  await screen(page, "webhooks");
+  await page.getByRole("link", { name: "http://127.0.0.1:9/e2e-hook" }).click();
+  await page.getByRole("heading", { name: "Deliveries" }).waitFor();
+  await screen(page, "webhook");
+  await page.getByRole("link", { name: "Tokens" }).click();
+  await page.getByLabel("Name").fill("e2e ci");
+  await page.getByLabel("Role").selectOption("auditor");
+  await page.getByRole("button", { name: "Issue token" }).click();
+  await page.getByText("shown this once").waitFor();
+  const value = await page.locator(".secret code").textContent();
+  assert(value.startsWith("tp_"), `a token value: ${value}`);
+  await screen(page, "tokens");
+  await page.getByRole("button", { name: "Revoke e2e ci" }).waitFor();
+  await page.context().close();
+});
+
+test("the demo schedule's first run appears by itself and turns success", async () => {
+  const page = await adminPage();
+  await page.getByRole("link", { name: demoSchedule.name }).first().click();
+  await page.getByRole("heading", { name: demoSchedule.name, level: 1 }).waitFor();
+  // the demo schedule fires at the next whole minute at least a minute after start
+  const row = page.getByRole("table", { name: "Runs, newest first" }).getByRole("row").last();
+  await row.getByText("Success").waitFor({ timeout: 180000 });
+  const trigger = await row.getByRole("cell").nth(1).textContent();
+  assert(trigger.trim() === "scheduled", `the first run was ${trigger}`);
+  await screen(page, "demo-schedule");
+  await page.context().close();
+});
+
+let failed = 1;
+try {
+  failed = await run();
+  console.log(`screenshots of ${screensSeen().length} screens at 1280 and 390 px in ${SCREENSHOTS}`);
+} finally {
+  await browser.close();
+  await demo.stop();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,61 @@
+// Loading a screen's data: one hook, reloading when its inputs change, on demand, and when
+// the connection comes back.
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { Outcome, Problem } from "../api/client";
+import { useReconnected } from "../connection";
+
+export type Loaded<T> = {
+  data: T | undefined;
+  problem: Problem | undefined;
+  loading: boolean;
+  reload: () => Promise<T | undefined>;
+};
+
+export function useLoad<T>(load: () => Promise<Outcome<T>>, inputs: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T>();
+  const [problem, setProblem] = useState<Problem>();
+  const [loading, setLoading] = useState(true);
+  const latest = useRef(0);
+  const reload = useCallback(async () => {
+    const call = ++latest.current;
+    const outcome = await load();
+    if (call !== latest.current) return undefined;
+    setLoading(false);
+    if (outcome.ok) {
+      setData(outcome.data);
+      setProblem(undefined);
+      return outcome.data;
+    }
+    setProblem(outcome.problem);
+    return undefined;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, inputs);
+  useEffect(() => {
+    setLoading(true);
+    void reload();
+  }, [reload]);
+  useReconnected(reload as () => void);
+  return { data, problem, loading, reload };
+}
+
+/** Calls `tick` every `ms` while `active`. */
+export function usePoll(active: boolean, ms: number, tick: () => void) {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(tick, ms);
+    return () => clearInterval(timer);
+  }, [active, ms, tick]);
+}
+
+/** Cursor paging: the cursors of the pages before this one, so "Previous" works too. */
+export function useCursor() {
+  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
+  const cursor = stack[stack.length - 1];
+  return {
+    cursor,
+    page: stack.length,
+    next: (nextCursor: string) => setStack([...stack, nextCursor]),
+    previous: () => setStack(stack.slice(0, -1)),
+    first: () => setStack([undefined]),
+  };
+}

@@ -1,0 +1,102 @@
+// A schedule's runs, newest first, paged; polled, so new runs appear and a queued or
+// running one's status changes live.
+import { useCallback } from "preact/hooks";
+import { api, run, type Schemas } from "../api/client";
+import { useCan } from "../caller";
+import { ActionButton } from "./action";
+import { useCursor, useLoad, usePoll } from "./load";
+import { Pager } from "./pager";
+import { ProblemMessage } from "./problem";
+import { Loading } from "./screen";
+import { duration, Time } from "./time";
+import { Status } from "./words";
+
+type Run = Schemas["RunResponse"];
+export const LIVE = (status: string) => status === "queued" || status === "running";
+
+export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string; scheduleId: string; refresh: number }) {
+  const paging = useCursor();
+  const canRun = useCan("operate_runs");
+  const runs = useLoad(
+    () =>
+      run(
+        api.GET("/api/v1/tenants/{tenant_id}/backup-schedules/{schedule_id}/runs", {
+          params: { path: { tenant_id: tenantId, schedule_id: scheduleId }, query: { limit: 50, cursor: paging.cursor } },
+        }),
+      ),
+    [tenantId, scheduleId, paging.cursor, refresh],
+  );
+  const live = (runs.data?.items ?? []).some((r) => LIVE(r.status));
+  // fast while a run is queued or running; slower otherwise, so scheduled runs appear too
+  usePoll(true, live ? 1500 : 5000, useCallback(() => void runs.reload(), [runs.reload]));
+  if (!runs.data) return runs.problem ? <ProblemMessage problem={runs.problem} /> : <Loading what="runs" />;
+  if (runs.data.items.length === 0) return <p>No runs yet.</p>;
+  return (
+    <>
+      <ProblemMessage problem={runs.problem} />
+      <div class="table-wrap" tabIndex={0}>
+        <table>
+          <caption class="sr-only">Runs, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Status</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Backup set</th>
+              {canRun ? <th scope="col">Actions</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data.items.map((item) => (
+              <RunRow key={item.id} item={item} canRun={canRun} reload={runs.reload} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager label="Runs" page={paging.page} nextCursor={runs.data.next_cursor} next={paging.next} previous={paging.previous} />
+    </>
+  );
+}
+
+function RunRow({ item, canRun, reload }: { item: Run; canRun: boolean; reload: () => Promise<unknown> }) {
+  return (
+    <tr>
+      <th scope="row">
+        <a href={`/tenants/${item.tenant_id}/runs/${item.id}`}>
+          <Time iso={item.scheduled_for} />
+        </a>
+      </th>
+      <td>
+        <Status status={item.status} />
+        {item.error_code ? <code class="code"> {item.error_code}</code> : null}
+      </td>
+      <td>{item.trigger}</td>
+      <td>{duration(item.duration_ms)}</td>
+      <td>
+        {item.backup_set_id ? (
+          <a href={`/tenants/${item.tenant_id}/backup-sets/${item.backup_set_id}`}>{item.backup_set?.name ?? "backup set"}</a>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      {canRun ? (
+        <td>
+          {item.status === "failed" || item.status === "partial" ? (
+            <ActionButton
+              label="Retry"
+              action={() =>
+                run(
+                  api.POST("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}/retry", {
+                    params: { path: { tenant_id: item.tenant_id, run_id: item.id }, header: { "Idempotency-Key": crypto.randomUUID() } },
+                  }),
+                )
+              }
+              onDone={() => void reload()}
+            />
+          ) : null}
+        </td>
+      ) : null}
+    </tr>
+  );
+}

@@ -18,4 +18,6 @@ mod types;
 pub use client::GraphClient;
 pub use settings::GraphSettings;
 pub use tls::install_tls_provider;
-pub use types::{FetchedObject, FetchedType, GraphError, GraphErrorCode, TenantCredentials};
+pub use types::{
+    CapturedSecret, FetchedObject, FetchedType, GraphError, GraphErrorCode, TenantCredentials,
+};

@@ -37,6 +37,18 @@ pub struct FetchedObject {
     pub graph_id: String,
     pub display_name: String,
     pub content: serde_json::Value,
+    /// Secret values read beside the content (encrypted OMA-URI settings): never part of
+    /// `content`, which keeps Graph's masked value; stored sealed by the backup.
+    pub secrets: Vec<CapturedSecret>,
+}
+
+/// One secret setting of an object: where it is in the content (an RFC 6901 pointer, e.g.
+/// `/omaSettings/1/value`) and its plain value, or `None` when it could not be read (the
+/// type's warnings say why). Its `Debug` never shows the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapturedSecret {
+    pub path: String,
+    pub value: Option<SecretString>,
 }
 
 /// Everything read for one policy type (or foundation).

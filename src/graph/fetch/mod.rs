@@ -3,6 +3,7 @@
 
 mod app_protection;
 mod object;
+mod oma;
 mod recipes;
 mod templates;
 

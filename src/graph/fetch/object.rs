@@ -94,6 +94,7 @@ fn assemble(outcomes: Vec<Outcome>) -> Result<FetchedType, GraphError> {
                     display_name: display_name(&content, &graph_id),
                     graph_id,
                     content,
+                    secrets: Vec::new(),
                 });
             }
             Outcome::Deleted => fetched.deleted_while_reading += 1,

@@ -5,6 +5,7 @@ use futures_util::future::{join, join_all};
 use serde_json::Value;
 
 use super::object::{each, merge, object_id, set, Outcome};
+use super::oma;
 use crate::graph::paging::Reader;
 use crate::graph::types::{FetchedType, GraphError};
 
@@ -19,6 +20,8 @@ pub(crate) struct Recipe {
     skip: fn(&Value) -> bool,
     /// A consistency check of the completed content; a warning when it fails.
     check: fn(&Value) -> Option<String>,
+    /// Whether encrypted OMA-URI values are read beside the content (`oma.rs`).
+    oma_secrets: bool,
 }
 
 const ASSIGNMENTS: (&str, &str) = ("assignments", "/assignments");
@@ -31,6 +34,7 @@ const fn list(list_query: &'static str) -> Recipe {
         collections: &[],
         skip: |_| false,
         check: |_| None,
+        oma_secrets: false,
     }
 }
 
@@ -48,7 +52,11 @@ const fn per_object(
 /// The recipe of every type but administrative templates and app protection.
 pub(crate) fn recipe(key: &str) -> Option<Recipe> {
     let recipe = match key {
-        "deviceConfigurations" | "appConfigManagedDevices" => list("?$expand=assignments"),
+        "deviceConfigurations" => Recipe {
+            oma_secrets: true,
+            ..list("?$expand=assignments")
+        },
+        "appConfigManagedDevices" => list("?$expand=assignments"),
         "deviceCompliancePolicies" => list(
             "?$expand=scheduledActionsForRule($expand=scheduledActionConfigurations),assignments",
         ),
@@ -84,7 +92,11 @@ pub(crate) fn recipe(key: &str) -> Option<Recipe> {
 impl Recipe {
     pub async fn fetch(&self, reader: &Reader<'_>, path: &str) -> Result<FetchedType, GraphError> {
         let entries = reader.list(&format!("{path}{}", self.list_query)).await?;
-        each(reader, entries, |entry| self.complete(reader, path, entry)).await
+        let fetched = each(reader, entries, |entry| self.complete(reader, path, entry)).await?;
+        Ok(match self.oma_secrets {
+            true => oma::capture(reader, path, fetched).await,
+            false => fetched,
+        })
     }
 
     async fn complete(

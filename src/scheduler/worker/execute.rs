@@ -3,6 +3,7 @@
 //! the live, not ignored policies as an immutable set, and finish with success, partial or
 //! failed. Every write is fenced by the run's lease.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -16,8 +17,8 @@ use crate::backup::inventory::sync_type;
 use crate::backup::sets::{create_set, select_items, set_name, SetOrigin};
 use crate::clock::Clock;
 use crate::domain::run::{BackupSetStatus, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport};
-use crate::graph::{FetchedType, GraphClient, GraphError};
-use crate::secrets::SecretCipher;
+use crate::graph::{FetchedObject, FetchedType, GraphClient, GraphError};
+use crate::secrets::{backup_values, SecretCipher};
 use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
 
 /// Policy types read at once for one run (each is paced and bounded by the Graph client).
@@ -101,7 +102,10 @@ impl Executor {
         } else {
             BackupSetStatus::Partial
         };
-        if !self.record_backup(run, &context, &readable, status).await? {
+        if !self
+            .record_backup(run, &context, &readable, status, &fetched)
+            .await?
+        {
             return Ok(Outcome::LeaseLost);
         }
         let ending = match status {
@@ -188,6 +192,7 @@ impl Executor {
         context: &RunContext,
         types: &[&str],
         status: BackupSetStatus,
+        fetched: &[(String, bool, Result<FetchedType, GraphError>)],
     ) -> Result<bool, ExecuteError> {
         let now = self.clock.now();
         let mut client = self.pool.get().await?;
@@ -204,6 +209,27 @@ impl Executor {
             created_at: now,
         };
         let backup = create_set(&transaction, &origin, &items, status).await?;
+        // the encrypted OMA-URI values read with the content, sealed and owned by the set
+        let objects: HashMap<(&str, &str), &FetchedObject> = fetched
+            .iter()
+            .filter_map(|(key, _, result)| Some((key, result.as_ref().ok()?)))
+            .flat_map(|(key, fetched)| {
+                fetched
+                    .objects
+                    .iter()
+                    .filter(|object| !object.secrets.is_empty())
+                    .map(move |object| ((key.as_str(), object.graph_id.as_str()), object))
+            })
+            .collect();
+        backup_values::store_for_set(
+            &transaction,
+            &self.secrets,
+            run.tenant_id,
+            backup.backup_set_id,
+            &items,
+            &objects,
+        )
+        .await?;
         self.command(&transaction, run, RunCommand::RecordBackup { backup }, now)
             .await?;
         self.commit(transaction).await?;

@@ -23,6 +23,7 @@ mod idempotency;
 mod load;
 mod metrics;
 mod notifications;
+mod oma_secrets;
 mod openapi;
 mod policies;
 mod projections;

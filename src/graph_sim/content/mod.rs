@@ -17,6 +17,7 @@ use serde_json::Value;
 
 pub use admin_templates::{definition_values, presentation_values, value_position};
 pub use common::Ctx;
+pub use configuration::oma_plain_text;
 pub use scripts::GLOBAL_REMEDIATIONS;
 
 use super::catalog::Child;

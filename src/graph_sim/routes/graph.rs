@@ -104,6 +104,11 @@ async fn serve(
     if !has_permission(issued, collection.permission) {
         return forbidden(ids, collection.permission, None, &url_path);
     }
+    // Graph requires the ReadWrite permission to reveal secret values (oma_secret.rs)
+    if matches!(target, Target::OmaPlainText(..)) && !has_role(issued, OMA_SECRET_ROLE) {
+        let scope = Some(OMA_SECRET_ROLE.to_owned());
+        return forbidden(ids, collection.permission, scope, &url_path);
+    }
     match tenant.with_faults(|faults| faults.take(Some(collection.key))) {
         Some(Injected::Forbidden { scope }) => {
             return forbidden(ids, collection.permission, scope, &url_path)
@@ -167,6 +172,15 @@ fn tenant_state_fault(tenant: &Tenant, ids: &RequestIds, url_path: &str) -> Opti
         ));
     }
     None
+}
+
+const OMA_SECRET_ROLE: &str = "DeviceManagementConfiguration.ReadWrite.All";
+
+fn has_role(issued: &Issued, wanted: &str) -> bool {
+    issued
+        .roles
+        .as_ref()
+        .is_some_and(|roles| roles.iter().any(|role| role == wanted))
 }
 
 /// Whether the token's roles grant read access to a permission family.

@@ -3,6 +3,7 @@
 mod admin;
 mod graph;
 mod login;
+mod oma_secret;
 mod resources;
 mod target;
 

@@ -10,6 +10,9 @@ pub enum Target {
     Child(Located, String, Child),
     DefinitionValue(Located, String, String),
     PresentationValues(Located, String, String),
+    /// `deviceConfigurations/{id}/getOmaSettingPlainTextValue(secretReferenceValueId='..')`:
+    /// the parameter as written (`None` when the call has none), see `oma_secret.rs`.
+    OmaPlainText(Located, String, Option<String>),
 }
 
 impl Target {
@@ -29,6 +32,12 @@ impl Target {
         let target = match segments.len() {
             2 => Self::List(located),
             3 => Self::Detail(located, id(2).unwrap_or_default()),
+            4 if segments[3].starts_with(super::oma_secret::FUNCTION)
+                && located.collection.key == "deviceConfigurations" =>
+            {
+                let parameter = super::oma_secret::parameter(segments[3]);
+                Self::OmaPlainText(located, id(2).unwrap_or_default(), parameter)
+            }
             4 if segments[3] == "assignments" => {
                 Self::Assignments(located, id(2).unwrap_or_default())
             }
@@ -64,7 +73,8 @@ impl Target {
             | Self::Assignments(l, _)
             | Self::Child(l, _, _)
             | Self::DefinitionValue(l, _, _)
-            | Self::PresentationValues(l, _, _) => l,
+            | Self::PresentationValues(l, _, _)
+            | Self::OmaPlainText(l, _, _) => l,
         }
     }
 }

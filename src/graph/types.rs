@@ -121,14 +121,21 @@ impl fmt::Display for GraphErrorCode {
     }
 }
 
-/// A Graph or login failure: its code, the raw message for support, and Graph's
-/// `request-id` (or the login's `trace_id`) when there was one.
+/// A Graph or login failure: its code, the raw message for support, and what Microsoft's
+/// support asks for (Graph docs `concepts/errors.md`): Graph's `request-id` (or the login's
+/// `trace_id`), the `client-request-id` the client sent, and the answer's `date`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct GraphError {
     pub code: GraphErrorCode,
     pub message: String,
     pub request_id: Option<String>,
+    /// The `client-request-id` sent with the failed request (a fresh UUID per request).
+    /// (Boxed strings, as `date`: they keep `Result<_, GraphError>` small.)
+    pub client_request_id: Option<Box<str>>,
+    /// When Graph answered: `innerError.date`, else the `Date` header (the login's
+    /// `timestamp`).
+    pub date: Option<Box<str>>,
     /// For `permission_missing`: the scope Graph named.
     pub scope: Option<String>,
     /// The HTTP status, when the failure was an HTTP answer.
@@ -136,11 +143,27 @@ pub struct GraphError {
 }
 
 impl GraphError {
+    /// The support details, for a recorded message: `request-id X, client-request-id Y,
+    /// date Z` (those known), or `None` when there are none.
+    pub fn support_details(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("request-id", self.request_id.as_deref()),
+            ("client-request-id", self.client_request_id.as_deref()),
+            ("date", self.date.as_deref()),
+        ]
+        .iter()
+        .filter_map(|(name, value)| value.map(|value| format!("{name} {value}")))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
     pub fn new(code: GraphErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
             request_id: None,
+            client_request_id: None,
+            date: None,
             scope: None,
             status: None,
         }

@@ -24,6 +24,9 @@ pub struct TenantStats {
     pub max_in_flight: usize,
     /// Every 429 served, in order.
     pub throttled: Vec<ThrottleRecord>,
+    /// Graph requests that came without a `client-request-id` header (a well-behaved
+    /// client sends one with every request).
+    pub without_client_request_id: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,7 +34,8 @@ pub struct ThrottleRecord {
     pub at: DateTime<Utc>,
     pub path: String,
     pub policy_type: Option<String>,
-    pub retry_after_secs: u64,
+    /// The `Retry-After` sent; `None` for Intune-style 429s, which carry none.
+    pub retry_after_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -105,6 +109,15 @@ impl SimStats {
         let stats = inner.tenants.entry(key(tenant)).or_default();
         stats.total_requests += 1;
         stats.token_requests += 1;
+    }
+
+    pub(crate) fn without_client_request_id(&self, tenant: &str) {
+        let mut inner = self.lock();
+        inner
+            .tenants
+            .entry(key(tenant))
+            .or_default()
+            .without_client_request_id += 1;
     }
 
     pub(crate) fn unauthenticated(&self) {

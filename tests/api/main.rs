@@ -20,6 +20,7 @@ mod graph_world;
 mod helpers;
 mod herd;
 mod idempotency;
+mod intune_throttling;
 mod load;
 mod metrics;
 mod notifications;

@@ -30,7 +30,9 @@ pub struct RunResponse {
     pub error_message: Option<String>,
     /// The run this one retries.
     pub retry_of: Option<Uuid>,
-    /// Per policy type: fetched, created, updated, unchanged, deleted_upstream, error_code.
+    /// Per policy type: fetched, created, updated, unchanged, deleted_upstream, error_code;
+    /// for a type that failed, Graph's `request_id`, the `client_request_id` sent and the
+    /// `date` of the failed answer; `warnings` (e.g. a secret setting not captured).
     #[schema(value_type = Option<Object>)]
     pub sync_report: Option<serde_json::Value>,
     pub backup_set_id: Option<Uuid>,

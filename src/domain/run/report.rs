@@ -27,6 +27,12 @@ pub struct TypeSyncReport {
     /// Graph's request id of the failure, for support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The `client-request-id` the client sent with the failed request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
+    /// When Graph answered the failed request (its `innerError.date` or `Date` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }

@@ -124,11 +124,8 @@ async fn read_plain_text(
             Some(Value::String(value)) => Ok(SecretString::new(value.clone())),
             _ => Err("Graph's answer has no string `value`".to_owned()),
         },
-        Ok(Reply::Gone(error)) | Err(error) => Err(match &error.request_id {
-            Some(request_id) => format!(
-                "{}: {} (request-id {request_id})",
-                error.code, error.message
-            ),
+        Ok(Reply::Gone(error)) | Err(error) => Err(match error.support_details() {
+            Some(details) => format!("{}: {} ({details})", error.code, error.message),
             None => format!("{}: {}", error.code, error.message),
         }),
     }

@@ -24,7 +24,8 @@ pub async fn graph(req: HttpRequest, state: web::Data<SimState>) -> HttpResponse
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    let ids = RequestIds::new(header("client-request-id"));
+    let client_request_id = header("client-request-id");
+    let ids = RequestIds::new(client_request_id);
     let issued = match state
         .tokens
         .check(header(AUTHORIZATION.as_str()), Utc::now())
@@ -56,6 +57,9 @@ pub async fn graph(req: HttpRequest, state: web::Data<SimState>) -> HttpResponse
     let target = Target::parse(&path);
     let family = target.as_ref().ok().map(|t| t.located().collection.key);
     let _in_flight = state.stats.begin(&issued.tenant, family);
+    if client_request_id.is_none() {
+        state.stats.without_client_request_id(&issued.tenant);
+    }
     let response = serve(&req, &state, tenant, &issued, &ids, &path, target).await;
     state
         .stats
@@ -128,9 +132,12 @@ async fn serve(
                 "TooManyRequests",
                 &intune_message("Too many requests, retry after some time", &url_path),
             );
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            // an Intune storm's 429 has none: Intune does not send Retry-After
+            if let Some(seconds) = retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(seconds));
+            }
             return response;
         }
         Some(Injected::ServerError { status }) => return server_error(ids, status),

@@ -292,14 +292,16 @@ fn failed_type(error: &GraphError) -> TypeSyncReport {
         error_message: Some(error.message.clone()),
         scope: error.scope.clone(),
         request_id: error.request_id.clone(),
+        client_request_id: error.client_request_id.as_deref().map(str::to_owned),
+        date: error.date.as_deref().map(str::to_owned),
         ..TypeSyncReport::default()
     }
 }
 
 fn graph_failure(error: &GraphError) -> Ending {
     let mut message = error.message.clone();
-    if let Some(request_id) = &error.request_id {
-        message.push_str(&format!(" (request-id {request_id})"));
+    if let Some(details) = error.support_details() {
+        message.push_str(&format!(" ({details})"));
     }
     Ending::failed(error.code.as_str(), message)
 }
@@ -323,13 +325,27 @@ fn first_type_failure(report: &SyncReport) -> Ending {
     report
         .iter()
         .find(|(_, type_report)| type_report.failed())
-        .map(|(key, type_report)| Ending {
-            status: RunStatus::Failed,
-            code: type_report.error_code.clone(),
-            message: Some(format!(
+        .map(|(key, type_report)| {
+            let mut message = format!(
                 "{key}: {}",
                 type_report.error_message.clone().unwrap_or_default()
-            )),
+            );
+            let details: Vec<String> = [
+                ("request-id", &type_report.request_id),
+                ("client-request-id", &type_report.client_request_id),
+                ("date", &type_report.date),
+            ]
+            .iter()
+            .filter_map(|(name, value)| value.as_ref().map(|value| format!("{name} {value}")))
+            .collect();
+            if !details.is_empty() {
+                message.push_str(&format!(" ({})", details.join(", ")));
+            }
+            Ending {
+                status: RunStatus::Failed,
+                code: type_report.error_code.clone(),
+                message: Some(message),
+            }
         })
         .unwrap_or_else(|| Ending::failed("internal", "nothing could be backed up"))
 }

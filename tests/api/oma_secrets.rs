@@ -7,7 +7,6 @@
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::Duration;
-use reqwest::StatusCode;
 use serde_json::Value;
 use tenantpilot::backup::purge::purge;
 use tenantpilot::clock::Clock;
@@ -38,15 +37,8 @@ async fn world_with_key(tenant: TenantConfig, key: &SecretKey) -> World {
     }
 }
 
-/// The plain value the simulated Graph reveals for one setting, read as any client would.
-async fn plain_value(
-    sim: &RunningSimulator,
-    tenant: &TenantConfig,
-    id: &str,
-    reference: &str,
-) -> String {
-    let http = crate::helpers::http_client();
-    let token: Value = http
+async fn sim_token(sim: &RunningSimulator, tenant: &TenantConfig) -> String {
+    let token: Value = crate::helpers::http_client()
         .post(format!(
             "{}/{}/oauth2/v2.0/token",
             sim.login_url(),
@@ -69,18 +61,38 @@ async fn plain_value(
         .json()
         .await
         .unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+/// `GET .../deviceConfigurations/{id}/{call}` on the simulator: status and body.
+async fn sim_get(sim: &RunningSimulator, token: &str, id: &str, call: &str) -> (u16, Value) {
     let url = format!(
-        "{}/beta/deviceManagement/deviceConfigurations/{id}/getOmaSettingPlainTextValue(secretReferenceValueId='{reference}')",
+        "{}/beta/deviceManagement/deviceConfigurations/{id}/{call}",
         sim.graph_url()
     );
-    let response = http
+    let response = crate::helpers::http_client()
         .get(url)
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn plain_text_call(reference: &str) -> String {
+    format!("getOmaSettingPlainTextValue(secretReferenceValueId='{reference}')")
+}
+
+/// The plain value the simulated Graph reveals for one setting, read as any client would.
+async fn plain_value(
+    sim: &RunningSimulator,
+    tenant: &TenantConfig,
+    id: &str,
+    reference: &str,
+) -> String {
+    let token = sim_token(sim, tenant).await;
+    let (status, body) = sim_get(sim, &token, id, &plain_text_call(reference)).await;
+    assert_eq!(status, 200, "{body}");
     body["value"].as_str().unwrap().to_owned()
 }
 
@@ -337,4 +349,88 @@ async fn a_secret_that_cannot_be_read_marks_its_item_and_never_fails_the_run() {
             .await,
         0
     );
+}
+
+#[tokio::test]
+async fn the_simulator_reveals_a_plain_value_only_as_graph_documents() {
+    let tenant = tenant_config(&[("deviceConfigurations", 2)]);
+    let sim = start_simulator(vec![tenant.clone()]).await;
+    let token = sim_token(&sim, &tenant).await;
+    let list: Value = crate::helpers::http_client()
+        .get(format!(
+            "{}/beta/deviceManagement/deviceConfigurations",
+            sim.graph_url()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // index 1 is the custom profile: its encrypted settings are masked in the list
+    let custom = &list["value"][1];
+    let id = custom["id"].as_str().unwrap();
+    let setting = &custom["omaSettings"][1];
+    assert_eq!(
+        (&setting["isEncrypted"], &setting["value"]),
+        (&Value::from(true), &Value::from("****"))
+    );
+    let reference = setting["secretReferenceValueId"].as_str().unwrap();
+
+    let (status, body) = sim_get(&sim, &token, id, &plain_text_call(reference)).await;
+    assert_eq!(status, 200);
+    assert!(body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("$metadata#Edm.String"));
+    let value = body["value"].as_str().unwrap();
+    assert!(value != "****" && !value.is_empty());
+    // the same value on every read
+    let (_, again) = sim_get(&sim, &token, id, &plain_text_call(reference)).await;
+    assert_eq!(again["value"], value);
+
+    for (call, target, expected) in [
+        (
+            "getOmaSettingPlainTextValue".to_owned(),
+            id,
+            (400, "BadRequest"),
+        ),
+        (
+            "getOmaSettingPlainTextValue(secretReferenceValueId=12)".to_owned(),
+            id,
+            (400, "BadRequest"),
+        ),
+        (
+            plain_text_call("no-such-reference"),
+            id,
+            (404, "ResourceNotFound"),
+        ),
+        (
+            plain_text_call(reference),
+            "no-such-profile",
+            (404, "ResourceNotFound"),
+        ),
+    ] {
+        let (status, body) = sim_get(&sim, &token, target, &call).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str().unwrap()),
+            expected,
+            "{call}"
+        );
+    }
+
+    // Graph requires the ReadWrite permission to reveal a secret value
+    let mut read_only = tenant.clone();
+    read_only
+        .roles
+        .retain(|role| role != "DeviceManagementConfiguration.ReadWrite.All");
+    let sim_read_only = start_simulator(vec![read_only.clone()]).await;
+    let token = sim_token(&sim_read_only, &read_only).await;
+    let (status, body) = sim_get(&sim_read_only, &token, id, &plain_text_call(reference)).await;
+    assert_eq!(status, 403);
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("DeviceManagementConfiguration.ReadWrite.All"));
 }

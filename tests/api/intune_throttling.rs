@@ -35,11 +35,18 @@ async fn a_25_second_intune_storm_without_retry_after_ends_in_success_with_every
         "powershellScripts",
     ];
     let path = world.schedule("Stormy", &types, false).await;
-    world.set_faults(vec![Fault::IntuneStorm {
-        policy_type: None,
-        duration_secs: 25,
-        percent: 100,
-    }]);
+    // through the simulator's admin API, as a test in another process would
+    let response = crate::helpers::http_client()
+        .put(format!(
+            "{}/_sim/tenants/{}/faults",
+            world.sim.graph_url(),
+            world.azure_tenant_id()
+        ))
+        .json(&serde_json::json!([{"kind": "intune_storm", "duration_secs": 25}]))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
     let started = Instant::now();
     let run = world.run_now(&path).await;
     assert_eq!(

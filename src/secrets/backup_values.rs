@@ -13,7 +13,7 @@ use super::rows::{self, OpenError, SealedKind};
 use super::SecretCipher;
 use crate::backup::TreeItem;
 use crate::db::CachedStatements;
-use crate::graph::FetchedObject;
+use crate::graph::{FetchedObject, FetchedType};
 
 /// One secret setting of an item, as the item API shows it (never its value).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,54 +22,83 @@ pub struct SecretMarker {
     pub captured: bool,
 }
 
-/// Seals and stores the secrets of the set's items; `objects` are what the run read, by
-/// (policy type, Graph id). Returns how many rows were written.
-pub async fn store_for_set(
+/// The objects a run read that carry secret settings, by (policy type, Graph id).
+pub struct SecretsRead<'a> {
+    objects: HashMap<(&'a str, &'a str), &'a FetchedObject>,
+}
+
+impl<'a> SecretsRead<'a> {
+    /// From the types that were read, by catalog key.
+    pub fn from_types(types: impl IntoIterator<Item = (&'a str, &'a FetchedType)>) -> Self {
+        let objects = types
+            .into_iter()
+            .flat_map(|(key, fetched)| {
+                fetched
+                    .objects
+                    .iter()
+                    .filter(|object| !object.secrets.is_empty())
+                    .map(move |object| ((key, object.graph_id.as_str()), object))
+            })
+            .collect();
+        Self { objects }
+    }
+
+    /// Seals and stores the secrets of the set's items (items the set does not hold, e.g.
+    /// ignored policies, keep none); returns how many rows were written.
+    pub async fn store_for_set(
+        &self,
+        transaction: &Transaction<'_>,
+        cipher: &SecretCipher,
+        tenant_id: Uuid,
+        backup_set_id: Uuid,
+        items: &[TreeItem],
+    ) -> Result<u64, tokio_postgres::Error> {
+        let mut written = 0;
+        for item in items {
+            let key = (item.policy_type.as_str(), item.graph_id.as_str());
+            if let Some(object) = self.objects.get(&key) {
+                let owner = (tenant_id, backup_set_id);
+                written += store_item(transaction, cipher, owner, item, object).await?;
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// One row per secret setting of `item`, sealed when its value was read.
+async fn store_item(
     transaction: &Transaction<'_>,
     cipher: &SecretCipher,
-    tenant_id: Uuid,
-    backup_set_id: Uuid,
-    items: &[TreeItem],
-    objects: &HashMap<(&str, &str), &FetchedObject>,
+    (tenant_id, backup_set_id): (Uuid, Uuid),
+    item: &TreeItem,
+    object: &FetchedObject,
 ) -> Result<u64, tokio_postgres::Error> {
-    let mut written = 0;
-    for item in items {
-        let Some(object) = objects.get(&(item.policy_type.as_str(), item.graph_id.as_str())) else {
-            continue;
-        };
-        for secret in &object.secrets {
-            let id = Uuid::now_v7();
-            let sealed = secret.value.as_ref().map(|value| {
-                SealedKind::OmaSettingValue.seal(
-                    cipher,
-                    backup_set_id,
-                    id,
-                    value.expose().as_bytes(),
-                )
-            });
-            transaction
-                .execute_cached(
-                    "INSERT INTO backup_secrets (id, backup_set_id, tenant_id, policy_type,
-                         graph_id, path, captured, ciphertext, nonce, key_fingerprint)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    &[
-                        &id,
-                        &backup_set_id,
-                        &tenant_id,
-                        &item.policy_type,
-                        &item.graph_id,
-                        &secret.path,
-                        &sealed.is_some(),
-                        &sealed.as_ref().map(|s| s.ciphertext.clone()),
-                        &sealed.as_ref().map(|s| s.nonce.clone()),
-                        &sealed.as_ref().map(|s| s.key_fingerprint.clone()),
-                    ],
-                )
-                .await?;
-            written += 1;
-        }
+    for secret in &object.secrets {
+        let id = Uuid::now_v7();
+        let sealed = secret.value.as_ref().map(|value| {
+            SealedKind::OmaSettingValue.seal(cipher, backup_set_id, id, value.expose().as_bytes())
+        });
+        transaction
+            .execute_cached(
+                "INSERT INTO backup_secrets (id, backup_set_id, tenant_id, policy_type,
+                     graph_id, path, captured, ciphertext, nonce, key_fingerprint)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    &id,
+                    &backup_set_id,
+                    &tenant_id,
+                    &item.policy_type,
+                    &item.graph_id,
+                    &secret.path,
+                    &sealed.is_some(),
+                    &sealed.as_ref().map(|s| s.ciphertext.clone()),
+                    &sealed.as_ref().map(|s| s.nonce.clone()),
+                    &sealed.as_ref().map(|s| s.key_fingerprint.clone()),
+                ],
+            )
+            .await?;
     }
-    Ok(written)
+    Ok(object.secrets.len() as u64)
 }
 
 /// Which settings of an item are secret, and whether each was captured.

@@ -41,6 +41,19 @@ impl TypeSyncReport {
     pub fn failed(&self) -> bool {
         self.error_code.is_some()
     }
+
+    /// `request-id X, client-request-id Y, date Z` of the failure (those known).
+    pub fn support_details(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("request-id", &self.request_id),
+            ("client-request-id", &self.client_request_id),
+            ("date", &self.date),
+        ]
+        .iter()
+        .filter_map(|(name, value)| value.as_ref().map(|value| format!("{name} {value}")))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
 }
 
 /// The sync of every selected type (and foundation), by catalog key.

@@ -3,7 +3,6 @@
 //! the live, not ignored policies as an immutable set, and finish with success, partial or
 //! failed. Every write is fenced by the run's lease.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -17,7 +16,7 @@ use crate::backup::inventory::sync_type;
 use crate::backup::sets::{create_set, select_items, set_name, SetOrigin};
 use crate::clock::Clock;
 use crate::domain::run::{BackupSetStatus, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport};
-use crate::graph::{FetchedObject, FetchedType, GraphClient, GraphError};
+use crate::graph::{FetchedType, GraphClient, GraphError};
 use crate::secrets::{backup_values, SecretCipher};
 use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
 
@@ -210,26 +209,19 @@ impl Executor {
         };
         let backup = create_set(&transaction, &origin, &items, status).await?;
         // the encrypted OMA-URI values read with the content, sealed and owned by the set
-        let objects: HashMap<(&str, &str), &FetchedObject> = fetched
+        let read = fetched
             .iter()
-            .filter_map(|(key, _, result)| Some((key, result.as_ref().ok()?)))
-            .flat_map(|(key, fetched)| {
-                fetched
-                    .objects
-                    .iter()
-                    .filter(|object| !object.secrets.is_empty())
-                    .map(move |object| ((key.as_str(), object.graph_id.as_str()), object))
-            })
-            .collect();
-        backup_values::store_for_set(
-            &transaction,
-            &self.secrets,
-            run.tenant_id,
-            backup.backup_set_id,
-            &items,
-            &objects,
-        )
-        .await?;
+            .filter_map(|(key, _, result)| Some((key.as_str(), result.as_ref().ok()?)));
+        let secrets = backup_values::SecretsRead::from_types(read);
+        secrets
+            .store_for_set(
+                &transaction,
+                &self.secrets,
+                run.tenant_id,
+                backup.backup_set_id,
+                &items,
+            )
+            .await?;
         self.command(&transaction, run, RunCommand::RecordBackup { backup }, now)
             .await?;
         self.commit(transaction).await?;
@@ -330,16 +322,8 @@ fn first_type_failure(report: &SyncReport) -> Ending {
                 "{key}: {}",
                 type_report.error_message.clone().unwrap_or_default()
             );
-            let details: Vec<String> = [
-                ("request-id", &type_report.request_id),
-                ("client-request-id", &type_report.client_request_id),
-                ("date", &type_report.date),
-            ]
-            .iter()
-            .filter_map(|(name, value)| value.as_ref().map(|value| format!("{name} {value}")))
-            .collect();
-            if !details.is_empty() {
-                message.push_str(&format!(" ({})", details.join(", ")));
+            if let Some(details) = type_report.support_details() {
+                message.push_str(&format!(" ({details})"));
             }
             Ending {
                 status: RunStatus::Failed,

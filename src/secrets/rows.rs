@@ -155,6 +155,39 @@ pub async fn discard(
     Ok(())
 }
 
+/// Which of an owner's rows to remove once they seal nothing in force any more.
+#[derive(Debug, Clone, Copy)]
+pub enum Retire<'a> {
+    One(Uuid),
+    All,
+    AllBut(&'a [Uuid]),
+}
+
+/// Removes rows of `owner` (a replaced or deleted tenant's secret, a webhook's retired or
+/// deleted signing secrets); returns how many.
+pub async fn retire(
+    client: &impl GenericClient,
+    kind: SealedKind,
+    owner: Uuid,
+    which: Retire<'_>,
+) -> Result<u64, tokio_postgres::Error> {
+    let (table, column) = (kind.table(), kind.owner_column());
+    match which {
+        Retire::One(id) => {
+            let sql = format!("DELETE FROM {table} WHERE {column} = $1 AND id = $2");
+            client.execute_cached(&sql, &[&owner, &id]).await
+        }
+        Retire::All => {
+            let sql = format!("DELETE FROM {table} WHERE {column} = $1");
+            client.execute_cached(&sql, &[&owner]).await
+        }
+        Retire::AllBut(keep) => {
+            let sql = format!("DELETE FROM {table} WHERE {column} = $1 AND NOT (id = ANY($2))");
+            client.execute_cached(&sql, &[&owner, &keep]).await
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ResealError {
     #[error("{kind:?} {id} (owner {owner}) cannot be opened with the current key: {source}")]

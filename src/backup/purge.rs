@@ -11,6 +11,8 @@ use uuid::Uuid;
 use super::storage_lock::own_storage;
 use crate::db::CachedStatements;
 use crate::domain::backup_set::{BackupSet, BackupSetCommand, SetFacts};
+use crate::secrets::rows::{self, Retire};
+use crate::secrets::SealedKind;
 use crate::store::{execute_in_transaction, upcasters, CommandError, EventMetadata};
 
 /// Sets purged per transaction: the storage lock holds runs back while it is held.
@@ -97,12 +99,7 @@ async fn purge_batch(
             message: error.to_string(),
         })?;
         // explicit, though the foreign key cascades: the summary counts them
-        secrets += transaction
-            .execute_cached(
-                "DELETE FROM backup_secrets WHERE backup_set_id = $1",
-                &[&id],
-            )
-            .await?;
+        secrets += rows::retire(&transaction, SealedKind::OmaSettingValue, id, Retire::All).await?;
         transaction
             .execute_cached("DELETE FROM backup_sets WHERE id = $1", &[&id])
             .await?;

@@ -80,6 +80,9 @@ pub struct Settings {
     pub graph_concurrency_per_tenant: usize,
     pub graph_concurrency: usize,
     pub graph_requests_per_20s: u32,
+    /// How long one Graph request may wait between its retries in total before its type
+    /// ends `throttled` / `graph_unavailable` (`TENANTPILOT_GRAPH_RETRY_WAIT_SECONDS`).
+    pub graph_retry_wait: Duration,
     /// A soft-deleted backup set is purged this many days after its deletion.
     pub purge_after_days: u32,
     /// Browser origins allowed to call the API (`TENANTPILOT_CORS_ORIGINS`); none: no CORS.
@@ -199,6 +202,12 @@ impl Settings {
                 800,
                 1..=100_000,
             )?,
+            graph_retry_wait: Duration::from_secs(parse_number(
+                &lookup,
+                "TENANTPILOT_GRAPH_RETRY_WAIT_SECONDS",
+                60,
+                1..=3_600,
+            )?),
             purge_after_days: parse_number(&lookup, "TENANTPILOT_PURGE_AFTER_DAYS", 30, 1..=3_650)?,
             cors_origins: crate::cors::parse_origins(&text("TENANTPILOT_CORS_ORIGINS", ""))
                 .map_err(|message| ConfigError {

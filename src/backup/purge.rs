@@ -1,7 +1,8 @@
 //! The purge: backup sets soft-deleted longer ago than the purge age are removed for good
 //! (`BackupSetPurged` on each), then the trees and content blobs nothing references any
 //! more. A blob stays while a remaining set's tree or the inventory (a policy's current
-//! content) points at it, whatever tenant or schedule that is.
+//! content) points at it, whatever tenant or schedule that is. The sealed OMA-URI values a
+//! set captured (`backup_secrets`) belong to that set alone and go with it.
 
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{Pool, Transaction};
@@ -10,6 +11,8 @@ use uuid::Uuid;
 use super::storage_lock::own_storage;
 use crate::db::CachedStatements;
 use crate::domain::backup_set::{BackupSet, BackupSetCommand, SetFacts};
+use crate::secrets::rows::{self, Retire};
+use crate::secrets::SealedKind;
 use crate::store::{execute_in_transaction, upcasters, CommandError, EventMetadata};
 
 /// Sets purged per transaction: the storage lock holds runs back while it is held.
@@ -20,6 +23,8 @@ pub struct PurgeSummary {
     pub sets: u64,
     pub trees: u64,
     pub blobs: u64,
+    /// Sealed secret values of the purged sets (encrypted OMA-URI settings).
+    pub secrets: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +49,7 @@ pub async fn purge(
         total.sets += batch.sets;
         total.trees += batch.trees;
         total.blobs += batch.blobs;
+        total.secrets += batch.secrets;
         if batch.sets < BATCH as u64 {
             return Ok(total);
         }
@@ -68,6 +74,7 @@ async fn purge_batch(
         .await?;
     let upcasters = upcasters();
     let correlation = format!("purge:{}", now.to_rfc3339());
+    let mut secrets = 0;
     for row in &rows {
         let id: Uuid = row.get(0);
         let found = SetFacts {
@@ -91,12 +98,15 @@ async fn purge_batch(
             set: id,
             message: error.to_string(),
         })?;
+        // explicit, though the foreign key cascades: the summary counts them
+        secrets += rows::retire(&transaction, SealedKind::OmaSettingValue, id, Retire::All).await?;
         transaction
             .execute_cached("DELETE FROM backup_sets WHERE id = $1", &[&id])
             .await?;
     }
     let mut summary = PurgeSummary {
         sets: rows.len() as u64,
+        secrets,
         ..PurgeSummary::default()
     };
     if !rows.is_empty() {

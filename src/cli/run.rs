@@ -76,6 +76,7 @@ pub async fn run(
                 "purged_sets": summary.sets,
                 "removed_trees": summary.trees,
                 "removed_blobs": summary.blobs,
+                "removed_secrets": summary.secrets,
             });
             println!("{}", serde_json::to_string_pretty(&output)?);
             Ok(())

@@ -56,6 +56,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_feed_horizon",
         include_str!("../../migrations/0013_feed_horizon.sql"),
     ),
+    (
+        "0014_backup_secrets",
+        include_str!("../../migrations/0014_backup_secrets.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

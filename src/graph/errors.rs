@@ -5,12 +5,15 @@ use serde::Deserialize;
 
 use super::types::{GraphError, GraphErrorCode};
 
-/// Graph's error body: `{"error":{"code","message","innerError":{"request-id"}}}`.
+/// Graph's error body: `{"error":{"code","message","innerError":{"date","request-id",
+/// "client-request-id"}}}` (Graph docs `concepts/errors.md`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct GraphErrorBody {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    pub client_request_id: Option<String>,
+    pub date: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -32,6 +35,9 @@ struct Inner {
 struct InnerError {
     #[serde(rename = "request-id")]
     request_id: Option<String>,
+    #[serde(rename = "client-request-id")]
+    client_request_id: Option<String>,
+    date: Option<String>,
 }
 
 impl GraphErrorBody {
@@ -39,14 +45,20 @@ impl GraphErrorBody {
     /// shortened, as the message.
     pub fn parse(body: &[u8]) -> Self {
         match serde_json::from_slice::<Envelope>(body) {
-            Ok(envelope) => Self {
-                code: envelope.error.code,
-                message: envelope.error.message,
-                request_id: envelope
-                    .error
-                    .inner_error
-                    .and_then(|inner| inner.request_id),
-            },
+            Ok(envelope) => {
+                let inner = envelope.error.inner_error;
+                let (request_id, client_request_id, date) = match inner {
+                    Some(inner) => (inner.request_id, inner.client_request_id, inner.date),
+                    None => (None, None, None),
+                };
+                Self {
+                    code: envelope.error.code,
+                    message: envelope.error.message,
+                    request_id,
+                    client_request_id,
+                    date,
+                }
+            }
             Err(_) => Self {
                 message: String::from_utf8_lossy(body).chars().take(500).collect(),
                 ..Self::default()
@@ -58,6 +70,8 @@ impl GraphErrorBody {
 const SCOPES_PHRASE: &str = "must have one of the following scopes:";
 
 /// The scope list Graph names in a 403 ("... must have one of the following scopes: X - ...").
+/// Data for the report only: the 403 itself decides `permission_missing`; a message
+/// without the phrase just leaves the scope unknown.
 pub(crate) fn scope_in(message: &str) -> Option<String> {
     let start = message.find(SCOPES_PHRASE)? + SCOPES_PHRASE.len();
     let rest = &message[start..];
@@ -76,23 +90,29 @@ pub(crate) fn is_expired_token(status: u16, body: &GraphErrorBody) -> bool {
     status == 401 && body.code == "InvalidAuthenticationToken"
 }
 
-/// A final (non-retried) Graph failure, mapped per GRAPH.md's table.
+/// What Graph's gateway answers, with the generic code `BadRequest`, for a tenant without
+/// Intune. Graph gives this state no code of its own (every 400 is `BadRequest`), so this
+/// one fixed sentence is the only place the mapping reads a message; everywhere else it
+/// branches on the status and `error.code`.
+const NOT_PROVISIONED: &str = "Request not applicable to target tenant.";
+
+fn is_not_provisioned(status: u16, body: &GraphErrorBody) -> bool {
+    status == 400 && body.code == "BadRequest" && body.message.trim() == NOT_PROVISIONED
+}
+
+/// A final (non-retried) Graph failure, mapped per GRAPH.md's table: by status and
+/// `error.code`.
 pub(crate) fn graph_failure(status: u16, body: GraphErrorBody, path: &str) -> GraphError {
-    let code = match status {
-        403 => GraphErrorCode::PermissionMissing,
-        400 if body
-            .message
-            .contains("Request not applicable to target tenant") =>
-        {
-            GraphErrorCode::IntuneNotProvisioned
-        }
-        401 if body.code == "UnknownError" && path.contains("/deviceManagement") => {
+    let code = match (status, body.code.as_str()) {
+        (403, _) => GraphErrorCode::PermissionMissing,
+        _ if is_not_provisioned(status, &body) => GraphErrorCode::IntuneNotProvisioned,
+        (401, "UnknownError") if path.contains("/deviceManagement") => {
             GraphErrorCode::IntuneLicenseInactive
         }
         // A 404 on a collection: the endpoint is not there for this tenant or version.
-        400 | 404 => GraphErrorCode::UnsupportedQuery,
-        429 => GraphErrorCode::Throttled,
-        500..=599 => GraphErrorCode::GraphUnavailable,
+        (400 | 404, _) => GraphErrorCode::UnsupportedQuery,
+        (429, _) => GraphErrorCode::Throttled,
+        (500..=599, _) => GraphErrorCode::GraphUnavailable,
         _ => GraphErrorCode::Internal,
     };
     let scope = (code == GraphErrorCode::PermissionMissing)
@@ -107,12 +127,15 @@ pub(crate) fn graph_failure(status: u16, body: GraphErrorBody, path: &str) -> Gr
         code,
         message,
         request_id: body.request_id,
+        client_request_id: body.client_request_id.map(Into::into),
+        date: body.date.map(Into::into),
         scope,
         status: Some(status),
     }
 }
 
-/// The login's error body: `{"error","error_description","error_codes":[..],"trace_id"}`.
+/// The login's error body: `{"error","error_description","error_codes":[..],"trace_id",
+/// "timestamp"}`.
 #[derive(Debug, Default, Deserialize)]
 struct LoginErrorBody {
     #[serde(default)]
@@ -122,9 +145,39 @@ struct LoginErrorBody {
     #[serde(default)]
     error_codes: Vec<u64>,
     trace_id: Option<String>,
+    timestamp: Option<String>,
 }
 
-/// A failed token request, mapped by the first AADSTS code.
+/// The AADSTS codes GRAPH.md's table maps ("Authentication").
+fn by_aadsts(code: u64) -> Option<GraphErrorCode> {
+    Some(match code {
+        7000215 => GraphErrorCode::AuthInvalidSecret,
+        7000222 => GraphErrorCode::AuthSecretExpired,
+        700016 => GraphErrorCode::AuthAppNotInTenant,
+        7000112 => GraphErrorCode::AuthAppDisabled,
+        90002 => GraphErrorCode::TenantNotFound,
+        _ => return None,
+    })
+}
+
+/// The OAuth 2.0 `error` field (RFC 6749 section 5.2, Entra's `reference-error-codes.md`),
+/// for an AADSTS code not in the table: AADSTS codes are diagnostics Microsoft may add to
+/// or change, the `error` field is the protocol's stable answer.
+fn by_oauth_error(error: &str) -> Option<GraphErrorCode> {
+    Some(match error {
+        // the client's authentication failed: its secret
+        "invalid_client" => GraphErrorCode::AuthInvalidSecret,
+        // the app may not use this grant in this tenant: not there, not consented, disabled
+        "unauthorized_client" => GraphErrorCode::AuthAppNotInTenant,
+        // the client builds a well-formed request (tests check the form), so what Entra
+        // finds invalid is the tenant named in the URL (as with 90002, 900023)
+        "invalid_request" => GraphErrorCode::TenantNotFound,
+        "temporarily_unavailable" => GraphErrorCode::GraphUnavailable,
+        _ => return None,
+    })
+}
+
+/// A failed token request, mapped by the first AADSTS code, else by the OAuth `error`.
 pub(crate) fn login_failure(status: u16, body: &[u8]) -> GraphError {
     let parsed = serde_json::from_slice::<LoginErrorBody>(body).ok();
     let Some(login) = parsed else {
@@ -139,15 +192,13 @@ pub(crate) fn login_failure(status: u16, body: &[u8]) -> GraphError {
             ..GraphError::new(code, format!("login answered {status}: {text}"))
         };
     };
-    let code = match login.error_codes.first() {
-        Some(7000215) => GraphErrorCode::AuthInvalidSecret,
-        Some(7000222) => GraphErrorCode::AuthSecretExpired,
-        Some(700016) => GraphErrorCode::AuthAppNotInTenant,
-        Some(7000112) => GraphErrorCode::AuthAppDisabled,
-        Some(90002) => GraphErrorCode::TenantNotFound,
-        _ if status >= 500 || status == 429 => GraphErrorCode::GraphUnavailable,
-        _ => GraphErrorCode::Internal,
-    };
+    let code = login
+        .error_codes
+        .first()
+        .and_then(|code| by_aadsts(*code))
+        .or_else(|| (status >= 500 || status == 429).then_some(GraphErrorCode::GraphUnavailable))
+        .or_else(|| by_oauth_error(&login.error))
+        .unwrap_or(GraphErrorCode::Internal);
     let message = if login.error_description.is_empty() {
         format!("login answered {status}: {}", login.error)
     } else {
@@ -157,6 +208,8 @@ pub(crate) fn login_failure(status: u16, body: &[u8]) -> GraphError {
         code,
         message,
         request_id: login.trace_id,
+        client_request_id: None,
+        date: login.timestamp.map(Into::into),
         scope: None,
         status: Some(status),
     }

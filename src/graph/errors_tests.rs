@@ -5,6 +5,7 @@ fn body(code: &str, message: &str) -> GraphErrorBody {
         code: code.to_owned(),
         message: message.to_owned(),
         request_id: Some("req-1".to_owned()),
+        ..GraphErrorBody::default()
     }
 }
 
@@ -12,7 +13,39 @@ fn body(code: &str, message: &str) -> GraphErrorBody {
 fn graph_error_bodies_keep_code_message_and_request_id() {
     let raw = br#"{"error":{"code":"Forbidden","message":"no","innerError":{"date":"2026-01-01T00:00:00","request-id":"abc","client-request-id":"def"}}}"#;
     let parsed = GraphErrorBody::parse(raw);
-    assert_eq!(parsed, body("Forbidden", "no").with_request_id("abc"));
+    let expected = GraphErrorBody {
+        client_request_id: Some("def".to_owned()),
+        date: Some("2026-01-01T00:00:00".to_owned()),
+        ..body("Forbidden", "no").with_request_id("abc")
+    };
+    assert_eq!(parsed, expected);
+    let error = graph_failure(403, parsed, "/deviceManagement/x");
+    assert_eq!(
+        error.support_details().as_deref(),
+        Some("request-id abc, client-request-id def, date 2026-01-01T00:00:00")
+    );
+}
+
+#[test]
+fn the_mapping_branches_on_status_and_code_not_on_message_text() {
+    // the same words under another status or code are not "Intune not provisioned"
+    let text = "Request not applicable to target tenant.";
+    assert_eq!(
+        graph_failure(400, body("ResourceNotFound", text), "/deviceManagement/x").code,
+        GraphErrorCode::UnsupportedQuery
+    );
+    assert_eq!(
+        graph_failure(503, body("ServiceUnavailable", text), "/deviceManagement/x").code,
+        GraphErrorCode::GraphUnavailable
+    );
+    // a 403 is a missing permission whatever its message says; the scope is only data
+    let error = graph_failure(
+        403,
+        body("Forbidden", "Access denied"),
+        "/deviceManagement/x",
+    );
+    assert_eq!(error.code, GraphErrorCode::PermissionMissing);
+    assert_eq!(error.scope, None);
 }
 
 #[test]
@@ -122,14 +155,48 @@ fn login_failures_map_by_their_first_aadsts_code() {
         (50000, GraphErrorCode::Internal),
     ];
     for (aadsts, expected) in cases {
+        // an `error` the OAuth fallback does not know: only the AADSTS code decides
         let raw = format!(
-            r#"{{"error":"invalid_client","error_description":"AADSTS{aadsts}: text","error_codes":[{aadsts}],"trace_id":"trace-9","correlation_id":"c"}}"#
+            r#"{{"error":"server_error","error_description":"AADSTS{aadsts}: text","error_codes":[{aadsts}],"trace_id":"trace-9","correlation_id":"c"}}"#
         );
         let error = login_failure(401, raw.as_bytes());
         assert_eq!(error.code, expected, "{aadsts}");
         assert_eq!(error.message, format!("AADSTS{aadsts}: text"));
         assert_eq!(error.request_id.as_deref(), Some("trace-9"));
     }
+}
+
+#[test]
+fn an_unknown_aadsts_code_maps_by_the_oauth_error_field() {
+    let cases = [
+        ("invalid_client", 401, GraphErrorCode::AuthInvalidSecret),
+        (
+            "unauthorized_client",
+            400,
+            GraphErrorCode::AuthAppNotInTenant,
+        ),
+        ("invalid_request", 400, GraphErrorCode::TenantNotFound),
+        (
+            "temporarily_unavailable",
+            400,
+            GraphErrorCode::GraphUnavailable,
+        ),
+        ("invalid_scope", 400, GraphErrorCode::Internal),
+    ];
+    for (error, status, expected) in cases {
+        let raw = format!(
+            r#"{{"error":"{error}","error_description":"AADSTS7000218: text","error_codes":[7000218],"trace_id":"t","timestamp":"2026-12-07 10:00:00Z"}}"#
+        );
+        let failure = login_failure(status, raw.as_bytes());
+        assert_eq!(failure.code, expected, "{error}");
+        assert_eq!(failure.date.as_deref(), Some("2026-12-07 10:00:00Z"));
+    }
+    // a known AADSTS code wins over the field
+    let raw = br#"{"error":"invalid_client","error_codes":[7000222]}"#;
+    assert_eq!(
+        login_failure(401, raw).code,
+        GraphErrorCode::AuthSecretExpired
+    );
 }
 
 #[test]

@@ -7,11 +7,16 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, ACCEPT};
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::client::Inner;
 use super::errors::{graph_failure, is_expired_token, is_not_found, GraphErrorBody};
 use super::retry::{retry_after, RetryBudget};
 use super::types::{GraphError, GraphErrorCode, TenantCredentials};
+
+/// The header a client names each request with (Graph docs `concepts/errors.md`); Graph
+/// echoes it and puts it in its error bodies.
+pub(crate) const CLIENT_REQUEST_ID: &str = "client-request-id";
 
 /// A Graph answer a caller can act on.
 #[derive(Debug)]
@@ -47,7 +52,12 @@ impl Inner {
                 .tokens
                 .token(&self.http, &self.settings, credentials)
                 .await?;
-            let attempt = self.attempt(credentials, url, &token).await?;
+            // a fresh id per request, kept with any error it ends in (Graph docs
+            // `concepts/errors.md`: what Microsoft's support asks for)
+            let client_request_id = Uuid::new_v4().to_string();
+            let attempt = self
+                .attempt(credentials, url, &token, &client_request_id)
+                .await?;
             let (status, headers, body) = match attempt {
                 Attempt::Answered {
                     status,
@@ -55,18 +65,22 @@ impl Inner {
                     body,
                 } => (status, headers, body),
                 Attempt::Unreachable(error) => {
-                    let failure = GraphError::new(
-                        GraphErrorCode::GraphUnavailable,
-                        format!("Graph could not be reached: {}", error.without_url()),
-                    );
+                    let failure = GraphError {
+                        client_request_id: Some(client_request_id.into()),
+                        ..GraphError::new(
+                            GraphErrorCode::GraphUnavailable,
+                            format!("Graph could not be reached: {}", error.without_url()),
+                        )
+                    };
                     self.wait_or_fail(&mut budget, None, failure, url).await?;
                     continue;
                 }
             };
             if (200..300).contains(&status) {
-                return parse_json(&body, &headers, status);
+                return parse_json(&body, &headers, status, &client_request_id);
             }
-            let error_body = with_header_request_id(GraphErrorBody::parse(&body), &headers);
+            let error_body =
+                with_response_ids(GraphErrorBody::parse(&body), &headers, &client_request_id);
             if is_expired_token(status, &error_body) && !refreshed {
                 // The token expired or was revoked early: one fresh token, one more try.
                 refreshed = true;
@@ -100,6 +114,7 @@ impl Inner {
         credentials: &TenantCredentials,
         url: &str,
         token: &Arc<str>,
+        client_request_id: &str,
     ) -> Result<Attempt, GraphError> {
         let _slot = self.limits.acquire(credentials.tenant_id).await?;
         self.graph_requests.fetch_add(1, Ordering::Relaxed);
@@ -108,6 +123,7 @@ impl Inner {
             .get(url)
             .bearer_auth(token)
             .header(ACCEPT, "application/json")
+            .header(CLIENT_REQUEST_ID, client_request_id)
             .send()
             .await;
         let response = match sent {
@@ -156,20 +172,28 @@ impl Inner {
     }
 }
 
-/// Throttling and transient server failures; a 500 only on `$expand` pages, which Graph
-/// fails under load, while a 500 elsewhere is a real failure.
+/// Throttling and transient server and gateway failures (a 502 is the gateway's, not
+/// the request's); a 500 only on `$expand` pages, which Graph fails under load, while a 500
+/// elsewhere is a real failure.
 fn is_transient(status: u16, url: &str) -> bool {
-    matches!(status, 429 | 503 | 504)
+    matches!(status, 429 | 502 | 503 | 504)
         || (status == 500 && (url.contains("$expand") || url.contains("%24expand")))
 }
 
 /// Malformed JSON in a 2xx answer is treated as Graph being unavailable (a proxy's page, a
 /// cut-off body): it is Graph's failure, not ours, and it does not end the whole run.
-fn parse_json(body: &[u8], headers: &HeaderMap, status: u16) -> Result<Reply, GraphError> {
+fn parse_json(
+    body: &[u8],
+    headers: &HeaderMap,
+    status: u16,
+    client_request_id: &str,
+) -> Result<Reply, GraphError> {
     serde_json::from_slice(body)
         .map(Reply::Found)
         .map_err(|error| GraphError {
-            request_id: header_request_id(headers),
+            request_id: header(headers, "request-id"),
+            client_request_id: Some(client_request_id.into()),
+            date: header(headers, "date").map(Into::into),
             status: Some(status),
             ..GraphError::new(
                 GraphErrorCode::GraphUnavailable,
@@ -178,17 +202,26 @@ fn parse_json(body: &[u8], headers: &HeaderMap, status: u16) -> Result<Reply, Gr
         })
 }
 
-fn header_request_id(headers: &HeaderMap) -> Option<String> {
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
-        .get("request-id")
+        .get(name)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
 }
 
-fn with_header_request_id(mut body: GraphErrorBody, headers: &HeaderMap) -> GraphErrorBody {
-    if body.request_id.is_none() {
-        body.request_id = header_request_id(headers);
-    }
+/// The error body's ids and date, else the answer's headers, else the id that was sent
+/// (a proxy's error page has none of Graph's).
+fn with_response_ids(
+    mut body: GraphErrorBody,
+    headers: &HeaderMap,
+    client_request_id: &str,
+) -> GraphErrorBody {
+    body.request_id = body.request_id.or_else(|| header(headers, "request-id"));
+    body.client_request_id = body
+        .client_request_id
+        .or_else(|| header(headers, CLIENT_REQUEST_ID))
+        .or_else(|| Some(client_request_id.to_owned()));
+    body.date = body.date.or_else(|| header(headers, "date"));
     body
 }
 
@@ -213,7 +246,8 @@ mod tests {
         assert!(is_transient(429, "http://g/beta/x"));
         assert!(is_transient(503, "http://g/beta/x"));
         assert!(is_transient(504, "http://g/beta/x"));
-        assert!(!is_transient(502, "http://g/beta/x"));
+        assert!(is_transient(502, "http://g/beta/x"));
+        assert!(!is_transient(501, "http://g/beta/x"));
     }
 
     #[test]

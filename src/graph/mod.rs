@@ -19,5 +19,6 @@ pub use client::GraphClient;
 pub use settings::GraphSettings;
 pub use tls::install_tls_provider;
 pub use types::{
-    FetchedObject, FetchedType, GraphError, GraphErrorCode, IncompleteObject, TenantCredentials,
+    CapturedSecret, FetchedObject, FetchedType, GraphError, GraphErrorCode, IncompleteObject,
+    TenantCredentials,
 };

@@ -1,14 +1,21 @@
 //! When and how long to wait before retrying: `Retry-After` (seconds or an HTTP date) when
-//! Graph gives one, otherwise exponential backoff with full jitter; bounded in attempts and
+//! Graph gives one, otherwise exponential backoff with equal jitter; bounded in attempts and
 //! in total waiting time.
+//!
+//! Intune is not among the services whose 429s carry `Retry-After`, and its throttling
+//! window is 20 s (Graph docs `concepts/throttling.md`; `concepts/throttling-limits.md`,
+//! "Intune service limits": per app per tenant, per 20 seconds). Backoff that gave up
+//! within ~15 s would end a type `throttled` just before the window reopened: the waits
+//! here add up past it (at least 31.5 s after seven retries), and the total wait budget
+//! (`GraphSettings::max_retry_wait`, 60 s by default) is what ends the retries.
 
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// First backoff ceiling; doubles per attempt up to `BACKOFF_CAP`.
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
+const BACKOFF_BASE: Duration = Duration::from_secs(1);
+const BACKOFF_CAP: Duration = Duration::from_secs(16);
 
 /// `Retry-After` as a wait from `now`: delay-seconds, or an HTTP date (a date in the past
 /// means "now").
@@ -32,11 +39,14 @@ pub(crate) fn backoff_ceiling(retry: u32) -> Duration {
     BACKOFF_BASE.saturating_mul(factor).min(BACKOFF_CAP)
 }
 
-/// Full jitter: uniformly in `[0, ceiling]`, so many clients throttled at once do not
-/// come back in step.
-pub(crate) fn full_jitter(ceiling: Duration, random: u64) -> Duration {
+/// Equal jitter: uniformly in `[ceiling / 2, ceiling]`, so many clients throttled at once
+/// do not come back in step, while every wait still moves toward the end of the window
+/// (full jitter's waits near zero would spend attempts inside it).
+pub(crate) fn equal_jitter(ceiling: Duration, random: u64) -> Duration {
     let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(random % millis.saturating_add(1))
+    let half = millis / 2;
+    let spread = millis - half;
+    Duration::from_millis(half + random % spread.saturating_add(1))
 }
 
 fn random_u64() -> u64 {
@@ -78,7 +88,7 @@ impl RetryBudget {
                 if remaining.is_zero() {
                     return None;
                 }
-                full_jitter(backoff_ceiling(self.attempts), random_u64()).min(remaining)
+                equal_jitter(backoff_ceiling(self.attempts), random_u64()).min(remaining)
             }
         };
         self.attempts += 1;
@@ -119,20 +129,43 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_its_cap() {
-        assert_eq!(backoff_ceiling(1), Duration::from_millis(500));
-        assert_eq!(backoff_ceiling(2), Duration::from_secs(1));
-        assert_eq!(backoff_ceiling(4), Duration::from_secs(4));
+        assert_eq!(backoff_ceiling(1), Duration::from_secs(1));
+        assert_eq!(backoff_ceiling(2), Duration::from_secs(2));
+        assert_eq!(backoff_ceiling(4), Duration::from_secs(8));
         assert_eq!(backoff_ceiling(20), BACKOFF_CAP);
         assert_eq!(backoff_ceiling(u32::MAX), BACKOFF_CAP);
     }
 
     #[test]
-    fn jitter_stays_within_the_ceiling() {
+    fn jitter_stays_between_half_the_ceiling_and_the_ceiling() {
         let ceiling = Duration::from_secs(2);
-        for random in [0, 1, 1999, 2000, 2001, u64::MAX] {
-            assert!(full_jitter(ceiling, random) <= ceiling);
+        for random in [0, 1, 999, 1000, 1001, u64::MAX] {
+            let wait = equal_jitter(ceiling, random);
+            assert!(wait >= ceiling / 2 && wait <= ceiling, "{wait:?}");
         }
-        assert_eq!(full_jitter(Duration::ZERO, 12345), Duration::ZERO);
+        assert_eq!(equal_jitter(Duration::ZERO, 12345), Duration::ZERO);
+    }
+
+    #[test]
+    fn without_retry_after_the_default_budget_waits_past_intunes_20_second_window() {
+        let settings = crate::graph::GraphSettings::new("http://g", "http://l");
+        // the least the backoff can wait (every random draw at its lowest)
+        let mut least = Duration::ZERO;
+        for retry in 1..settings.max_attempts {
+            least += backoff_ceiling(retry) / 2;
+            if least > Duration::from_secs(25) {
+                break;
+            }
+        }
+        assert!(least > Duration::from_secs(25), "{least:?}");
+        assert!(least <= settings.max_retry_wait);
+        // and a budget that is spent ends the retries
+        let mut budget = RetryBudget::new(settings.max_attempts, settings.max_retry_wait);
+        let mut waited = Duration::ZERO;
+        while let Some(wait) = budget.next_wait(None) {
+            waited += wait;
+        }
+        assert!(waited > Duration::from_secs(20) && waited <= settings.max_retry_wait);
     }
 
     #[test]

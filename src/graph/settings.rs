@@ -17,9 +17,11 @@ pub struct GraphSettings {
     pub requests_per_20s: u32,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
-    /// Attempts per request at most (429/503/504 and transient failures are retried).
+    /// Attempts per request at most (429/502/503/504 and transient failures are retried).
     pub max_attempts: u32,
-    /// Total time one request may spend waiting between retries.
+    /// Total time one request may spend waiting between retries: past Intune's 20 s
+    /// throttling window, since Intune's 429s carry no `Retry-After` (Graph docs
+    /// `concepts/throttling.md`, `concepts/throttling-limits.md` "Intune service limits").
     pub max_retry_wait: Duration,
 }
 
@@ -33,8 +35,8 @@ impl GraphSettings {
             requests_per_20s: 800,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
-            max_attempts: 6,
-            max_retry_wait: Duration::from_secs(120),
+            max_attempts: 12,
+            max_retry_wait: Duration::from_secs(60),
         }
     }
 

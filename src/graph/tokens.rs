@@ -118,12 +118,15 @@ impl TokenCache {
         let mut budget = RetryBudget::new(settings.max_attempts, settings.max_retry_wait);
         loop {
             self.requests.fetch_add(1, Ordering::Relaxed);
+            // Entra takes and logs a client-request-id too
+            let client_request_id = Uuid::new_v4().to_string();
             let sent = http
                 .post(&url)
                 .header(
                     reqwest::header::CONTENT_TYPE,
                     "application/x-www-form-urlencoded",
                 )
+                .header(super::http::CLIENT_REQUEST_ID, &client_request_id)
                 .body(body.clone())
                 .send()
                 .await;
@@ -134,8 +137,15 @@ impl TokenCache {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let wait_hint = retry_after(response.headers());
+                    let date = response
+                        .headers()
+                        .get(reqwest::header::DATE)
+                        .and_then(|value| value.to_str().ok())
+                        .map(str::to_owned);
                     let bytes = response.bytes().await.unwrap_or_default();
-                    let error = login_failure(status, &bytes);
+                    let mut error = login_failure(status, &bytes);
+                    error.client_request_id = Some(client_request_id.into());
+                    error.date = error.date.or(date.map(Into::into));
                     let transient = status == 429 || status >= 500;
                     if !transient {
                         return Err(error);
@@ -143,10 +153,13 @@ impl TokenCache {
                     (error, wait_hint)
                 }
                 Err(error) => (
-                    GraphError::new(
-                        GraphErrorCode::GraphUnavailable,
-                        format!("the login could not be reached: {}", error.without_url()),
-                    ),
+                    GraphError {
+                        client_request_id: Some(client_request_id.into()),
+                        ..GraphError::new(
+                            GraphErrorCode::GraphUnavailable,
+                            format!("the login could not be reached: {}", error.without_url()),
+                        )
+                    },
                     None,
                 ),
             };

@@ -37,6 +37,18 @@ pub struct FetchedObject {
     pub graph_id: String,
     pub display_name: String,
     pub content: serde_json::Value,
+    /// Secret values read beside the content (encrypted OMA-URI settings): never part of
+    /// `content`, which keeps Graph's masked value; stored sealed by the backup.
+    pub secrets: Vec<CapturedSecret>,
+}
+
+/// One secret setting of an object: where it is in the content (an RFC 6901 pointer, e.g.
+/// `/omaSettings/1/value`) and its plain value, or `None` when it could not be read (the
+/// type's warnings say why). Its `Debug` never shows the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapturedSecret {
+    pub path: String,
+    pub value: Option<SecretString>,
 }
 
 /// Everything read for one policy type (or foundation).
@@ -135,14 +147,21 @@ impl fmt::Display for GraphErrorCode {
     }
 }
 
-/// A Graph or login failure: its code, the raw message for support, and Graph's
-/// `request-id` (or the login's `trace_id`) when there was one.
+/// A Graph or login failure: its code, the raw message for support, and what Microsoft's
+/// support asks for (Graph docs `concepts/errors.md`): Graph's `request-id` (or the login's
+/// `trace_id`), the `client-request-id` the client sent, and the answer's `date`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct GraphError {
     pub code: GraphErrorCode,
     pub message: String,
     pub request_id: Option<String>,
+    /// The `client-request-id` sent with the failed request (a fresh UUID per request).
+    /// (Boxed strings, as `date`: they keep `Result<_, GraphError>` small.)
+    pub client_request_id: Option<Box<str>>,
+    /// When Graph answered: `innerError.date`, else the `Date` header (the login's
+    /// `timestamp`).
+    pub date: Option<Box<str>>,
     /// For `permission_missing`: the scope Graph named.
     pub scope: Option<String>,
     /// The HTTP status, when the failure was an HTTP answer.
@@ -150,11 +169,27 @@ pub struct GraphError {
 }
 
 impl GraphError {
+    /// The support details, for a recorded message: `request-id X, client-request-id Y,
+    /// date Z` (those known), or `None` when there are none.
+    pub fn support_details(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("request-id", self.request_id.as_deref()),
+            ("client-request-id", self.client_request_id.as_deref()),
+            ("date", self.date.as_deref()),
+        ]
+        .iter()
+        .filter_map(|(name, value)| value.map(|value| format!("{name} {value}")))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
     pub fn new(code: GraphErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
             request_id: None,
+            client_request_id: None,
+            date: None,
             scope: None,
             status: None,
         }

@@ -80,10 +80,12 @@ fn default_lifetime() -> u64 {
     3599
 }
 
-/// Read access to every area the catalog needs.
+/// Read access to every area the catalog needs, and the ReadWrite permission Graph requires
+/// to reveal encrypted OMA-URI values (`getOmaSettingPlainTextValue`).
 pub fn default_roles() -> Vec<String> {
     [
         "DeviceManagementConfiguration.Read.All",
+        "DeviceManagementConfiguration.ReadWrite.All",
         "DeviceManagementApps.Read.All",
         "DeviceManagementServiceConfig.Read.All",
         "DeviceManagementRBAC.Read.All",

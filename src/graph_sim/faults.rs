@@ -2,6 +2,8 @@
 //! configuration and replaced at run time through the admin API. Counted faults ("the first
 //! N calls") keep their remaining count here.
 
+use std::time::{Duration, Instant};
+
 use serde::{Deserialize, Serialize};
 
 /// One injected failure. `policy_type` is a catalog key (`appProtection` also covers its
@@ -23,6 +25,18 @@ pub enum Fault {
         count: u32,
         #[serde(default = "default_retry_after")]
         retry_after_secs: u64,
+    },
+    /// Intune-style throttling: for `duration_secs` from the first matching call, `percent`
+    /// of the matching calls (all by default) answer 429 `TooManyRequests` with Intune's
+    /// error body and no `Retry-After`: Intune is not among the services that send one,
+    /// and its window is 20 s (Graph docs `concepts/throttling.md`,
+    /// `concepts/throttling-limits.md` "Intune service limits").
+    IntuneStorm {
+        #[serde(default)]
+        policy_type: Option<String>,
+        duration_secs: u64,
+        #[serde(default = "default_percent")]
+        percent: u8,
     },
     /// 500, 502, 503 or 504 for the first `count` matching calls (503 carries
     /// `Retry-After`).
@@ -48,7 +62,7 @@ pub enum Fault {
         delay_ms: u64,
     },
     /// The token endpoint answers this AADSTS error (7000215, 7000222, 700016, 7000112,
-    /// 90002) whatever the credentials.
+    /// 90002, 7000218) whatever the credentials.
     TokenError { aadsts: u32 },
     /// Tokens come without a `roles` claim (admin consent missing); Graph answers 403.
     NoRoles,
@@ -86,8 +100,14 @@ fn default_status() -> u16 {
     503
 }
 
-/// The AADSTS codes the token endpoint can be told to answer.
-pub const AADSTS_CODES: &[u32] = &[7_000_215, 7_000_222, 700_016, 7_000_112, 90_002];
+fn default_percent() -> u8 {
+    100
+}
+
+/// The AADSTS codes the token endpoint can be told to answer. 7000218 (`invalid_client`:
+/// no client secret or assertion) is one the client's table does not know: it maps by the
+/// OAuth `error` field.
+pub const AADSTS_CODES: &[u32] = &[7_000_215, 7_000_222, 700_016, 7_000_112, 90_002, 7_000_218];
 
 impl Fault {
     pub fn policy_type(&self) -> Option<&str> {
@@ -98,6 +118,7 @@ impl Fault {
             | Self::ChildNotFound { policy_type, .. } => Some(policy_type),
             Self::CutExpansions { policy_type, .. } => policy_type.as_deref(),
             Self::Throttle { policy_type, .. }
+            | Self::IntuneStorm { policy_type, .. }
             | Self::ServerError { policy_type, .. }
             | Self::ExpandError { policy_type, .. }
             | Self::Slow { policy_type, .. } => policy_type.as_deref(),
@@ -119,6 +140,9 @@ impl Fault {
             Self::ServerError { status, .. } if ![500, 502, 503, 504].contains(status) => Err(
                 format!("server_error status {status} is not 500, 502, 503 or 504"),
             ),
+            Self::IntuneStorm { percent, .. } if !(1..=100).contains(percent) => Err(format!(
+                "intune_storm percent {percent} is not between 1 and 100"
+            )),
             Self::TokenError { aadsts } if !AADSTS_CODES.contains(aadsts) => Err(format!(
                 "token_error aadsts {aadsts} is not one of {AADSTS_CODES:?}"
             )),
@@ -135,11 +159,28 @@ impl Fault {
     }
 }
 
-/// A fault with its remaining count (for the counted ones).
+/// A fault with its remaining count (for the counted ones), and for a storm when it began
+/// and how many calls it has seen.
 #[derive(Debug, Clone)]
 struct Active {
     fault: Fault,
     remaining: u32,
+    began: Option<Instant>,
+    seen: u64,
+}
+
+impl Active {
+    /// Whether a storm throttles this call: inside its window, `percent` of the calls
+    /// (spread evenly: call n is throttled when n * percent crosses a multiple of 100).
+    fn storm_throttles(&mut self, duration_secs: u64, percent: u8, now: Instant) -> bool {
+        let began = *self.began.get_or_insert(now);
+        if now.duration_since(began) >= Duration::from_secs(duration_secs) {
+            return false;
+        }
+        self.seen += 1;
+        let percent = u64::from(percent);
+        (self.seen * percent) / 100 != ((self.seen - 1) * percent) / 100
+    }
 }
 
 /// A tenant's faults as they stand.
@@ -151,9 +192,16 @@ pub struct FaultSet {
 /// What a Graph call should get, decided before any content is served.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Injected {
-    Forbidden { scope: Option<String> },
-    Throttled { retry_after_secs: u64 },
-    ServerError { status: u16 },
+    Forbidden {
+        scope: Option<String>,
+    },
+    /// `retry_after_secs` `None`: Intune's 429, without `Retry-After`.
+    Throttled {
+        retry_after_secs: Option<u64>,
+    },
+    ServerError {
+        status: u16,
+    },
 }
 
 impl FaultSet {
@@ -168,7 +216,12 @@ impl FaultSet {
                         | Fault::ExpandError { count, .. } => *count,
                         _ => 0,
                     };
-                    Active { fault, remaining }
+                    Active {
+                        fault,
+                        remaining,
+                        began: None,
+                        seen: 0,
+                    }
                 })
                 .collect(),
         }
@@ -256,14 +309,33 @@ impl FaultSet {
         }) {
             return Some(Injected::Forbidden { scope });
         }
+        let now = Instant::now();
         for active in &mut self.active {
-            if active.remaining == 0 || !active.fault.matches(family) {
+            if !active.fault.matches(family) {
+                continue;
+            }
+            if let Fault::IntuneStorm {
+                duration_secs,
+                percent,
+                ..
+            } = active.fault
+            {
+                if active.storm_throttles(duration_secs, percent, now) {
+                    return Some(Injected::Throttled {
+                        retry_after_secs: None,
+                    });
+                }
+                continue;
+            }
+            if active.remaining == 0 {
                 continue;
             }
             let injected = match active.fault {
                 Fault::Throttle {
                     retry_after_secs, ..
-                } => Injected::Throttled { retry_after_secs },
+                } => Injected::Throttled {
+                    retry_after_secs: Some(retry_after_secs),
+                },
                 Fault::ServerError { status, .. } => Injected::ServerError { status },
                 _ => continue,
             };
@@ -287,7 +359,7 @@ mod tests {
         }]);
         assert_eq!(set.take(Some("deviceConfigurations")), None);
         let throttled = Some(Injected::Throttled {
-            retry_after_secs: 1,
+            retry_after_secs: Some(1),
         });
         assert_eq!(set.take(Some("settingsCatalog")), throttled);
         assert_eq!(set.take(Some("settingsCatalog")), throttled);
@@ -312,10 +384,48 @@ mod tests {
     }
 
     #[test]
+    fn an_intune_storm_throttles_its_share_of_calls_without_retry_after_for_its_window() {
+        let mut all = FaultSet::new(vec![Fault::IntuneStorm {
+            policy_type: None,
+            duration_secs: 3600,
+            percent: 100,
+        }]);
+        let intune = Some(Injected::Throttled {
+            retry_after_secs: None,
+        });
+        assert!((0..10).all(|_| all.take(Some("settingsCatalog")) == intune));
+        let mut half = FaultSet::new(vec![Fault::IntuneStorm {
+            policy_type: Some("settingsCatalog".into()),
+            duration_secs: 3600,
+            percent: 50,
+        }]);
+        assert_eq!(half.take(Some("deviceConfigurations")), None);
+        let throttled = (0..100)
+            .filter(|_| half.take(Some("settingsCatalog")).is_some())
+            .count();
+        assert_eq!(throttled, 50);
+        // a window that has passed throttles nothing
+        let mut over = FaultSet::new(vec![Fault::IntuneStorm {
+            policy_type: None,
+            duration_secs: 0,
+            percent: 100,
+        }]);
+        assert_eq!(over.take(None), None);
+        assert!(Fault::IntuneStorm {
+            policy_type: None,
+            duration_secs: 1,
+            percent: 0
+        }
+        .check(|_| true)
+        .is_err());
+    }
+
+    #[test]
     fn faults_parse_from_their_json_names() {
         let faults: Vec<Fault> = serde_json::from_str(
             r#"[{"kind":"forbidden","policy_type":"appProtection"},
                 {"kind":"throttle","count":3},
+                {"kind":"intune_storm","duration_secs":25},
                 {"kind":"server_error","status":504,"count":1},
                 {"kind":"slow","delay_ms":50},
                 {"kind":"token_error","aadsts":7000222},
@@ -326,7 +436,7 @@ mod tests {
                 {"kind":"license_expired"}]"#,
         )
         .unwrap();
-        assert_eq!(faults.len(), 10);
+        assert_eq!(faults.len(), 11);
         assert!(faults.iter().all(|f| f.check(|_| true).is_ok()));
         assert!(Fault::TokenError { aadsts: 1 }.check(|_| true).is_err());
     }

@@ -31,6 +31,9 @@ pub struct TenantStats {
     pub max_in_flight: usize,
     /// Every 429 served, in order.
     pub throttled: Vec<ThrottleRecord>,
+    /// Graph requests that came without a `client-request-id` header (a well-behaved
+    /// client sends one with every request).
+    pub without_client_request_id: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,7 +41,8 @@ pub struct ThrottleRecord {
     pub at: DateTime<Utc>,
     pub path: String,
     pub policy_type: Option<String>,
-    pub retry_after_secs: u64,
+    /// The `Retry-After` sent; `None` for Intune-style 429s, which carry none.
+    pub retry_after_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -126,6 +130,15 @@ impl SimStats {
             .entry(key(tenant))
             .or_default()
             .batch_requests += 1;
+    }
+
+    pub(crate) fn without_client_request_id(&self, tenant: &str) {
+        let mut inner = self.lock();
+        inner
+            .tenants
+            .entry(key(tenant))
+            .or_default()
+            .without_client_request_id += 1;
     }
 
     pub(crate) fn unauthenticated(&self) {

@@ -18,9 +18,10 @@ use super::errors::{classify, classify_commit, unknown};
 use super::jsonb_text::jsonb_text;
 use super::linking::{self, LinkError};
 use super::stream_heads::StreamHeads;
-use crate::db::CachedStatements;
 use crate::domain::tenant::{SecretRetirement, TenantEvent};
 use crate::domain::uniqueness::claim_changes;
+use crate::secrets::rows::{self, Retire};
+use crate::secrets::SealedKind;
 
 /// Whether an append writes the hash chain. The service always does (`On`); the others
 /// exist only so the event-store benchmark can measure what the chain costs.
@@ -230,20 +231,22 @@ async fn retire_secrets(
     let deleted = match tenant_event.retired_secrets(tenant_id) {
         None => return Ok(()),
         Some(SecretRetirement::One(secret_id)) => {
-            transaction
-                .execute_cached(
-                    "DELETE FROM tenant_secrets WHERE id = $1 AND tenant_id = $2",
-                    &[&secret_id, &tenant_id],
-                )
-                .await
+            rows::retire(
+                transaction,
+                SealedKind::TenantSecret,
+                tenant_id,
+                Retire::One(secret_id),
+            )
+            .await
         }
         Some(SecretRetirement::AllOfTenant(tenant_id)) => {
-            transaction
-                .execute_cached(
-                    "DELETE FROM tenant_secrets WHERE tenant_id = $1",
-                    &[&tenant_id],
-                )
-                .await
+            rows::retire(
+                transaction,
+                SealedKind::TenantSecret,
+                tenant_id,
+                Retire::All,
+            )
+            .await
         }
     };
     deleted.map(|_| ()).map_err(classify)

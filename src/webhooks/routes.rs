@@ -11,6 +11,8 @@ use crate::db::CachedStatements;
 use crate::domain::token::TenantScope;
 use crate::domain::webhook::{EventTypeFilter, WebhookEvent, ALL_EVENT_TYPES};
 use crate::projections::{payload, ConsumerError};
+use crate::secrets::rows::{self, Retire};
+use crate::secrets::SealedKind;
 use crate::store::StoredEvent;
 
 /// An active subscription, as the fan-out matches messages against it.
@@ -137,13 +139,14 @@ pub async fn apply(
                 )
                 .await?;
             // only the two secrets in force are kept: an older one signs nothing any more
-            transaction
-                .execute_cached(
-                    "DELETE FROM webhook_secrets
-                     WHERE webhook_id = $1 AND id <> $2 AND id <> $3",
-                    &[&id, &secret_id, &previous_secret_id],
-                )
-                .await?;
+            let in_force = [secret_id, previous_secret_id];
+            rows::retire(
+                transaction,
+                SealedKind::WebhookSecret,
+                id,
+                Retire::AllBut(&in_force),
+            )
+            .await?;
         }
         WebhookEvent::WebhookEnabled => {
             transaction
@@ -161,10 +164,10 @@ pub async fn apply(
             for sql in [
                 "DELETE FROM webhook_routes WHERE webhook_id = $1",
                 "DELETE FROM webhook_messages WHERE webhook_id = $1",
-                "DELETE FROM webhook_secrets WHERE webhook_id = $1",
             ] {
                 transaction.execute_cached(sql, &[&id]).await?;
             }
+            rows::retire(transaction, SealedKind::WebhookSecret, id, Retire::All).await?;
         }
     }
     Ok(())

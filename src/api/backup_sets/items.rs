@@ -5,7 +5,9 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::{find_set, load_contents, load_items, BackupItemDetail, BackupItemResponse};
+use super::model::{
+    find_set, load_contents, load_items, BackupItemDetail, BackupItemResponse, ItemSecret,
+};
 use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::api::extract::{parse_id, ValidQuery};
 use crate::api::openapi::schemas::InventoryTypeKey;
@@ -14,6 +16,7 @@ use crate::api::state::AppState;
 use crate::api::TAG_BACKUP_SETS;
 use crate::auth::{Permission, Principal};
 use crate::domain::policy_types::{FOUNDATION_TYPES, POLICY_TYPES};
+use crate::secrets::backup_values;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -145,8 +148,18 @@ pub(super) async fn get_backup_item(
         .await?
         .remove(&item.content_hash)
         .ok_or_else(|| ApiError::Internal(format!("blob {} is missing", item.content_hash)))?;
+    let client = state.pool.get().await?;
+    let secrets = backup_values::markers(&client, set_id, &item.policy_type, &item.graph_id)
+        .await?
+        .into_iter()
+        .map(|marker| ItemSecret {
+            path: marker.path,
+            captured: marker.captured,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(BackupItemDetail {
         item: BackupItemResponse::from(item),
         content,
+        secrets,
     }))
 }

@@ -132,9 +132,25 @@ impl From<&TreeItem> for BackupItemResponse {
 pub struct BackupItemDetail {
     #[serde(flatten)]
     pub item: BackupItemResponse,
-    /// The policy's JSON as Graph served it (the stored blob).
+    /// The policy's JSON as Graph served it (the stored blob). Secret settings keep Graph's
+    /// masked value here; `secrets` says where they are.
     #[schema(value_type = Object)]
     pub content: serde_json::Value,
+    /// The item's secret settings (encrypted custom OMA-URI values): where each is in
+    /// `content` and whether its plain value was captured, sealed, with this set. The value
+    /// itself is never shown. Empty for items without secret settings.
+    pub secrets: Vec<ItemSecret>,
+}
+
+/// One secret setting of a backup item.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"path": "/omaSettings/1/value", "captured": true}))]
+pub struct ItemSecret {
+    /// RFC 6901 pointer of the setting's (masked) value in the item's `content`.
+    pub path: String,
+    /// Whether the plain value was read from Graph and stored sealed with the set; false
+    /// when it could not be read (the run's report names the setting and why).
+    pub captured: bool,
 }
 
 pub fn is_admin(principal: &Principal) -> bool {

@@ -53,7 +53,9 @@ pub struct RunResponse {
     /// The run this one retries.
     pub retry_of: Option<Uuid>,
     /// Per policy type (catalog key): what was read and how the inventory changed, how
-    /// many objects Graph listed, how many were captured whole, which were not and why.
+    /// many objects Graph listed, how many were captured whole, which were not and why;
+    /// for a type that failed, Graph's `request_id`, the `client_request_id` sent and the
+    /// `date` of the failed answer.
     #[schema(value_type = Option<std::collections::BTreeMap<String, TypeSyncReportResponse>>)]
     pub sync_report: Option<serde_json::Value>,
     pub backup_set_id: Option<Uuid>,
@@ -148,6 +150,10 @@ pub struct TypeSyncReportResponse {
     pub scope: Option<String>,
     /// Graph's request id of the failure.
     pub request_id: Option<String>,
+    /// The `client-request-id` the service sent with the failed request.
+    pub client_request_id: Option<String>,
+    /// When Graph answered the failed request (its `innerError.date` or `Date` header).
+    pub date: Option<String>,
     pub warnings: Vec<String>,
     /// Objects Graph listed (absent in runs recorded before completeness was reported).
     pub listed: Option<u32>,

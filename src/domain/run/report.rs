@@ -27,6 +27,12 @@ pub struct TypeSyncReport {
     /// Graph's request id of the failure, for support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The `client-request-id` the client sent with the failed request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
+    /// When Graph answered the failed request (its `innerError.date` or `Date` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// How many objects Graph listed for the type (absent in reports recorded before
@@ -57,6 +63,19 @@ impl TypeSyncReport {
     /// Read, but not everything of it: some object lacks something.
     pub fn incomplete(&self) -> bool {
         !self.incomplete.is_empty()
+    }
+
+    /// `request-id X, client-request-id Y, date Z` of the failure (those known).
+    pub fn support_details(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("request-id", &self.request_id),
+            ("client-request-id", &self.client_request_id),
+            ("date", &self.date),
+        ]
+        .iter()
+        .filter_map(|(name, value)| value.as_ref().map(|value| format!("{name} {value}")))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
 

@@ -4,6 +4,7 @@
 mod app_protection;
 mod nested;
 mod object;
+mod oma;
 mod recipes;
 mod redacted;
 mod singletons;

@@ -35,8 +35,11 @@ pub(crate) async fn fetch(reader: &Reader<'_>, path: &str) -> Result<FetchedType
             }
         })
         .await?;
+        fetched.listed += read.listed;
+        fetched.deleted_while_reading += read.deleted_while_reading;
         fetched.objects.extend(read.objects);
         fetched.warnings.extend(read.warnings);
+        fetched.incomplete.extend(read.incomplete);
     }
     Ok(fetched)
 }

@@ -208,6 +208,7 @@ fn assemble(outcomes: Vec<Outcome>) -> FetchedType {
             display_name,
             graph_id,
             content,
+            secrets: Vec::new(),
         });
     }
     fetched

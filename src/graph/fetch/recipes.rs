@@ -13,6 +13,7 @@ use futures_util::future::{join, join_all};
 use serde_json::Value;
 
 use super::object::{each, merge, missing_child, object_id, set, Outcome};
+use super::oma;
 use crate::graph::paging::Reader;
 use crate::graph::types::{FetchedType, GraphError};
 
@@ -33,6 +34,8 @@ pub(crate) struct Recipe {
     /// when it holds `count` members (Graph's own count of them), else `field` is read
     /// again, paged, with `GET {collection}/{id}{suffix}`.
     counted: Option<(&'static str, &'static str, &'static str)>,
+    /// Whether encrypted OMA-URI values are read beside the content (`oma.rs`).
+    oma_secrets: bool,
 }
 
 const ASSIGNMENTS: (&str, &str) = ("assignments", "/assignments");
@@ -64,6 +67,7 @@ const fn list(list_query: &'static str) -> Recipe {
         check: |_| None,
         rule_actions: false,
         counted: None,
+        oma_secrets: false,
     }
 }
 
@@ -81,8 +85,11 @@ const fn per_object(
 /// The recipe of every type but administrative templates and app protection.
 pub(crate) fn recipe(key: &str) -> Option<Recipe> {
     let recipe = match key {
-        "deviceConfigurations"
-        | "appConfigManagedDevices"
+        "deviceConfigurations" => Recipe {
+            oma_secrets: true,
+            ..per_object(None, &[ASSIGNMENTS])
+        },
+        "appConfigManagedDevices"
         | "enrollmentConfigurations"
         | "featureUpdates"
         | "qualityUpdates"
@@ -181,7 +188,11 @@ pub(crate) fn recipe(key: &str) -> Option<Recipe> {
 impl Recipe {
     pub async fn fetch(&self, reader: &Reader<'_>, path: &str) -> Result<FetchedType, GraphError> {
         let entries = reader.list(&format!("{path}{}", self.list_query)).await?;
-        each(reader, entries, |entry| self.complete(reader, path, entry)).await
+        let fetched = each(reader, entries, |entry| self.complete(reader, path, entry)).await?;
+        Ok(match self.oma_secrets {
+            true => oma::capture(reader, path, fetched).await,
+            false => fetched,
+        })
     }
 
     async fn complete(

@@ -52,7 +52,9 @@ pub(crate) async fn fetch(
             graph_id,
             display_name,
             content,
+            secrets: Vec::new(),
         }],
+        listed: 1,
         ..FetchedType::default()
     })
 }

@@ -16,7 +16,23 @@ const PROFILE_NAMES: &[&str] = &[
     "Edition upgrade",
 ];
 
+/// What Graph serves in place of an encrypted OMA setting's `value` (lists and `GET /{id}`);
+/// the plain value only comes from `getOmaSettingPlainTextValue`.
+pub const MASKED_VALUE: &str = "****";
+
+/// The plain value of the encrypted OMA setting at `position` of custom profile `index`:
+/// what `getOmaSettingPlainTextValue` answers (a Wi-Fi key or VPN secret in real tenants).
+/// The same on every read, unique per tenant, profile and setting.
+pub fn oma_plain_text(ctx: &Ctx, index: usize, position: usize) -> String {
+    let guid = ctx.guid("deviceConfigurations/omaSecret", index * 16 + position);
+    format!("TpSecret!{}", guid.replace('-', ""))
+}
+
 /// One `deviceConfiguration`. The revision flips a restriction and raises `version`.
+/// Custom profiles (`windows10CustomConfiguration`) carry encrypted OMA settings:
+/// `isEncrypted`, `secretReferenceValueId` and a masked `value` (Graph docs
+/// `api-reference/beta/resources/intune-deviceconfig-omasetting.md`,
+/// `intune-deviceconfig-windows10customconfiguration.md`).
 pub fn device_configuration(ctx: &Ctx, index: usize, revision: u32) -> Value {
     let (header, mut seed) = header(ctx, "deviceConfigurations", index, revision, PROFILE_NAMES);
     let flip = revision % 2 == 1;
@@ -73,11 +89,20 @@ pub fn device_configuration(ctx: &Ctx, index: usize, revision: u32) -> Value {
                 {
                     "@odata.type": "#microsoft.graph.omaSettingString",
                     "displayName": "Wi-Fi pre-shared key",
-                    "description": "encrypted by Intune: Graph never returns the value",
+                    "description": "encrypted by Intune: lists and GET /{id} mask the value",
                     "omaUri": "./Vendor/MSFT/WiFi/Profile/CORP/WlanXml",
                     "secretReferenceValueId": format!("{}_{}", header.id, seed.below(1000)),
                     "isEncrypted": true,
-                    "value": "****"
+                    "value": MASKED_VALUE
+                },
+                {
+                    "@odata.type": "#microsoft.graph.omaSettingString",
+                    "displayName": "VPN shared secret",
+                    "description": null,
+                    "omaUri": "./Vendor/MSFT/VPNv2/CORP/NativeProfile/L2tpPsk",
+                    "secretReferenceValueId": format!("{}_{}", header.id, 1000 + seed.below(1000)),
+                    "isEncrypted": true,
+                    "value": MASKED_VALUE
                 }
             ]
         }),

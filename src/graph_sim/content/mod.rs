@@ -27,6 +27,7 @@ use serde_json::Value;
 pub use admin_templates::{definition_values, presentation_values, value_position};
 pub use common::Ctx;
 pub use conditional_access::BUILT_IN_STRENGTHS;
+pub use configuration::oma_plain_text;
 pub use connectors::SIMULATED_SECRET;
 pub use rbac::BUILT_IN_ROLES;
 pub use scripts::GLOBAL_REMEDIATIONS;

@@ -104,6 +104,9 @@ pub async fn handle(state: &SimState, call: Call) -> HttpResponse {
     if let Ok(target) = &target {
         state.stats.request_kind(&issued.tenant, target.kind());
     }
+    if call.client_request_id.is_none() {
+        state.stats.without_client_request_id(&issued.tenant);
+    }
     let response = serve(&call, state, tenant, &issued, &ids, target).await;
     state
         .stats
@@ -152,6 +155,11 @@ async fn serve(
     if !has_permission(issued, collection.permission) {
         return forbidden(ids, collection.permission, None, &url_path);
     }
+    // Graph requires the ReadWrite permission to reveal secret values (oma_secret.rs)
+    if matches!(target, Target::OmaPlainText(..)) && !has_role(issued, OMA_SECRET_ROLE) {
+        let scope = Some(OMA_SECRET_ROLE.to_owned());
+        return forbidden(ids, collection.permission, scope, &url_path);
+    }
     match tenant.with_faults(|faults| faults.take(Some(collection.key))) {
         Some(Injected::Forbidden { scope }) => {
             return forbidden(ids, collection.permission, scope, &url_path)
@@ -171,9 +179,12 @@ async fn serve(
                 "TooManyRequests",
                 &intune_message("Too many requests, retry after some time", &url_path),
             );
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            // an Intune storm's 429 has none: Intune does not send Retry-After
+            if let Some(seconds) = retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(seconds));
+            }
             return response;
         }
         Some(Injected::ServerError { status }) => return server_error(ids, status),
@@ -237,6 +248,15 @@ fn tenant_state_fault(tenant: &Tenant, ids: &RequestIds, url_path: &str) -> Opti
         ));
     }
     None
+}
+
+const OMA_SECRET_ROLE: &str = "DeviceManagementConfiguration.ReadWrite.All";
+
+fn has_role(issued: &Issued, wanted: &str) -> bool {
+    issued
+        .roles
+        .as_ref()
+        .is_some_and(|roles| roles.iter().any(|role| role == wanted))
 }
 
 /// Whether the token's roles grant read access to a permission family.

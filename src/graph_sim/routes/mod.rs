@@ -6,6 +6,7 @@ mod batch;
 mod discovery;
 mod graph;
 mod login;
+mod oma_secret;
 mod resources;
 mod target;
 

@@ -25,7 +25,7 @@ pub struct Request<'a> {
 }
 
 impl Request<'_> {
-    fn ok(&self, body: &Value) -> HttpResponse {
+    pub(super) fn ok(&self, body: &Value) -> HttpResponse {
         self.ok_text(body.to_string())
     }
 
@@ -44,7 +44,7 @@ impl Request<'_> {
         format!("{}/beta/{}", self.base, self.path.trim_end_matches('/'))
     }
 
-    fn context(&self, fragment: &str) -> String {
+    pub(super) fn context(&self, fragment: &str) -> String {
         format!("{}/beta/$metadata#{fragment}", self.base)
     }
 
@@ -79,7 +79,7 @@ impl Request<'_> {
         ))
     }
 
-    fn not_found(&self) -> HttpResponse {
+    pub(super) fn not_found(&self) -> HttpResponse {
         self.ids.error(
             StatusCode::NOT_FOUND,
             "ResourceNotFound",
@@ -103,7 +103,7 @@ impl Request<'_> {
 
     /// The object `id` of the located collection, unless it is missing, of another typed
     /// view, or "deleted before the detail read" by a fault.
-    fn find<'s>(
+    pub(super) fn find<'s>(
         &self,
         snapshot: &'s crate::graph_sim::state::Snapshot,
         located: &Located,
@@ -250,6 +250,9 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             request.page_text(&members, level, &format!("{area_path}('{id}')/{}", child.segment()))
         }
         Target::RuleConfigurations(_, id, rule_id) => rule_configurations(request, located, id, rule_id),
+        Target::OmaPlainText(_, id, reference) => {
+            super::oma_secret::serve(request, &snapshot, located, id, reference.as_deref())
+        }
         Target::DefinitionValue(_, id, value_id) | Target::PresentationValues(_, id, value_id) => {
             let ctx = &request.tenant.ctx;
             let Some(item) = request.find(&snapshot, located, id) else {

@@ -15,6 +15,9 @@ pub enum Target {
     /// `/{id}/scheduledActionsForRule/{ruleId}/scheduledActionConfigurations` (beta
     /// deviceComplianceActionItem / deviceManagementComplianceActionItem list).
     RuleConfigurations(Located, String, String),
+    /// `deviceConfigurations/{id}/getOmaSettingPlainTextValue(secretReferenceValueId='..')`:
+    /// the parameter as written (`None` when the call has none), see `oma_secret.rs`.
+    OmaPlainText(Located, String, Option<String>),
 }
 
 impl Target {
@@ -40,6 +43,12 @@ impl Target {
             _ if located.collection.singleton => return Err(segments[base].to_owned()),
             0 => Self::List(located),
             1 => Self::Detail(located, id(0).unwrap_or_default()),
+            2 if segments[base + 1].starts_with(super::oma_secret::FUNCTION)
+                && located.collection.key == "deviceConfigurations" =>
+            {
+                let parameter = super::oma_secret::parameter(segments[base + 1]);
+                Self::OmaPlainText(located, id(0).unwrap_or_default(), parameter)
+            }
             2 if segments[base + 1] == "assignments" => {
                 Self::Assignments(located, id(0).unwrap_or_default())
             }
@@ -92,6 +101,7 @@ impl Target {
             Self::Child(_, _, child) => child.segment(),
             Self::PresentationValues(..) => "presentationValues",
             Self::RuleConfigurations(..) => "scheduledActionConfigurations",
+            Self::OmaPlainText(..) => "getOmaSettingPlainTextValue",
         }
     }
 
@@ -102,7 +112,8 @@ impl Target {
             Self::List(l)
             | Self::Singleton(l)
             | Self::Detail(l, _)
-            | Self::DefinitionValue(l, _, _) => l.collection.key,
+            | Self::DefinitionValue(l, _, _)
+            | Self::OmaPlainText(l, _, _) => l.collection.key,
             Self::Assignments(..) => "assignments",
             Self::Child(_, _, Child::Settings) => "settings",
             Self::Child(_, _, Child::DefinitionValues) => "definitionValues",
@@ -120,7 +131,8 @@ impl Target {
             | Self::Child(l, _, _)
             | Self::DefinitionValue(l, _, _)
             | Self::PresentationValues(l, _, _)
-            | Self::RuleConfigurations(l, _, _) => l,
+            | Self::RuleConfigurations(l, _, _)
+            | Self::OmaPlainText(l, _, _) => l,
         }
     }
 }

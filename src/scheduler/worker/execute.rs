@@ -19,7 +19,7 @@ use crate::domain::run::{
     BackupSetStatus, IncompleteItem, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport,
 };
 use crate::graph::{FetchedType, GraphClient, GraphError};
-use crate::secrets::SecretCipher;
+use crate::secrets::{backup_values, SecretCipher};
 use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
 
 /// Policy types read at once for one run (each is paced and bounded by the Graph client).
@@ -106,7 +106,10 @@ impl Executor {
             } else {
                 BackupSetStatus::Partial
             };
-        if !self.record_backup(run, &context, &readable, status).await? {
+        if !self
+            .record_backup(run, &context, &readable, status, &fetched)
+            .await?
+        {
             return Ok(Outcome::LeaseLost);
         }
         let ending = match status {
@@ -194,6 +197,7 @@ impl Executor {
         context: &RunContext,
         types: &[&str],
         status: BackupSetStatus,
+        fetched: &[(String, bool, Result<FetchedType, GraphError>)],
     ) -> Result<bool, ExecuteError> {
         let now = self.clock.now();
         let mut client = self.pool.get().await?;
@@ -210,6 +214,20 @@ impl Executor {
             created_at: now,
         };
         let backup = create_set(&transaction, &origin, &items, status).await?;
+        // the encrypted OMA-URI values read with the content, sealed and owned by the set
+        let read = fetched
+            .iter()
+            .filter_map(|(key, _, result)| Some((key.as_str(), result.as_ref().ok()?)));
+        let secrets = backup_values::SecretsRead::from_types(read);
+        secrets
+            .store_for_set(
+                &transaction,
+                &self.secrets,
+                run.tenant_id,
+                backup.backup_set_id,
+                &items,
+            )
+            .await?;
         self.command(&transaction, run, RunCommand::RecordBackup { backup }, now)
             .await?;
         self.commit(transaction).await?;
@@ -292,14 +310,16 @@ fn failed_type(error: &GraphError) -> TypeSyncReport {
         error_message: Some(error.message.clone()),
         scope: error.scope.clone(),
         request_id: error.request_id.clone(),
+        client_request_id: error.client_request_id.as_deref().map(str::to_owned),
+        date: error.date.as_deref().map(str::to_owned),
         ..TypeSyncReport::default()
     }
 }
 
 fn graph_failure(error: &GraphError) -> Ending {
     let mut message = error.message.clone();
-    if let Some(request_id) = &error.request_id {
-        message.push_str(&format!(" (request-id {request_id})"));
+    if let Some(details) = error.support_details() {
+        message.push_str(&format!(" ({details})"));
     }
     Ending::failed(error.code.as_str(), message)
 }
@@ -323,13 +343,17 @@ fn run_level_failure(
 fn first_type_failure(report: &SyncReport) -> Ending {
     let failed = report.iter().find(|(_, type_report)| type_report.failed());
     if let Some((key, type_report)) = failed {
+        let mut message = format!(
+            "{key}: {}",
+            type_report.error_message.clone().unwrap_or_default()
+        );
+        if let Some(details) = type_report.support_details() {
+            message.push_str(&format!(" ({details})"));
+        }
         return Ending {
             status: RunStatus::Failed,
             code: type_report.error_code.clone(),
-            message: Some(format!(
-                "{key}: {}",
-                type_report.error_message.clone().unwrap_or_default()
-            )),
+            message: Some(message),
         };
     }
     let incomplete = report

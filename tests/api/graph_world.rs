@@ -61,8 +61,23 @@ pub fn graph_settings(sim: &RunningSimulator) -> impl Fn(&str) -> Option<String>
 
 impl World {
     pub async fn new(tenant: TenantConfig) -> Self {
+        Self::paced(tenant, None).await
+    }
+
+    /// A world whose service paces Graph requests far above Intune's budget: for tests of
+    /// large tenants, where the default pacing (40 a second) would be most of the test.
+    pub async fn unpaced(tenant: TenantConfig) -> Self {
+        Self::paced(tenant, Some("100000")).await
+    }
+
+    async fn paced(tenant: TenantConfig, requests_per_20s: Option<&'static str>) -> Self {
         let sim = start_simulator(vec![tenant.clone()]).await;
-        let app = spawn_app_with(graph_settings(&sim)).await;
+        let settings = graph_settings(&sim);
+        let app = spawn_app_with(move |name| match (name, requests_per_20s) {
+            ("TENANTPILOT_GRAPH_REQUESTS_PER_20S", Some(rate)) => Some(rate.to_owned()),
+            _ => settings(name),
+        })
+        .await;
         let tenant_id = register(&app, &tenant).await;
         Self {
             app,

@@ -213,7 +213,7 @@ async fn malformed_json_on_one_type_fails_that_type_only() {
 async fn two_thousand_policies_paged_at_25_are_all_backed_up() {
     let mut tenant = tenant_config(&[("deviceConfigurations", 2_000)]);
     tenant.page_sizes.insert("deviceConfigurations".into(), 25);
-    let world = World::new(tenant).await;
+    let world = World::unpaced(tenant).await;
     let path = world
         .schedule("Large", &["deviceConfigurations"], false)
         .await;

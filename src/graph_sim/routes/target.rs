@@ -72,8 +72,8 @@ impl Target {
                     Some(other) => return Err((*other).to_owned()),
                 }
             }
-            6 if segments[3] == "scheduledActionsForRule"
-                && segments[5] == "scheduledActionConfigurations"
+            4 if segments[base + 1] == "scheduledActionsForRule"
+                && segments[base + 3] == "scheduledActionConfigurations"
                 && located
                     .collection
                     .children
@@ -81,8 +81,8 @@ impl Target {
             {
                 Self::RuleConfigurations(
                     located,
+                    id(0).unwrap_or_default(),
                     id(2).unwrap_or_default(),
-                    id(4).unwrap_or_default(),
                 )
             }
             _ => return Err(segments.last().copied().unwrap_or_default().to_owned()),

@@ -11,8 +11,8 @@
 //!
 //! The content keeps Graph's masked value (so an unchanged policy hashes the same on every
 //! run); the plain values travel beside it as `FetchedObject::secrets` and are stored
-//! sealed by the backup. A value that cannot be read is a warning naming the setting and
-//! is recorded as not captured: it never fails the type.
+//! sealed by the backup. A value that cannot be read is recorded as not captured and makes
+//! its object incomplete (named in the report, the run `partial`): it never fails the type.
 
 use futures_util::{stream, StreamExt};
 use serde_json::Value;
@@ -21,7 +21,7 @@ use super::object::object_id;
 use crate::config::SecretString;
 use crate::graph::http::Reply;
 use crate::graph::paging::Reader;
-use crate::graph::types::{CapturedSecret, FetchedObject, FetchedType};
+use crate::graph::types::{CapturedSecret, FetchedObject, FetchedType, IncompleteObject};
 
 /// One encrypted setting found in an object's content.
 #[derive(Debug, PartialEq)]
@@ -68,9 +68,16 @@ pub(crate) async fn capture(
         .buffered(reader.concurrency())
         .collect()
         .await;
-    for (object, (secrets, warnings)) in fetched.objects.iter_mut().zip(results) {
+    for (object, (secrets, missing)) in fetched.objects.iter_mut().zip(results) {
         object.secrets = secrets;
-        fetched.warnings.extend(warnings);
+        // a value a restore needs and does not have: the object is kept, incomplete
+        if !missing.is_empty() {
+            fetched.incomplete.push(IncompleteObject {
+                graph_id: object.graph_id.clone(),
+                display_name: object.display_name.clone(),
+                reason: missing.join("; "),
+            });
+        }
     }
     fetched
 }
@@ -81,15 +88,15 @@ async fn capture_object(
     object: &FetchedObject,
 ) -> (Vec<CapturedSecret>, Vec<String>) {
     let mut secrets = Vec::new();
-    let mut warnings = Vec::new();
+    let mut missing = Vec::new();
     for setting in encrypted_settings(&object.content) {
         let value = match read_plain_text(reader, path, object, &setting).await {
             Ok(value) => Some(value),
             Err(reason) => {
-                warnings.push(format!(
-                    "{} `{}`: the encrypted value of OMA-URI setting `{}` ({}) was not \
-                     captured: {reason}",
-                    object.graph_id, object.display_name, setting.oma_uri, setting.path
+                missing.push(format!(
+                    "the encrypted value of OMA-URI setting `{}` ({}) was not captured: \
+                     {reason}",
+                    setting.oma_uri, setting.path
                 ));
                 None
             }
@@ -99,7 +106,7 @@ async fn capture_object(
             value,
         });
     }
-    (secrets, warnings)
+    (secrets, missing)
 }
 
 /// The plain value, or why it could not be read (never containing the value).

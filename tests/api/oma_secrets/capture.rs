@@ -156,7 +156,7 @@ async fn items_graph_id(world: &World, set: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_secret_that_cannot_be_read_marks_its_item_and_never_fails_the_run() {
+async fn a_secret_that_cannot_be_read_leaves_its_item_incomplete_and_the_run_partial() {
     let mut tenant = tenant_config(&[("deviceConfigurations", 6)]);
     // Graph reveals secret values only with the ReadWrite permission
     tenant
@@ -167,17 +167,20 @@ async fn a_secret_that_cannot_be_read_marks_its_item_and_never_fails_the_run() {
         .schedule("Nightly", &["deviceConfigurations"], false)
         .await;
     let run = world.run_now(&path).await;
-    assert_eq!(run["status"], "success", "{run:#}");
-    let warnings = run["sync_report"]["deviceConfigurations"]["warnings"]
-        .as_array()
-        .unwrap();
-    assert_eq!(warnings.len(), 2, "{warnings:#?}");
-    let warning = warnings[0].as_str().unwrap();
+    // the profile is kept without the value a restore needs: incomplete, the run partial
+    assert_eq!(run["status"], "partial", "{run:#}");
+    assert_eq!(run["error_code"], "incomplete_capture", "{run:#}");
+    let report = &run["sync_report"]["deviceConfigurations"];
+    assert!(report["error_code"].is_null(), "{report:#}");
+    let incomplete = report["incomplete"].as_array().unwrap();
+    assert_eq!(incomplete.len(), 1, "{incomplete:#?}");
+    let reason = incomplete[0]["reason"].as_str().unwrap();
     assert!(
-        warning.contains("./Vendor/MSFT/WiFi/Profile/CORP/WlanXml"),
-        "{warning}"
+        reason.contains("./Vendor/MSFT/WiFi/Profile/CORP/WlanXml"),
+        "{reason}"
     );
-    assert!(warning.contains("permission_missing"), "{warning}");
+    assert!(reason.contains("permission_missing"), "{reason}");
+    assert_eq!(report["whole"].as_u64(), Some(5), "{report:#}");
     let set = run["backup_set_id"].as_str().unwrap();
     let items = custom_items(&world, set).await;
     assert_eq!(

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::common::{free_port, server_url, Report, ADMIN_TOKEN};
 
 /// The service's default pacing (TENANTPILOT_GRAPH_REQUESTS_PER_20S).
-const DEFAULT_PACING: &str = "800";
+pub(crate) const DEFAULT_PACING: &str = "800";
 
 /// 2,000 objects: mostly types whose list is complete (with `$expand`), some settings-catalog
 /// policies whose 40 settings take two pages each, some scripts read one by one.
@@ -46,14 +46,14 @@ fn mixed_tenant(label: &str, scale: usize) -> TenantConfig {
     tenant
 }
 
-struct Service {
+pub(crate) struct Service {
     child: Child,
     base: String,
     http: reqwest::Client,
     database: String,
 }
 
-async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> Service {
+pub(crate) async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> Service {
     let database = format!("tp_bench_backup_{}", Uuid::new_v4().simple());
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_tenantpilot"))
@@ -102,7 +102,7 @@ async fn start_service(sim: &RunningSimulator, pacing: &str, workers: &str) -> S
 }
 
 impl Service {
-    async fn post(&self, path: &str, body: &Value) -> Value {
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> Value {
         let response = self
             .http
             .post(format!("{}{path}", self.base))
@@ -156,7 +156,7 @@ impl Service {
     }
 
     /// Runs now and waits; returns the finished run.
-    async fn run(&self, run_now: &str) -> Value {
+    pub(crate) async fn run(&self, run_now: &str) -> Value {
         let run = self.post(run_now, &json!({})).await;
         let location = format!(
             "/api/v1/tenants/{}/backup-runs/{}",
@@ -177,7 +177,7 @@ impl Service {
     }
 
     /// The service's peak resident memory so far (VmHWM), in MB.
-    fn peak_rss_mb(&self) -> f64 {
+    pub(crate) fn peak_rss_mb(&self) -> f64 {
         let pid = self.child.id().expect("running");
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         status
@@ -209,7 +209,7 @@ impl Service {
             .get(0)
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         let _ = self.child.kill().await;
         let pool = tenantpilot::db::create_pool(&format!("{}/postgres", server_url()), 1).unwrap();
         if let Ok(client) = pool.get().await {
@@ -223,7 +223,7 @@ impl Service {
     }
 }
 
-async fn simulator(tenants: Vec<TenantConfig>) -> RunningSimulator {
+pub(crate) async fn simulator(tenants: Vec<TenantConfig>) -> RunningSimulator {
     let config = SimConfig {
         tenants,
         workers: 2,

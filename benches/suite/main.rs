@@ -10,6 +10,7 @@ mod appends;
 mod backup;
 mod backup_sets;
 mod cadence;
+mod capture;
 mod common;
 mod event_store;
 mod herd;
@@ -37,6 +38,10 @@ const PARTS: &[(&str, &str)] = &[
     (
         "backup",
         "backup of a 2,000-policy tenant: time and peak RSS",
+    ),
+    (
+        "capture",
+        "a whole capture of the demo and the 2,000-policy tenant: requests, wall time, RSS",
     ),
     ("storage", "storage of 30 unchanged runs vs one"),
     ("tenants", "50 tenants backed up at once"),
@@ -67,6 +72,7 @@ async fn run_part(name: &str, report: &mut Report) {
         "webhooks" => webhooks::run(report).await,
         "cadence" => cadence::run(report),
         "backup" => backup::backup_of_a_large_tenant(report).await,
+        "capture" => capture::run(report).await,
         "storage" => backup::storage_of_unchanged_runs(report).await,
         "tenants" => backup::herd_of_tenants(report).await,
         "sets" => backup_sets::run(report),

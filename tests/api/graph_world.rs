@@ -116,13 +116,19 @@ impl World {
 
     /// Runs the schedule now and waits for the run to end; returns the run.
     pub async fn run_now(&self, schedule_path: &str) -> Value {
+        self.run_now_within(schedule_path, Duration::from_secs(60))
+            .await
+    }
+
+    /// Runs now and waits for the end, `limit` at most.
+    pub async fn run_now_within(&self, schedule_path: &str, limit: Duration) -> Value {
         let response = self
             .app
             .post_empty(&format!("{schedule_path}/run-now"))
             .await;
         assert_eq!(response.status(), 202, "run queued");
         let location = response.headers()["location"].to_str().unwrap().to_owned();
-        finished(&self.app, &location).await
+        finished_within(&self.app, &location, limit).await
     }
 
     /// The content blobs stored so far.
@@ -151,14 +157,20 @@ pub async fn register(app: &TestApp, tenant: &TenantConfig) -> String {
 
 /// Polls a run until it has ended (a minute at most).
 pub async fn finished(app: &TestApp, location: &str) -> Value {
-    for _ in 0..1200 {
+    finished_within(app, location, Duration::from_secs(60)).await
+}
+
+/// Polls a run until it has ended, `limit` at most.
+pub async fn finished_within(app: &TestApp, location: &str, limit: Duration) -> Value {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
         let run: Value = app.get(location).await.json().await.unwrap();
         if ["success", "partial", "failed"].contains(&run["status"].as_str().unwrap_or("")) {
             return run;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the run at {location} did not finish within a minute");
+    panic!("the run at {location} did not finish within {limit:?}");
 }
 
 /// The report's per-type figure `field`, by key.

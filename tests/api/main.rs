@@ -7,6 +7,7 @@ mod auth_matrix;
 mod backup_set_admin;
 mod backup_sets;
 mod bad_input;
+mod capture_at_scale;
 mod capture_losses;
 mod cli;
 mod console;

@@ -38,7 +38,7 @@ fn tenant() -> TenantConfig {
     tenant
 }
 
-async fn start(tenant: TenantConfig) -> RunningSimulator {
+pub(crate) async fn start(tenant: TenantConfig) -> RunningSimulator {
     let config = SimConfig {
         tenants: vec![tenant],
         workers: 2,
@@ -49,7 +49,7 @@ async fn start(tenant: TenantConfig) -> RunningSimulator {
 }
 
 /// One client for every request, as a real Graph client keeps its connections.
-fn http() -> Client {
+pub(crate) fn http() -> Client {
     static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
         tenantpilot::graph::install_tls_provider();
         Client::new()

@@ -4,9 +4,11 @@
 //! maximum, the shapes the metadata gives, and the `expand_error` fault from the
 //! configuration and the admin API. No database.
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tenantpilot::graph_sim::{Fault, GraphSimulator, RunningSimulator, SimConfig, TenantConfig};
+use tenantpilot::graph_sim::{Fault, RunningSimulator, TenantConfig};
+
+use crate::graph_sim::{http, start};
 
 const TENANT: &str = "5b0e7c1d-2f3a-4b5c-9d6e-7f8091a2b3c4";
 const CLIENT: &str = "6c1f8d2e-3a4b-4c5d-8e6f-708192a3b4c5";
@@ -26,24 +28,6 @@ fn tenant() -> TenantConfig {
     tenant.foundations.insert("complianceScripts".to_owned(), 2);
     tenant.settings_per_policy = 30;
     tenant
-}
-
-async fn start(tenant: TenantConfig) -> RunningSimulator {
-    let config = SimConfig {
-        tenants: vec![tenant],
-        workers: 2,
-    };
-    GraphSimulator::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("the simulator starts")
-}
-
-fn http() -> Client {
-    static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
-        tenantpilot::graph::install_tls_provider();
-        Client::new()
-    });
-    CLIENT.clone()
 }
 
 /// A token from `token_endpoint` (the simulator's, or one a discovery document named).

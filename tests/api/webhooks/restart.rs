@@ -71,7 +71,9 @@ fn counts(receiver: &Receiver) -> BTreeMap<String, usize> {
 #[tokio::test]
 async fn a_restart_in_the_middle_of_deliveries_loses_none_and_repeats_none() {
     let (template, key) = template().await;
-    let receiver = Receiver::start(Answer::Slow(Duration::from_millis(150))).await;
+    // slow enough that making the events (slower on a loaded machine) ends long before
+    // their deliveries do: 24 x 400 ms
+    let receiver = Receiver::start(Answer::Slow(Duration::from_millis(400))).await;
     let first = Service::start(
         &template.database_url,
         &key,

@@ -96,7 +96,7 @@ async fn versions(
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
            ("policy_id" = Uuid, Path, description = "The policy's id"),
            PageQuery),
-    responses((status = 200, description = "One page of the policy's versions, oldest first", body = Page<PolicyVersion>))
+    responses((status = 200, description = "One page of the policy's versions, oldest first", body = PolicyVersionPage))
 )]
 #[get("/tenants/{tenant_id}/policies/{policy_id}/versions")]
 pub(super) async fn list_policy_versions(
@@ -118,11 +118,22 @@ pub(super) async fn list_policy_versions(
         })
         .take(page.limit as usize + 1)
         .collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(rows, page, |version: &PolicyVersion| {
-            version.first_backup_set_id
-        })),
-    )
+    let page = Page::from_rows(rows, page, |version: &PolicyVersion| {
+        version.first_backup_set_id
+    });
+    Ok(HttpResponse::Ok().json(PolicyVersionPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// One page of a policy's versions. Named (not the generic `Page`) so that `PolicyVersion`
+/// is a component of its own that clients can name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersionPage {
+    pub items: Vec<PolicyVersion>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

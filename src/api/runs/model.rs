@@ -154,12 +154,15 @@ pub struct TypeSyncReportResponse {
     pub client_request_id: Option<String>,
     /// When Graph answered the failed request (its `innerError.date` or `Date` header).
     pub date: Option<String>,
+    /// Oddities worth a line (absent when there are none).
+    #[serde(default)]
     pub warnings: Vec<String>,
     /// Objects Graph listed (absent in runs recorded before completeness was reported).
     pub listed: Option<u32>,
     /// Objects captured whole.
     pub whole: Option<u32>,
-    /// Objects captured with something missing, and why.
+    /// Objects captured with something missing, and why (absent when there are none).
+    #[serde(default)]
     pub incomplete: Vec<IncompleteItemResponse>,
 }
 

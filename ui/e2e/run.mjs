@@ -181,23 +181,29 @@ test("a policy changed in Graph between two runs shows its old and new values si
     body: JSON.stringify({ policy_type: "deviceConfigurations", index: 0 }),
   });
   assert(mutated.ok, `mutate: ${mutated.status}`);
+  const runsPath = new URL(state.scheduleUrl).pathname.replace("/tenants/", "/api/v1/tenants/").replace("/schedules/", "/backup-schedules/") + "/runs?limit=100";
+  const runsBefore = new Set((await apiCall(base, token, "GET", runsPath)).body.items.map((item) => item.id));
   const page = await adminPage();
   await page.goto(state.scheduleUrl);
   await page.getByRole("heading", { name: "E2E nightly", level: 1 }).waitFor();
   await runNowAndWait(page);
-  const rows = page.getByRole("table", { name: "Runs, newest first" }).getByRole("row");
-  await rows.nth(1).getByRole("link").first().click();
+  // the run just queued (runs of the same minute may sort either way, so found by its id)
+  const fresh = (await apiCall(base, token, "GET", runsPath)).body.items.filter((item) => !runsBefore.has(item.id));
+  assert(fresh.length === 1, `${fresh.length} new runs`);
+  await page.locator(`a[href$="/runs/${fresh[0].id}"]`).first().click();
   await page.getByRole("link", { name: /E2E nightly - / }).click();
   await page.getByRole("heading", { name: /E2E nightly - /, level: 1 }).waitFor();
   await page.getByRole("link", { name: "Compare with the previous set" }).click();
   await page.getByRole("heading", { name: /^Changes in E2E nightly/ }).waitFor();
   const summary = page.getByText(/added, .* removed, .* changed, .* unchanged\./);
   await summary.waitFor();
-  assert(!/ 0 changed/.test(await summary.textContent()), `the changed policy is counted: ${await summary.textContent()}`);
+  // the one policy changed in Graph is the one change between the two sets
+  assert(/ 0 added, 0 removed, 1 changed, /.test(await summary.textContent()), `one change: ${await summary.textContent()}`);
   // what the API says changed in that policy, to hold the screen against
   const setId = new URL(page.url()).pathname.split("/")[4];
   const diff = await apiCall(base, token, "GET", `/api/v1/tenants/${demoTenant.id}/backup-sets/${setId}/diff?against=previous`);
   const entry = diff.body.changed.find((changed) => changed.item.graph_id === target.id);
+  assert(diff.body.changed.length === 1, `${diff.body.changed.length} items changed`);
   assert(entry, `the mutated policy ${target.id} is not among the changed: ${JSON.stringify(diff.body.changed.map((c) => c.item.graph_id))}`);
   const replaced = entry.changes.filter((change) => change.op === "replace" && change.old !== undefined && change.new !== undefined);
   assert(replaced.length > 0, `a value was replaced: ${JSON.stringify(entry.changes)}`);
@@ -308,29 +314,30 @@ test("a stale ETag on the tenant edit form and on deactivate names what changed 
   const page = await adminPage();
   await page.goto(`${base}/tenants/${tenantId}/edit`);
   await page.getByRole("heading", { name: "Edit Stale Ltd", level: 1 }).waitFor();
-  await renameBehind("Stale Ltd", "Stale Ltd (renamed)");
+  await renameBehind("Stale Ltd", "Stale Ltd (second)");
   await page.getByLabel("Client id").fill("00000000-0000-4000-8000-0000000057a3");
   await page.getByRole("button", { name: "Save" }).click();
   const alert = page.getByRole("alert").filter({ hasText: "Someone changed this" });
   await alert.waitFor();
-  await alert.getByText("display_name: Stale Ltd → Stale Ltd (renamed)").waitFor();
+  await alert.getByText("display_name: Stale Ltd → Stale Ltd (second)").waitFor();
   await screen(page, "tenant-form-stale");
   // reload: the form starts again from the current tenant, and saving now works
   await alert.getByRole("button", { name: "Reload" }).click();
-  await page.getByRole("heading", { name: "Edit Stale Ltd (renamed)", level: 1 }).waitFor();
-  assert((await page.getByLabel("Display name").inputValue()) === "Stale Ltd (renamed)", "the form shows the current name");
+  await page.getByRole("heading", { name: "Edit Stale Ltd (second)", level: 1 }).waitFor();
+  await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "Stale Ltd (second)", exact: true }).waitFor();
+  assert((await page.getByLabel("Display name").inputValue()) === "Stale Ltd (second)", "the form shows the current name");
   assert((await alert.count()) === 0, "the stale notice is gone after the reload");
   await page.getByRole("button", { name: "Save" }).click();
-  await page.getByRole("heading", { name: "Stale Ltd (renamed)", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "Stale Ltd (second)", level: 1 }).waitFor();
   // deactivate with a stale ETag: the same notice, from the tenant screen
-  await renameBehind("Stale Ltd (renamed)", "Stale Ltd (again)");
+  await renameBehind("Stale Ltd (second)", "Stale Ltd (third)");
   page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Deactivate" }).click();
   const again = page.getByRole("alert").filter({ hasText: "Someone changed this" });
-  await again.getByText("display_name: Stale Ltd (renamed) → Stale Ltd (again)").waitFor();
+  await again.getByText("display_name: Stale Ltd (second) → Stale Ltd (third)").waitFor();
   await screen(page, "tenant-deactivate-stale");
   await again.getByRole("button", { name: "Reload" }).click();
-  await page.getByRole("heading", { name: "Stale Ltd (again)", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "Stale Ltd (third)", level: 1 }).waitFor();
   const status = (await apiCall(base, token, "GET", `/api/v1/tenants/${tenantId}`)).body.status;
   assert(status === "active", `nothing was done on a stale ETag: ${status}`);
   await page.context().close();

@@ -89,7 +89,10 @@ function Form({ tenant, reload }: { tenant: Schemas["TenantResponse"] | undefine
   const title = tenant ? `Edit ${tenant.display_name}` : "Register a tenant";
   const errors = (field: string) => errorsFor(problem, field);
   return (
-    <Screen title={title} crumbs={[{ href: "/", label: "Tenants" }]}>
+    <Screen
+      title={title}
+      crumbs={[{ href: "/", label: "Tenants" }, ...(tenant ? [{ href: `/tenants/${tenant.id}`, label: tenant.display_name }] : [])]}
+    >
       <form onSubmit={submit} noValidate>
         <Field id="display_name" label="Display name" errors={errors("display_name")}>
           <input {...described("display_name", errors("display_name"))} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />

@@ -1,5 +1,5 @@
 // What the end-to-end tests stand on: `tenantpilot serve --demo` on a fresh database and a
-// free port (its printed console URL and token), a tiny sequential test runner that prints
+// free port (its printed console URL, token and simulator URL), a tiny sequential test runner that prints
 // `N passed, N failed`, and per screen: screenshots at 1280 and 390 px and an axe-core
 // check (no serious or critical violation), with the page's CSP reports and script errors
 // counted as failures.
@@ -57,16 +57,19 @@ export async function startDemo() {
       const [key, ...rest] = line.trim().split(/:\s+/);
       if (key === "console") printed.console = rest.join(": ").split(/\s+/)[0].replace(/\/$/, "");
       if (key === "admin token") printed.token = rest.join(": ").trim();
+      if (key === "Graph (simulated)") printed.graph = rest.join(": ").trim().replace(/\/$/, "");
       if (line.includes("run-now")) {
         clearTimeout(timer);
         resolve();
       }
     });
   });
-  if (!printed.console || !printed.token) throw new Error(`serve --demo printed ${JSON.stringify(printed)}`);
+  if (!printed.console || !printed.token || !printed.graph) throw new Error(`serve --demo printed ${JSON.stringify(printed)}`);
   return {
     base: printed.console,
     token: printed.token,
+    /** The demo's in-process Graph simulator, whose admin API (`/_sim/...`) changes its tenant. */
+    graph: printed.graph,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));

@@ -108,6 +108,38 @@ test("run now queues a run whose status changes live until success", async () =>
   await page.context().close();
 });
 
+test("breadcrumbs name the tenant and the schedule, not the words Tenant and Schedule", async () => {
+  const page = await adminPage();
+  const crumbs = page.getByRole("navigation", { name: "Breadcrumbs" });
+  const expectNamed = async (where) => {
+    await crumbs.getByRole("link", { name: demoTenant.display_name, exact: true }).waitFor();
+    const labels = (await crumbs.getByRole("link").allTextContents()).map((label) => label.trim());
+    assert(!labels.includes("Tenant") && !labels.includes("Schedule"), `${where}: crumbs ${labels.join(" > ")}`);
+    return labels;
+  };
+  // a run: Tenants > the tenant > the schedule
+  await page.goto(state.runUrl);
+  await crumbs.getByRole("link", { name: "E2E nightly", exact: true }).waitFor();
+  const labels = await expectNamed("a run");
+  assert(labels.join(" > ") === `Tenants > ${demoTenant.display_name} > E2E nightly`, `a run's crumbs: ${labels.join(" > ")}`);
+  await screen(page, "run-crumbs");
+  // the schedule's own screen and its history name the tenant (and the schedule)
+  await crumbs.getByRole("link", { name: "E2E nightly", exact: true }).click();
+  await page.getByRole("heading", { name: "E2E nightly", level: 1 }).waitFor();
+  await expectNamed("a schedule");
+  await page.getByRole("link", { name: "Who changed what" }).click();
+  await page.getByRole("heading", { name: "Schedule history", level: 1 }).waitFor();
+  await crumbs.getByRole("link", { name: "E2E nightly", exact: true }).waitFor();
+  await expectNamed("a schedule's history");
+  // a deep link to the backup sets names the tenant too; its crumb goes back to the tenant
+  await page.goto(`${base}/tenants/${demoTenant.id}/backup-sets`);
+  await page.getByRole("heading", { name: "Backup sets", level: 1 }).waitFor();
+  await expectNamed("the backup sets");
+  await crumbs.getByRole("link", { name: demoTenant.display_name, exact: true }).click();
+  await page.getByRole("heading", { name: demoTenant.display_name, level: 1 }).waitFor();
+  await page.context().close();
+});
+
 test("a run's backup set opens, then an item's content, then the diff against the previous set", async () => {
   const page = await adminPage();
   await page.goto(state.runUrl);
@@ -133,6 +165,66 @@ test("a run's backup set opens, then an item's content, then the diff against th
   await page.getByRole("link", { name: "Backup sets" }).first().click();
   await page.getByRole("heading", { name: "Backup sets", level: 1 }).waitFor();
   await screen(page, "backup-sets");
+  await page.context().close();
+});
+
+test("a policy changed in Graph between two runs shows its old and new values side by side in the diff", async () => {
+  // the simulator's admin API changes the demo tenant's first device configuration: one of
+  // its settings, its lastModifiedDateTime and version (README "Graph simulator")
+  const sim = `${demo.graph}/_sim/tenants/${demoTenant.azure_tenant_id}`;
+  const listed = await fetch(`${sim}/objects/deviceConfigurations`).then((r) => r.json());
+  const target = listed.find((object) => object.index === 0);
+  assert(target?.id, `the simulator lists ${JSON.stringify(listed).slice(0, 200)}`);
+  const mutated = await fetch(`${sim}/mutate`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ policy_type: "deviceConfigurations", index: 0 }),
+  });
+  assert(mutated.ok, `mutate: ${mutated.status}`);
+  const runsPath = new URL(state.scheduleUrl).pathname.replace("/tenants/", "/api/v1/tenants/").replace("/schedules/", "/backup-schedules/") + "/runs?limit=100";
+  const runsBefore = new Set((await apiCall(base, token, "GET", runsPath)).body.items.map((item) => item.id));
+  const page = await adminPage();
+  await page.goto(state.scheduleUrl);
+  await page.getByRole("heading", { name: "E2E nightly", level: 1 }).waitFor();
+  await runNowAndWait(page);
+  // the run just queued (runs of the same minute may sort either way, so found by its id)
+  const fresh = (await apiCall(base, token, "GET", runsPath)).body.items.filter((item) => !runsBefore.has(item.id));
+  assert(fresh.length === 1, `${fresh.length} new runs`);
+  await page.locator(`a[href$="/runs/${fresh[0].id}"]`).first().click();
+  await page.getByRole("link", { name: /E2E nightly - / }).click();
+  await page.getByRole("heading", { name: /E2E nightly - /, level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Compare with the previous set" }).click();
+  await page.getByRole("heading", { name: /^Changes in E2E nightly/ }).waitFor();
+  const summary = page.getByText(/added, .* removed, .* changed, .* unchanged\./);
+  await summary.waitFor();
+  // the one policy changed in Graph is the one change between the two sets
+  assert(/ 0 added, 0 removed, 1 changed, /.test(await summary.textContent()), `one change: ${await summary.textContent()}`);
+  // what the API says changed in that policy, to hold the screen against
+  const setId = new URL(page.url()).pathname.split("/")[4];
+  const diff = await apiCall(base, token, "GET", `/api/v1/tenants/${demoTenant.id}/backup-sets/${setId}/diff?against=previous`);
+  const entry = diff.body.changed.find((changed) => changed.item.graph_id === target.id);
+  assert(diff.body.changed.length === 1, `${diff.body.changed.length} items changed`);
+  assert(entry, `the mutated policy ${target.id} is not among the changed: ${JSON.stringify(diff.body.changed.map((c) => c.item.graph_id))}`);
+  const replaced = entry.changes.filter((change) => change.op === "replace" && change.old !== undefined && change.new !== undefined);
+  assert(replaced.length > 0, `a value was replaced: ${JSON.stringify(entry.changes)}`);
+  const name = entry.item.display_name;
+  const table = page.getByRole("table", { name: `${name}: before and after` });
+  await table.waitFor();
+  for (const change of replaced) {
+    const row = table.getByRole("row").filter({ has: page.getByText(change.pointer, { exact: true }) });
+    assert((await row.count()) === 1, `one row for ${change.pointer}`);
+    const before = (await row.locator("td.old").textContent()).trim();
+    const after = (await row.locator("td.new").textContent()).trim();
+    assert(before === JSON.stringify(change.old, null, 2), `${change.pointer} before: ${before}, expected ${JSON.stringify(change.old)}`);
+    assert(after === JSON.stringify(change.new, null, 2), `${change.pointer} after: ${after}, expected ${JSON.stringify(change.new)}`);
+    assert(before !== after, `${change.pointer} shows the same value twice`);
+    // side by side: before and after on one line, after to the right of before
+    const [old, fresh] = [await row.locator("td.old").boundingBox(), await row.locator("td.new").boundingBox()];
+    assert(Math.abs(old.y - fresh.y) < 2 && fresh.x >= old.x + old.width - 1, `not side by side: ${JSON.stringify([old, fresh])}`);
+  }
+  const headers = (await table.getByRole("columnheader").allTextContents()).map((text) => text.trim());
+  assert(headers.join("|") === "Setting|Before|After", `columns: ${headers.join("|")}`);
+  await screen(page, "backup-set-diff-changed");
   await page.context().close();
 });
 
@@ -199,6 +291,55 @@ test("a stale ETag is explained with what changed, and a reload is offered", asy
   await screen(page, "stale-etag");
   await alert.getByRole("button", { name: "Reload" }).click();
   await page.getByRole("heading", { name: "E2E renamed", level: 1 }).waitFor();
+  await page.context().close();
+});
+
+test("a stale ETag on the tenant edit form and on deactivate names what changed and reloads", async () => {
+  const created = await apiCall(base, token, "POST", "/api/v1/tenants", {
+    display_name: "Stale Ltd",
+    azure_tenant_id: "00000000-0000-4000-8000-0000000057a1",
+    client_id: "00000000-0000-4000-8000-0000000057a2",
+    client_secret: "not-the-secret",
+  });
+  assert(created.status === 201 || created.status === 202, `tenant: ${created.status}`);
+  const tenantId = created.body.id ?? created.body.location.split("/").pop();
+  // someone else renames the tenant behind the user's back (once the API reads it back)
+  const renameBehind = async (from, to) => {
+    let current;
+    await until(async () => (current = await apiCall(base, token, "GET", `/api/v1/tenants/${tenantId}`)).body?.display_name === from, 15000, `${from} to be readable`);
+    const renamed = await apiCall(base, token, "PATCH", `/api/v1/tenants/${tenantId}`, { display_name: to }, { "If-Match": `"${current.body.version}"` });
+    assert(renamed.status === 200 || renamed.status === 202, `rename: ${renamed.status}`);
+    await until(async () => (await apiCall(base, token, "GET", `/api/v1/tenants/${tenantId}`)).body?.display_name === to, 15000, `${to} to be readable`);
+  };
+  const page = await adminPage();
+  await page.goto(`${base}/tenants/${tenantId}/edit`);
+  await page.getByRole("heading", { name: "Edit Stale Ltd", level: 1 }).waitFor();
+  await renameBehind("Stale Ltd", "Stale Ltd (second)");
+  await page.getByLabel("Client id").fill("00000000-0000-4000-8000-0000000057a3");
+  await page.getByRole("button", { name: "Save" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Someone changed this" });
+  await alert.waitFor();
+  await alert.getByText("display_name: Stale Ltd → Stale Ltd (second)").waitFor();
+  await screen(page, "tenant-form-stale");
+  // reload: the form starts again from the current tenant, and saving now works
+  await alert.getByRole("button", { name: "Reload" }).click();
+  await page.getByRole("heading", { name: "Edit Stale Ltd (second)", level: 1 }).waitFor();
+  await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "Stale Ltd (second)", exact: true }).waitFor();
+  assert((await page.getByLabel("Display name").inputValue()) === "Stale Ltd (second)", "the form shows the current name");
+  assert((await alert.count()) === 0, "the stale notice is gone after the reload");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("heading", { name: "Stale Ltd (second)", level: 1 }).waitFor();
+  // deactivate with a stale ETag: the same notice, from the tenant screen
+  await renameBehind("Stale Ltd (second)", "Stale Ltd (third)");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  const again = page.getByRole("alert").filter({ hasText: "Someone changed this" });
+  await again.getByText("display_name: Stale Ltd (second) → Stale Ltd (third)").waitFor();
+  await screen(page, "tenant-deactivate-stale");
+  await again.getByRole("button", { name: "Reload" }).click();
+  await page.getByRole("heading", { name: "Stale Ltd (third)", level: 1 }).waitFor();
+  const status = (await apiCall(base, token, "GET", `/api/v1/tenants/${tenantId}`)).body.status;
+  assert(status === "active", `nothing was done on a stale ETag: ${status}`);
   await page.context().close();
 });
 

@@ -5,10 +5,12 @@ import { useLoad } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function BackupItem() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const setId = params.set!;
   const item = useLoad(
     () =>
@@ -25,7 +27,7 @@ export function BackupItem() {
       title={i?.display_name ?? "Item"}
       crumbs={[
         { href: "/", label: "Tenants" },
-        { href: `/tenants/${tenantId}`, label: "Tenant" },
+        tenantCrumb,
         { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
         { href: `/tenants/${tenantId}/backup-sets/${setId}`, label: "Backup set" },
       ]}

@@ -7,11 +7,13 @@ import { useLoad } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function BackupSetDiff() {
   const { params, query } = useRoute();
   const { route } = useLocation();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const setId = params.set!;
   const against = query.against || "previous";
   const diff = useLoad(
@@ -33,7 +35,7 @@ export function BackupSetDiff() {
       title={`Changes in ${self?.name ?? "this backup set"}`}
       crumbs={[
         { href: "/", label: "Tenants" },
-        { href: `/tenants/${tenantId}`, label: "Tenant" },
+        tenantCrumb,
         { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
         { href: `/tenants/${tenantId}/backup-sets/${setId}`, label: "Backup set" },
       ]}

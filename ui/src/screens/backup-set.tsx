@@ -10,10 +10,12 @@ import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
 import { Status } from "../components/words";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function BackupSet() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const setId = params.set!;
   const path = { tenant_id: tenantId, backup_set_id: setId };
   const [type, setType] = useState("");
@@ -41,7 +43,7 @@ export function BackupSet() {
   const s = set.data;
   const crumbs = [
     { href: "/", label: "Tenants" },
-    { href: `/tenants/${tenantId}`, label: "Tenant" },
+    tenantCrumb,
     { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
   ];
   return (

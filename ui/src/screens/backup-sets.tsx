@@ -7,17 +7,19 @@ import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
 import { Status } from "../components/words";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function BackupSets() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const paging = useCursor();
   const sets = useLoad(
     () => run(api.GET("/api/v1/tenants/{tenant_id}/backup-sets", { params: { path: { tenant_id: tenantId }, query: { limit: 25, cursor: paging.cursor } } })),
     [tenantId, paging.cursor],
   );
   return (
-    <Screen title="Backup sets" crumbs={[{ href: "/", label: "Tenants" }, { href: `/tenants/${tenantId}`, label: "Tenant" }]}>
+    <Screen title="Backup sets" crumbs={[{ href: "/", label: "Tenants" }, tenantCrumb]}>
       <ProblemMessage problem={sets.problem} />
       {!sets.data ? (
         sets.problem ? null : <Loading what="backup sets" />

@@ -8,6 +8,7 @@ import { useLoad } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
+import { useTenantCrumb, useScheduleCrumb } from "../components/crumb-names";
 
 type Event = Schemas["EventResponse"];
 type Page = { items: Event[]; next_after: number };
@@ -29,10 +30,12 @@ export function History() {
         : run(api.GET("/api/v1/tenants/{tenant_id}/events", { params: { path: { tenant_id: tenantId }, query: { after: position, limit: 50 } } })),
     [tenantId, scheduleId, position],
   );
+  const tenantCrumb = useTenantCrumb(tenantId);
+  const scheduleCrumb = useScheduleCrumb(tenantId, scheduleId);
   const crumbs = [
     { href: "/", label: "Tenants" },
-    { href: `/tenants/${tenantId}`, label: "Tenant" },
-    ...(scheduleId ? [{ href: `/tenants/${tenantId}/schedules/${scheduleId}`, label: "Schedule" }] : []),
+    tenantCrumb,
+    ...scheduleCrumb,
   ];
   const items = events.data?.items ?? [];
   return (

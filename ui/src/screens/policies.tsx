@@ -8,10 +8,12 @@ import { Pager } from "../components/pager";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function Policies() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const paging = useCursor();
   const [search, setSearch] = useState("");
   const [applied, setApplied] = useState("");
@@ -25,7 +27,7 @@ export function Policies() {
     [tenantId, paging.cursor, applied],
   );
   return (
-    <Screen title="Policies" crumbs={[{ href: "/", label: "Tenants" }, { href: `/tenants/${tenantId}`, label: "Tenant" }]}>
+    <Screen title="Policies" crumbs={[{ href: "/", label: "Tenants" }, tenantCrumb]}>
       <form
         class="filters"
         role="search"

@@ -9,10 +9,12 @@ import { Pager } from "../components/pager";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function PolicyHistory() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const policyId = params.policy!;
   const path = { tenant_id: tenantId, policy_id: policyId };
   const paging = useCursor();
@@ -35,7 +37,7 @@ export function PolicyHistory() {
       title={policy.data ? `${policy.data.display_name}: versions` : "Policy versions"}
       crumbs={[
         { href: "/", label: "Tenants" },
-        { href: `/tenants/${tenantId}`, label: "Tenant" },
+        tenantCrumb,
         { href: `/tenants/${tenantId}/policies`, label: "Policies" },
       ]}
     >

@@ -13,6 +13,7 @@ import { Loading, Screen } from "../components/screen";
 import { duration, formatIn, Time } from "../components/time";
 import { Status } from "../components/words";
 import { writtenId } from "../components/wait";
+import { useTenantCrumb, useScheduleCrumb } from "../components/crumb-names";
 
 type TypeReport = {
   fetched?: number;
@@ -38,6 +39,8 @@ export function RunScreen() {
     [tenantId, runId],
   );
   const r = current.data;
+  const tenantCrumb = useTenantCrumb(tenantId);
+  const scheduleCrumb = useScheduleCrumb(tenantId, r?.schedule_id);
   usePoll(!!r && LIVE(r.status), 1000, useCallback(() => void current.reload(), [current.reload]));
   const report = (r?.sync_report ?? null) as Record<string, TypeReport> | null;
   return (
@@ -45,8 +48,8 @@ export function RunScreen() {
       title={r ? `Run of ${formatIn(r.scheduled_for)}` : "Run"}
       crumbs={[
         { href: "/", label: "Tenants" },
-        { href: `/tenants/${tenantId}`, label: "Tenant" },
-        ...(r ? [{ href: `/tenants/${tenantId}/schedules/${r.schedule_id}`, label: "Schedule" }] : []),
+        tenantCrumb,
+        ...scheduleCrumb,
       ]}
       actions={
         r && canRun && (r.status === "failed" || r.status === "partial") ? (

@@ -11,6 +11,7 @@ import { errorsFor, fieldMatches, ProblemMessage } from "../components/problem";
 import { scheduleStale } from "../components/schedule-actions";
 import { Loading, Screen } from "../components/screen";
 import { untilVersion, writtenId, writtenVersion } from "../components/wait";
+import { useScheduleCrumb, useTenantCrumb } from "../components/crumb-names";
 
 type Schedule = Schemas["ScheduleResponse"];
 type Day = Schemas["DayOfWeek"];
@@ -28,7 +29,9 @@ const FIELDS = ["name", "cadence", "timezone", "policy_types", "retention_keep_l
 export function ScheduleForm() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const scheduleId = params.schedule;
+  const scheduleCrumb = useScheduleCrumb(tenantId, scheduleId);
   const types = useLoad(() => run(api.GET("/api/v1/policy-types")), []);
   const existing = useLoad(
     () =>
@@ -39,7 +42,8 @@ export function ScheduleForm() {
   );
   const crumbs = [
     { href: "/", label: "Tenants" },
-    { href: `/tenants/${tenantId}`, label: "Tenant" },
+    tenantCrumb,
+    ...scheduleCrumb,
   ];
   if ((scheduleId && !existing.data) || !types.data) {
     return (

@@ -12,11 +12,13 @@ import { ScheduleActions, scheduleStale } from "../components/schedule-actions";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
 import { cadenceInWords, LastRun } from "../components/words";
+import { useTenantCrumb } from "../components/crumb-names";
 
 export function Schedule() {
   const { params } = useRoute();
   const { route } = useLocation();
   const tenantId = params.tenant!;
+  const tenantCrumb = useTenantCrumb(tenantId);
   const scheduleId = params.schedule!;
   const canManage = useCan("manage_schedules");
   const canReadEvents = useCan("read_events");
@@ -37,7 +39,7 @@ export function Schedule() {
       title={s?.name ?? "Schedule"}
       crumbs={[
         { href: "/", label: "Tenants" },
-        { href: `/tenants/${tenantId}`, label: "Tenant" },
+        tenantCrumb,
       ]}
       actions={
         s ? (

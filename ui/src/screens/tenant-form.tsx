@@ -2,11 +2,13 @@
 // write-only: the form never shows it, only whether one is set.
 import { useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
-import { api, ifMatch, run, type Problem } from "../api/client";
+import { api, ifMatch, run, type Problem, type Schemas } from "../api/client";
+import { StaleNotice, whatChanged } from "../components/action";
 import { Field, described } from "../components/field";
 import { useLoad } from "../components/load";
 import { errorsFor, ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
+import { tenantStale } from "../components/tenant-stale";
 import { untilVersion, writtenId, writtenVersion } from "../components/wait";
 
 const FIELDS = ["display_name", "azure_tenant_id", "client_id", "client_secret"];
@@ -28,22 +30,25 @@ export function TenantForm() {
       </Screen>
     );
   }
-  return <Form tenant={existing.data} />;
+  // keyed by version: reloading after a 412 starts the form again from the current tenant
+  return <Form key={existing.data?.version} tenant={existing.data} reload={existing.reload} />;
 }
 
-function Form({ tenant }: { tenant: { id: string; display_name: string; azure_tenant_id: string; client_id: string; has_client_secret: boolean; version: number } | undefined }) {
+function Form({ tenant, reload }: { tenant: Schemas["TenantResponse"] | undefined; reload: () => Promise<unknown> }) {
   const { route } = useLocation();
   const [displayName, setDisplayName] = useState(tenant?.display_name ?? "");
   const [azureTenantId, setAzureTenantId] = useState(tenant?.azure_tenant_id ?? "");
   const [clientId, setClientId] = useState(tenant?.client_id ?? "");
   const [secret, setSecret] = useState("");
   const [problem, setProblem] = useState<Problem>();
+  const [changed, setChanged] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setProblem(undefined);
+    setChanged(null);
     const outcome = tenant
       ? await run(
           api.PATCH("/api/v1/tenants/{tenant_id}", {
@@ -68,6 +73,7 @@ function Form({ tenant }: { tenant: { id: string; display_name: string; azure_te
     setBusy(false);
     if (!outcome.ok) {
       setProblem(outcome.problem);
+      if (outcome.problem.status === 412 && tenant) setChanged(await whatChanged(tenantStale(tenant, reload)));
       return;
     }
     const id = tenant?.id ?? writtenId(outcome.data);
@@ -83,7 +89,10 @@ function Form({ tenant }: { tenant: { id: string; display_name: string; azure_te
   const title = tenant ? `Edit ${tenant.display_name}` : "Register a tenant";
   const errors = (field: string) => errorsFor(problem, field);
   return (
-    <Screen title={title} crumbs={[{ href: "/", label: "Tenants" }]}>
+    <Screen
+      title={title}
+      crumbs={[{ href: "/", label: "Tenants" }, ...(tenant ? [{ href: `/tenants/${tenant.id}`, label: tenant.display_name }] : [])]}
+    >
       <form onSubmit={submit} noValidate>
         <Field id="display_name" label="Display name" errors={errors("display_name")}>
           <input {...described("display_name", errors("display_name"))} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
@@ -110,7 +119,11 @@ function Form({ tenant }: { tenant: { id: string; display_name: string; azure_te
           </button>
           <a href={tenant ? `/tenants/${tenant.id}` : "/"}>Cancel</a>
         </div>
-        <ProblemMessage problem={problem} shownFields={FIELDS} />
+        {problem?.status === 412 && tenant ? (
+          <StaleNotice problem={problem} changed={changed} reload={reload} />
+        ) : (
+          <ProblemMessage problem={problem} shownFields={FIELDS} />
+        )}
       </form>
     </Screen>
   );

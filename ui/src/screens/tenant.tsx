@@ -9,6 +9,7 @@ import { Pager } from "../components/pager";
 import { ProblemMessage } from "../components/problem";
 import { ScheduleActions } from "../components/schedule-actions";
 import { Loading, Screen } from "../components/screen";
+import { tenantStale } from "../components/tenant-stale";
 import { Time } from "../components/time";
 import { cadenceInWords, LastRun, Status } from "../components/words";
 
@@ -34,16 +35,7 @@ export function Tenant() {
   );
   const t = tenant.data;
   const header = { params: { path: { tenant_id: tenantId }, header: ifMatch(t?.version ?? 0) } };
-  const stale = t
-    ? {
-        seen: t as unknown as Record<string, unknown>,
-        current: async () => {
-          const outcome = await run(api.GET("/api/v1/tenants/{tenant_id}", { params: { path: { tenant_id: tenantId } } }));
-          return outcome.ok ? outcome.data : undefined;
-        },
-        reload: tenant.reload,
-      }
-    : undefined;
+  const stale = t ? tenantStale(t, tenant.reload) : undefined;
   return (
     <Screen
       title={t?.display_name ?? "Tenant"}

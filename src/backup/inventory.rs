@@ -14,30 +14,33 @@ use crate::db::CachedStatements;
 use crate::domain::run::TypeSyncReport;
 use crate::graph::FetchedType;
 
-/// Stores each distinct content once; returns nothing new for content already stored.
+/// Contents sent to PostgreSQL in one statement: bounds the statement's encoded size (and
+/// so the memory a large type costs while it is stored).
+const BLOBS_PER_STATEMENT: usize = 200;
+
+/// Stores each distinct content once; returns how many were new.
 pub async fn store_blobs(
     transaction: &Transaction<'_>,
-    blobs: &[(String, Value)],
+    blobs: &[(&str, &Value)],
 ) -> Result<u64, tokio_postgres::Error> {
-    if blobs.is_empty() {
-        return Ok(0);
+    let mut stored = 0;
+    for chunk in blobs.chunks(BLOBS_PER_STATEMENT) {
+        let (hashes, contents): (Vec<&str>, Vec<&Value>) = chunk.iter().copied().unzip();
+        stored += transaction
+            .execute_cached(
+                "INSERT INTO content_blobs (hash, content)
+                 SELECT * FROM unnest($1::text[], $2::jsonb[])
+                 ON CONFLICT (hash) DO NOTHING",
+                &[&hashes, &contents],
+            )
+            .await?;
     }
-    let (hashes, contents): (Vec<&str>, Vec<&Value>) = blobs
-        .iter()
-        .map(|(hash, content)| (hash.as_str(), content))
-        .unzip();
-    transaction
-        .execute_cached(
-            "INSERT INTO content_blobs (hash, content)
-             SELECT * FROM unnest($1::text[], $2::jsonb[])
-             ON CONFLICT (hash) DO NOTHING",
-            &[&hashes, &contents],
-        )
-        .await
+    Ok(stored)
 }
 
 struct Synced<'a> {
     graph_id: &'a str,
+    content: &'a Value,
     display_name: &'a str,
     hash: String,
     last_modified: Option<&'a str>,
@@ -62,6 +65,7 @@ pub async fn sync_type(
         .filter(|object| seen.insert(object.graph_id.as_str()))
         .map(|object| Synced {
             graph_id: &object.graph_id,
+            content: &object.content,
             display_name: &object.display_name,
             hash: content_hash(&object.content),
             last_modified: object
@@ -70,15 +74,20 @@ pub async fn sync_type(
                 .and_then(Value::as_str),
         })
         .collect();
-    let blobs: Vec<(String, Value)> = fetched
-        .objects
+    // only contents this tenant's inventory does not point at already: an unchanged
+    // policy costs no write
+    let known = known_hashes(transaction, tenant_id, policy_type).await?;
+    let blobs: Vec<(&str, &Value)> = objects
         .iter()
-        .zip(objects.iter())
-        .map(|(object, synced)| (synced.hash.clone(), object.content.clone()))
+        .filter(|synced| {
+            known
+                .get(synced.graph_id)
+                .is_none_or(|known| known.hash != synced.hash)
+        })
+        .map(|synced| (synced.hash.as_str(), synced.content))
         .collect();
     store_blobs(transaction, &blobs).await?;
 
-    let known = known_hashes(transaction, tenant_id, policy_type).await?;
     let mut report = TypeSyncReport {
         fetched: objects.len() as u32,
         skipped_deleted: fetched.deleted_while_reading as u32,

@@ -25,6 +25,10 @@ use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
 /// Policy types read at once for one run (each is paced and bounded by the Graph client).
 const TYPES_AT_ONCE: usize = 4;
 
+/// One selected type as read: its key, whether it is a foundation, and what was read (its
+/// contents already stored in the inventory and dropped) or why it could not be.
+type FetchedResult = (String, bool, Result<FetchedType, GraphError>);
+
 pub struct Executor {
     pub pool: Pool,
     pub graph: GraphClient,
@@ -82,10 +86,12 @@ impl Executor {
         if let Err(error) = self.graph.check_access(&context.credentials).await {
             return self.finish(run, graph_failure(&error)).await;
         }
-        let fetched = self.fetch_all(&context).await;
-        let Some(report) = self.record_sync(run, &context, &fetched).await? else {
+        let Some((fetched, report)) = self.fetch_and_sync(run, &context).await? else {
             return Ok(Outcome::LeaseLost);
         };
+        if !self.record_sync(run, &report).await? {
+            return Ok(Outcome::LeaseLost);
+        }
         if let Some(ending) = run_level_failure(&fetched) {
             return self.finish(run, ending).await;
         }
@@ -129,52 +135,97 @@ impl Executor {
         self.finish(run, ending).await
     }
 
-    async fn fetch_all(
-        &self,
-        context: &RunContext,
-    ) -> Vec<(String, bool, Result<FetchedType, GraphError>)> {
-        futures_util::stream::iter(context.keys.iter().cloned())
-            .map(|(key, is_foundation)| async move {
-                let fetched = self.graph.fetch(&context.credentials, &key).await;
-                (key, is_foundation, fetched)
-            })
-            .buffer_unordered(TYPES_AT_ONCE)
-            .collect()
-            .await
-    }
-
-    /// Brings the inventory up to date with every type that was read and records the report
-    /// (`SyncCompleted`); `None` when the lease was lost.
-    async fn record_sync(
+    /// Reads every selected type (a few at a time) and applies each to the inventory as
+    /// soon as it is read, in a transaction of its own, then drops its contents: a run holds
+    /// at most `TYPES_AT_ONCE` types' contents at once, not the whole tenant's. What is kept
+    /// of each type (ids, names, counts, the encrypted values read) is what the report and
+    /// the set need. `None` when the lease was lost.
+    ///
+    /// A run that dies between two types leaves the inventory with the types it synced; the
+    /// run that takes over syncs them again (idempotent upserts), so its report counts them
+    /// `unchanged`.
+    async fn fetch_and_sync(
         &self,
         run: &ClaimedRun,
-        _context: &RunContext,
-        fetched: &[(String, bool, Result<FetchedType, GraphError>)],
-    ) -> Result<Option<SyncReport>, ExecuteError> {
-        let now = self.clock.now();
+        context: &RunContext,
+    ) -> Result<Option<(Vec<FetchedResult>, SyncReport)>, ExecuteError> {
+        let results: Vec<Result<Option<(FetchedResult, TypeSyncReport)>, ExecuteError>> =
+            futures_util::stream::iter(context.keys.iter().cloned())
+                .map(|(key, is_foundation)| async move {
+                    let fetched = self.graph.fetch(&context.credentials, &key).await;
+                    let (fetched, type_report) = match fetched {
+                        Ok(mut objects) => {
+                            let Some(synced) =
+                                self.sync_one(run, &key, is_foundation, &objects).await?
+                            else {
+                                return Ok(None);
+                            };
+                            for object in &mut objects.objects {
+                                object.content = serde_json::Value::Null;
+                            }
+                            let type_report = with_completeness(synced, &objects);
+                            (Ok(objects), type_report)
+                        }
+                        Err(error) => {
+                            let type_report = failed_type(&error);
+                            (Err(error), type_report)
+                        }
+                    };
+                    Ok(Some(((key, is_foundation, fetched), type_report)))
+                })
+                .buffer_unordered(TYPES_AT_ONCE)
+                .collect()
+                .await;
+        let mut fetched = Vec::with_capacity(results.len());
+        let mut report = SyncReport::new();
+        for result in results {
+            let Some((read, type_report)) = result? else {
+                return Ok(None);
+            };
+            report.insert(read.0.clone(), type_report);
+            fetched.push(read);
+        }
+        Ok(Some((fetched, report)))
+    }
+
+    /// Applies one type's read to the inventory; `None` when the lease was lost.
+    async fn sync_one(
+        &self,
+        run: &ClaimedRun,
+        key: &str,
+        is_foundation: bool,
+        objects: &FetchedType,
+    ) -> Result<Option<TypeSyncReport>, ExecuteError> {
         let mut client = self.pool.get().await?;
         let transaction = client.transaction().await?;
         if !lease::hold(&transaction, run).await? {
             return Ok(None);
         }
-        let mut report = SyncReport::new();
-        for (key, is_foundation, result) in fetched {
-            let type_report = match result {
-                Ok(objects) => {
-                    let synced = sync_type(
-                        &transaction,
-                        run.tenant_id,
-                        key,
-                        *is_foundation,
-                        objects,
-                        now,
-                    )
-                    .await?;
-                    with_completeness(synced, objects)
-                }
-                Err(error) => failed_type(error),
-            };
-            report.insert(key.clone(), type_report);
+        let now = self.clock.now();
+        let synced = sync_type(
+            &transaction,
+            run.tenant_id,
+            key,
+            is_foundation,
+            objects,
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Some(synced))
+    }
+
+    /// Records the report of every type (`SyncCompleted`); false when the lease was lost.
+    async fn record_sync(
+        &self,
+        run: &ClaimedRun,
+        report: &SyncReport,
+    ) -> Result<bool, ExecuteError> {
+        let now = self.clock.now();
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        if !lease::hold(&transaction, run).await? {
+            return Ok(false);
         }
         self.command(
             &transaction,
@@ -186,7 +237,7 @@ impl Executor {
         )
         .await?;
         self.commit(transaction).await?;
-        Ok(Some(report))
+        Ok(true)
     }
 
     /// Creates the immutable set of the readable types' live, not ignored policies and
@@ -197,7 +248,7 @@ impl Executor {
         context: &RunContext,
         types: &[&str],
         status: BackupSetStatus,
-        fetched: &[(String, bool, Result<FetchedType, GraphError>)],
+        fetched: &[FetchedResult],
     ) -> Result<bool, ExecuteError> {
         let now = self.clock.now();
         let mut client = self.pool.get().await?;
@@ -326,9 +377,7 @@ fn graph_failure(error: &GraphError) -> Ending {
 
 /// A failure that is about the tenant, not one type (licence, provisioning, login): the
 /// whole run fails with it.
-fn run_level_failure(
-    fetched: &[(String, bool, Result<FetchedType, GraphError>)],
-) -> Option<Ending> {
+fn run_level_failure(fetched: &[FetchedResult]) -> Option<Ending> {
     let mut failures: Vec<(&String, &GraphError)> = fetched
         .iter()
         .filter_map(|(key, _, result)| result.as_ref().err().map(|error| (key, error)))

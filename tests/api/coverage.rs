@@ -10,7 +10,7 @@ use base64::Engine;
 use serde_json::Value;
 use tenantpilot::graph_sim::{default_roles, TenantConfig, SIMULATED_SECRET};
 
-use crate::graph_world::{report_figures, tenant_config, World};
+use crate::graph_world::{report_figures, sim_token, tenant_config, World};
 use crate::helpers::http_client;
 
 /// The catalog types this coverage added.
@@ -72,33 +72,9 @@ struct Witness {
 
 impl Witness {
     async fn new(world: &World) -> Self {
-        let tenant = &world.tenant;
-        let body: Value = http_client()
-            .post(format!(
-                "{}/{}/oauth2/v2.0/token",
-                world.sim.login_url(),
-                tenant.azure_tenant_id
-            ))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(
-                form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs([
-                        ("client_id", tenant.client_id.as_str()),
-                        ("client_secret", tenant.client_secret.as_str()),
-                        ("scope", "https://graph.microsoft.com/.default"),
-                        ("grant_type", "client_credentials"),
-                    ])
-                    .finish(),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         Self {
             graph: world.sim.graph_url(),
-            token: body["access_token"].as_str().unwrap().to_owned(),
+            token: sim_token(&world.sim, &world.tenant).await,
         }
     }
 

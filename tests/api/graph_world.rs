@@ -182,3 +182,31 @@ pub fn report_figures(run: &Value, field: &str) -> BTreeMap<String, u64> {
         .map(|(key, report)| (key.clone(), report[field].as_u64().unwrap_or(0)))
         .collect()
 }
+
+/// A token from the simulator's login endpoint, as any Graph client gets one.
+pub async fn sim_token(sim: &RunningSimulator, tenant: &TenantConfig) -> String {
+    let token: Value = crate::helpers::http_client()
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            sim.login_url(),
+            tenant.azure_tenant_id
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("client_id", tenant.client_id.as_str()),
+                    ("client_secret", tenant.client_secret.as_str()),
+                    ("scope", "https://graph.microsoft.com/.default"),
+                    ("grant_type", "client_credentials"),
+                ])
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tenantpilot::graph_sim::{RunningSimulator, TenantConfig};
 use tenantpilot::secrets::SecretKey;
 
-use crate::graph_world::{graph_settings, register, start_simulator, World};
+use crate::graph_world::{graph_settings, register, sim_token, start_simulator, World};
 use crate::helpers::spawn_app_with;
 
 /// A world whose app seals with a key the test knows.
@@ -33,33 +33,6 @@ pub async fn world_with_key(tenant: TenantConfig, key: &SecretKey) -> World {
         tenant,
         tenant_id,
     }
-}
-
-pub async fn sim_token(sim: &RunningSimulator, tenant: &TenantConfig) -> String {
-    let token: Value = crate::helpers::http_client()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            sim.login_url(),
-            tenant.azure_tenant_id
-        ))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs([
-                    ("client_id", tenant.client_id.as_str()),
-                    ("client_secret", tenant.client_secret.as_str()),
-                    ("scope", "https://graph.microsoft.com/.default"),
-                    ("grant_type", "client_credentials"),
-                ])
-                .finish(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().unwrap().to_owned()
 }
 
 /// `GET .../deviceConfigurations/{id}/{call}` on the simulator: status and body.

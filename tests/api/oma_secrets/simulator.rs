@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::{plain_text_call, sim_get, sim_token};
-use crate::graph_world::{start_simulator, tenant_config};
+use super::{plain_text_call, sim_get};
+use crate::graph_world::{sim_token, start_simulator, tenant_config};
 
 #[tokio::test]
 async fn the_simulator_reveals_a_plain_value_only_as_graph_documents() {

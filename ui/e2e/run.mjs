@@ -328,7 +328,10 @@ test("a stale ETag on the tenant edit form and on deactivate names what changed 
   assert((await page.getByLabel("Display name").inputValue()) === "Stale Ltd (second)", "the form shows the current name");
   assert((await alert.count()) === 0, "the stale notice is gone after the reload");
   await page.getByRole("button", { name: "Save" }).click();
-  await page.getByRole("heading", { name: "Stale Ltd (second)", level: 1 }).waitFor();
+  // exact: the edit form's own heading, "Edit Stale Ltd (second)", contains these words, and
+  // renaming behind the screen before the tenant screen has read the tenant leaves nothing stale
+  await page.getByRole("heading", { name: "Stale Ltd (second)", exact: true, level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Deactivate" }).waitFor();
   // deactivate with a stale ETag: the same notice, from the tenant screen
   await renameBehind("Stale Ltd (second)", "Stale Ltd (third)");
   page.once("dialog", (dialog) => void dialog.accept());
@@ -337,7 +340,7 @@ test("a stale ETag on the tenant edit form and on deactivate names what changed 
   await again.getByText("display_name: Stale Ltd (second) → Stale Ltd (third)").waitFor();
   await screen(page, "tenant-deactivate-stale");
   await again.getByRole("button", { name: "Reload" }).click();
-  await page.getByRole("heading", { name: "Stale Ltd (third)", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "Stale Ltd (third)", exact: true, level: 1 }).waitFor();
   const status = (await apiCall(base, token, "GET", `/api/v1/tenants/${tenantId}`)).body.status;
   assert(status === "active", `nothing was done on a stale ETag: ${status}`);
   await page.context().close();

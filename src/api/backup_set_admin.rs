@@ -1,7 +1,9 @@
-//! An admin's soft delete and restore of a backup set (`DELETE` and `POST .../restore`
+//! An admin's soft delete and undelete of a backup set (`DELETE` and `POST .../undelete`
 //! under `/tenants/{tenant_id}/backup-sets/{id}`). Listing and reading sets is the browsing
 //! endpoints' business; these only change `deleted_at`, which is written in the
-//! transaction that appends the `BackupSetDeleted` / `BackupSetRestored` event.
+//! transaction that appends the `BackupSetDeleted` / `BackupSetRestored` event (the stored
+//! name of an undelete, kept: events are history). "Restore" in the API means writing a
+//! backup back into a tenant, nothing else.
 
 use actix_web::{delete, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -21,10 +23,10 @@ use crate::store::{execute_in_transaction, upcasters};
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(delete_backup_set)
-        .service(restore_backup_set);
+        .service(undelete_backup_set);
 }
 
-/// Soft-delete a backup set (admins). Hidden from listings, restorable until purged
+/// Soft-delete a backup set (admins). Hidden from listings, can be undeleted until purged
 /// (`TENANTPILOT_PURGE_AFTER_DAYS` after its deletion). Deleting a deleted set again
 /// changes nothing.
 #[utoipa::path(
@@ -52,19 +54,20 @@ async fn delete_backup_set(
     .await
 }
 
-/// Restore a soft-deleted backup set (admins), whether an admin or retention deleted it.
-/// A purged set cannot be restored. Restoring a live set changes nothing.
+/// Undelete a soft-deleted backup set (admins), whether an admin or retention deleted it.
+/// A purged set cannot be undeleted. Undeleting a live set changes nothing. (This only
+/// undoes a soft delete; nothing is written to the tenant.)
 #[utoipa::path(
     tag = TAG_BACKUP_SETS,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
            ("backup_set_id" = Uuid, Path, description = "The backup set's id")),
     responses(
-        (status = 204, description = "Restored (or was not deleted)"),
+        (status = 204, description = "Undeleted (or was not deleted)"),
         (status = 410, description = "`backup_set_purged`: the set was purged", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/tenants/{tenant_id}/backup-sets/{backup_set_id}/restore")]
-async fn restore_backup_set(
+#[post("/tenants/{tenant_id}/backup-sets/{backup_set_id}/undelete")]
+async fn undelete_backup_set(
     state: web::Data<AppState>,
     principal: Principal,
     context: RequestContext,

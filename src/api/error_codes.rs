@@ -117,7 +117,7 @@ error_codes! {
         "`against=previous`, but the schedule has no live backup set before this one.";
     // 410: gone
     BackupSetPurged => "backup_set_purged", 410, "Backup set purged",
-        "The backup set was purged after its soft delete; it cannot be restored.";
+        "The backup set was purged after its soft delete: it and its contents are gone for good.";
     BackupSetDeleted => "backup_set_deleted", 410, "Backup set deleted",
         "The backup set is soft-deleted (admins see it, but it cannot be exported).";
     // 412, 413, 415

@@ -116,7 +116,7 @@ impl EventHandler for Retention {
     }
 }
 
-/// The schedule's live sets, locked: an admin's delete or restore of one of them waits
+/// The schedule's live sets, locked: an admin's delete or undelete of one of them waits
 /// for this decision, and is then decided against it.
 async fn live_sets(
     transaction: &Transaction<'_>,

@@ -55,7 +55,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         "list_policy_types" => (Read, false),
         "create_token" | "list_tokens" | "revoke" => (ManageTokens, false),
         "list_events" => (ReadEvents, false),
-        "delete_backup_set" | "restore_backup_set" => (ManageTenants, true),
+        "delete_backup_set" | "undelete_backup_set" => (ManageTenants, true),
         "metrics" => (ReadEverything, false),
         "schedule_events" => (ReadEvents, true),
         "list_notifications" | "mark_notification_read" | "mark_all_notifications_read" | "me" => {
@@ -97,7 +97,7 @@ struct Fixture {
     run: String,
     policy: String,
     backup_set: String,
-    /// A second set for the admin-only delete and restore, so that deleting one does not
+    /// A second set for the admin-only delete and undelete, so that deleting one does not
     /// hide the set the read operations look at.
     spare_set: String,
     webhook: String,
@@ -277,12 +277,12 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
             };
             for (relation, fixture) in fixtures {
                 for (role, token) in &tokens {
-                    let path = if matches!(operation_id, "delete_backup_set" | "restore_backup_set")
-                    {
-                        path.replace("{backup_set_id}", &fixture.spare_set)
-                    } else {
-                        path.clone()
-                    };
+                    let path =
+                        if matches!(operation_id, "delete_backup_set" | "undelete_backup_set") {
+                            path.replace("{backup_set_id}", &fixture.spare_set)
+                        } else {
+                            path.clone()
+                        };
                     let own_notification = notifications.get(role.as_str());
                     let path = path.replace(
                         "{notification_id}",
@@ -356,7 +356,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "export_events",
         "metrics",
         "delete_backup_set",
-        "restore_backup_set",
+        "undelete_backup_set",
         "list_notifications",
         "mark_notification_read",
         "mark_all_notifications_read",

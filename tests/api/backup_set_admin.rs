@@ -1,4 +1,4 @@
-//! An admin's soft delete and restore of backup sets, and the purge.
+//! An admin's soft delete and undelete of backup sets, and the purge.
 
 use chrono::Duration;
 use serde_json::Value;
@@ -35,7 +35,7 @@ async fn event_types(world: &World, set: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn an_admin_deletes_and_restores_sets_and_retentions_deletes_too() {
+async fn an_admin_deletes_and_undeletes_sets_and_retentions_deletes_too() {
     let world = World::new(tenant_config(&[("deviceConfigurations", 1)])).await;
     let path = world
         .schedule("Nightly", &["deviceConfigurations"], false)
@@ -44,12 +44,26 @@ async fn an_admin_deletes_and_restores_sets_and_retentions_deletes_too() {
     let sets = run_times(&world, &path, 2).await;
     assert_eq!(sets_of(&world, &path, true).await, vec![sets[0].clone()]);
 
-    // a set retention deleted comes back
-    let restored = world
+    // the old name of the undelete is gone (no alias): "restore" is writing into a tenant
+    let events = world.app.event_count().await;
+    let old_name = world
         .app
         .post_empty(&format!("{}/restore", set_path(&world, &sets[0])))
         .await;
-    assert_eq!(restored.status(), 204);
+    let (status, body) = problem(old_name).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("route_not_found"))
+    );
+    assert_eq!(world.app.event_count().await, events, "nothing written");
+    assert_eq!(sets_of(&world, &path, true).await, vec![sets[0].clone()]);
+
+    // a set retention deleted comes back
+    let undeleted = world
+        .app
+        .post_empty(&format!("{}/undelete", set_path(&world, &sets[0])))
+        .await;
+    assert_eq!(undeleted.status(), 204);
     assert!(sets_of(&world, &path, true).await.is_empty());
 
     let deleted = world.app.delete(&set_path(&world, &sets[1])).await;
@@ -58,6 +72,7 @@ async fn an_admin_deletes_and_restores_sets_and_retentions_deletes_too() {
     let again = world.app.delete(&set_path(&world, &sets[1])).await;
     assert_eq!(again.status(), 204, "deleting twice is fine");
     assert_eq!(event_types(&world, &sets[1]).await, ["BackupSetDeleted"]);
+    // the undelete's stored event keeps its first name (events are history)
     assert_eq!(event_types(&world, &sets[0]).await, ["BackupSetRestored"]);
 }
 
@@ -78,8 +93,11 @@ async fn another_tenants_set_is_not_found_and_nothing_is_written() {
 
     let (status, body) = problem(world.app.delete(&other_path).await).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
-    let restore = world.app.post_empty(&format!("{other_path}/restore")).await;
-    assert_eq!(problem(restore).await.0, 404);
+    let undelete = world
+        .app
+        .post_empty(&format!("{other_path}/undelete"))
+        .await;
+    assert_eq!(problem(undelete).await.0, 404);
     let unknown = set_path(&world, &uuid::Uuid::new_v4().to_string());
     assert_eq!(problem(world.app.delete(&unknown).await).await.0, 404);
 
@@ -121,13 +139,13 @@ async fn the_purge_removes_old_deleted_sets_and_only_content_no_set_uses() {
         ["BackupSetDeleted", "BackupSetPurged"]
     );
 
-    // a purged set is gone for good: restoring it is refused and writes nothing
+    // a purged set is gone for good: undeleting it is refused and writes nothing
     let events = world.app.event_count().await;
-    let restore = world
+    let undelete = world
         .app
-        .post_empty(&format!("{}/restore", set_path(&world, &old_a)))
+        .post_empty(&format!("{}/undelete", set_path(&world, &old_a)))
         .await;
-    let (status, body) = problem(restore).await;
+    let (status, body) = problem(undelete).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (410, Some("backup_set_purged"))

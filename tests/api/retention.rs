@@ -1,4 +1,4 @@
-//! Retention after every run, and an admin's soft delete, restore and purge of backup sets.
+//! Retention after every run, and an admin's soft delete, undelete and purge of backup sets.
 
 use chrono::Duration;
 use serde_json::{json, Value};

@@ -39,7 +39,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "events", description = "The event history, for auditors"),
         (name = "policy-types", description = "The catalog of Intune policy types"),
         (name = "policies", description = "The synced inventory of a tenant's policies"),
-        (name = "backup-sets", description = "Backup sets: browsing, diff and export; soft delete and restore (admins)"),
+        (name = "backup-sets", description = "Backup sets: browsing, diff and export; soft delete and undelete (admins)"),
         (name = "health", description = "Probes for orchestrators"),
         (name = "notifications", description = "The caller's own notifications: failed and partial runs, missed slots, auto-disabled schedules, failing webhooks"),
         (name = "webhooks", description = "Signed webhooks (Standard Webhooks) for backup runs, skipped slots, retention and schedule changes; deliveries log and redelivery"),

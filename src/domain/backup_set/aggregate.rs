@@ -46,7 +46,7 @@ impl BackupSet {
         }])
     }
 
-    /// Restoring a live set records nothing.
+    /// Undeleting (the `Restore` command) a live set records nothing.
     fn restore(
         &self,
         tenant_id: Uuid,

@@ -14,11 +14,13 @@ pub struct SetFacts {
 /// `found` is `None` when the set has no row (never existed, or purged).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BackupSetCommand {
-    /// An admin hides the set; it stays restorable until purged.
+    /// An admin hides the set; it can be undeleted until purged.
     Delete {
         tenant_id: Uuid,
         found: Option<SetFacts>,
     },
+    /// An admin undeletes the set (`POST .../undelete`): it only undoes a soft delete,
+    /// nothing is written to the tenant. Named before "restore" came to mean that.
     Restore {
         tenant_id: Uuid,
         found: Option<SetFacts>,

@@ -3,7 +3,7 @@
 pub enum BackupSetError {
     #[error("the backup set does not exist")]
     NotFound,
-    #[error("the backup set was purged and cannot be restored")]
+    #[error("the backup set was purged: it is gone for good")]
     Purged,
     #[error("only a soft-deleted backup set is purged")]
     NotDeleted,

@@ -13,10 +13,9 @@ pub enum BackupSetEvent {
         schedule_id: Uuid,
         reason: DeleteReason,
     },
-    BackupSetRestored {
-        tenant_id: Uuid,
-        schedule_id: Uuid,
-    },
+    /// An undelete (`POST .../undelete`): the soft delete undone, nothing written to the
+    /// tenant. The stored type keeps its first name: events are history, never renamed.
+    BackupSetRestored { tenant_id: Uuid, schedule_id: Uuid },
     /// The set, and whatever content no other set shares, is gone for good.
     BackupSetPurged {
         tenant_id: Uuid,

@@ -1,4 +1,4 @@
-//! The BackupSet aggregate: an admin's soft delete and restore of a backup set, and the
+//! The BackupSet aggregate: an admin's soft delete and undelete of a backup set, and the
 //! purge that removes it for good. The set itself is bulk data (`backup_sets`, written with
 //! the run's `BackupCreated`); this stream records what happened to it afterwards.
 

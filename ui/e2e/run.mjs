@@ -168,6 +168,39 @@ test("a run's backup set opens, then an item's content, then the diff against th
   await page.context().close();
 });
 
+test("an admin deletes a backup set from its screen and undeletes it from the list of deleted sets", async () => {
+  const live = async () => (await apiCall(base, token, "GET", `/api/v1/tenants/${demoTenant.id}/backup-sets`)).body.items.map((set) => set.id);
+  const set = (await apiCall(base, token, "GET", `/api/v1/tenants/${demoTenant.id}/backup-sets`)).body.items[0];
+  assert(set, "a backup set to delete");
+  const href = `/tenants/${demoTenant.id}/backup-sets/${set.id}`;
+  const page = await adminPage();
+  await page.goto(`${base}${href}`);
+  await page.getByRole("heading", { name: set.name, level: 1 }).waitFor();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  // an admin still sees the deleted set, marked so, with no export (the API refuses it)
+  await page.getByRole("button", { name: "Undelete", exact: true }).waitFor();
+  await page.getByText(/only admins see it/).waitFor();
+  assert((await page.getByRole("button", { name: "Export (zip)" }).count()) === 0, "a deleted set offers no export");
+  assert(!(await live()).includes(set.id), "the deleted set is hidden from listings");
+  await screen(page, "backup-set-deleted");
+  // the list hides it until the admin asks for deleted sets; its row undeletes it
+  await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "Backup sets", exact: true }).click();
+  await page.getByRole("heading", { name: "Backup sets", level: 1 }).waitFor();
+  const table = page.getByRole("table", { name: "Backup sets, newest first" });
+  const row = table.getByRole("row").filter({ has: page.locator(`a[href="${href}"]`) });
+  await table.getByRole("row").nth(1).waitFor();
+  assert((await row.count()) === 0, "the deleted set is not listed by default");
+  await page.getByLabel("Show deleted sets").check();
+  await row.getByText("(deleted)").waitFor();
+  await screen(page, "backup-sets-with-deleted");
+  await row.getByRole("button", { name: "Undelete", exact: true }).click();
+  await row.getByRole("button", { name: "Delete", exact: true }).waitFor();
+  assert((await row.getByText("(deleted)").count()) === 0, "the undeleted set is no longer marked deleted");
+  assert((await live()).includes(set.id), "the undeleted set is listed again");
+  await page.context().close();
+});
+
 test("a policy changed in Graph between two runs shows its old and new values side by side in the diff", async () => {
   // the simulator's admin API changes the demo tenant's first device configuration: one of
   // its settings, its lastModifiedDateTime and version (README "Graph simulator")
@@ -352,8 +385,10 @@ test("an auditor's token shows no action buttons anywhere", async () => {
   const page = await openPage(browser);
   await signIn(page, base, issued.body.token);
   await page.getByRole("banner").getByText("auditor", { exact: true }).waitFor();
-  const actions = /^(Run now|Enable|Disable|Delete|Retry|Deactivate|Reactivate|Register tenant|New schedule|Edit.*|Mark all read|Issue token|Create webhook|Redeliver)$/;
-  for (const path of ["/", `/tenants/${demoTenant.id}`, `/tenants/${demoTenant.id}/schedules/${demoSchedule.id}`, "/webhooks"]) {
+  const actions = /^(Run now|Enable|Disable|Delete|Undelete|Retry|Deactivate|Reactivate|Register tenant|New schedule|Edit.*|Mark all read|Issue token|Create webhook|Redeliver)$/;
+  const aSet = (await apiCall(base, token, "GET", `/api/v1/tenants/${demoTenant.id}/backup-sets`)).body.items[0];
+  const setPaths = [`/tenants/${demoTenant.id}/backup-sets`, `/tenants/${demoTenant.id}/backup-sets/${aSet.id}`];
+  for (const path of ["/", `/tenants/${demoTenant.id}`, `/tenants/${demoTenant.id}/schedules/${demoSchedule.id}`, ...setPaths, "/webhooks"]) {
     await page.goto(`${base}${path}`);
     await page.getByRole("heading", { level: 1 }).waitFor();
     await page.waitForLoadState("networkidle");

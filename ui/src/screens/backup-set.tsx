@@ -1,8 +1,10 @@
-// A backup set: its facts, the export, the diff against the previous set, and its items
-// filtered by policy type and searched by name (both done by the API), paged.
+// A backup set: its facts, the export, the diff against the previous set, an admin's delete
+// and undelete, and its items filtered by policy type and searched by name (both done by
+// the API), paged.
 import { useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, run, type Schemas } from "../api/client";
+import { BackupSetActions } from "../components/backup-set-actions";
 import { DownloadButton } from "../components/download";
 import { useCursor, useLoad } from "../components/load";
 import { Pager } from "../components/pager";
@@ -56,7 +58,11 @@ export function BackupSet() {
             <a class="button" href={`/tenants/${tenantId}/backup-sets/${setId}/diff?against=previous`}>
               Compare with the previous set
             </a>
-            <DownloadButton href={`/api/v1/tenants/${tenantId}/backup-sets/${setId}/export`} label="Export (zip)" filename={`${s.name}.zip`} />
+            {/* a deleted set is not exported (410 backup_set_deleted) */}
+            {s.deleted_at ? null : (
+              <DownloadButton href={`/api/v1/tenants/${tenantId}/backup-sets/${setId}/export`} label="Export (zip)" filename={`${s.name}.zip`} />
+            )}
+            <BackupSetActions set={s} reload={set.reload} />
           </>
         ) : null
       }
@@ -70,6 +76,14 @@ export function BackupSet() {
           <dd>
             <Status status={s.status} />
           </dd>
+          {s.deleted_at ? (
+            <>
+              <dt>Deleted</dt>
+              <dd>
+                <Time iso={s.deleted_at} /> <span class="muted">(only admins see it; it can be undeleted until it is purged)</span>
+              </dd>
+            </>
+          ) : null}
           <dt>Made</dt>
           <dd>
             <Time iso={s.created_at} /> by <a href={`/tenants/${tenantId}/runs/${s.run_id}`}>its run</a>

@@ -1,6 +1,10 @@
-// A tenant's backup sets, newest first, paged.
+// A tenant's backup sets, newest first, paged; admins may include the soft-deleted ones and
+// delete or undelete a set from its row.
+import { useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, run } from "../api/client";
+import { useCan } from "../caller";
+import { BackupSetActions } from "../components/backup-set-actions";
 import { useCursor, useLoad } from "../components/load";
 import { Pager } from "../components/pager";
 import { ProblemMessage } from "../components/problem";
@@ -13,13 +17,36 @@ export function BackupSets() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
   const tenantCrumb = useTenantCrumb(tenantId);
+  const canManage = useCan("manage_tenants");
+  const [withDeleted, setWithDeleted] = useState(false);
   const paging = useCursor();
   const sets = useLoad(
-    () => run(api.GET("/api/v1/tenants/{tenant_id}/backup-sets", { params: { path: { tenant_id: tenantId }, query: { limit: 25, cursor: paging.cursor } } })),
-    [tenantId, paging.cursor],
+    () =>
+      run(
+        api.GET("/api/v1/tenants/{tenant_id}/backup-sets", {
+          // only admins may ask for deleted sets (others get 403), so others never do
+          params: { path: { tenant_id: tenantId }, query: { limit: 25, cursor: paging.cursor, ...(withDeleted ? { include_deleted: true } : {}) } },
+        }),
+      ),
+    [tenantId, paging.cursor, withDeleted],
   );
   return (
     <Screen title="Backup sets" crumbs={[{ href: "/", label: "Tenants" }, tenantCrumb]}>
+      {canManage ? (
+        <p>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={withDeleted}
+              onChange={(e) => {
+                paging.first();
+                setWithDeleted(e.currentTarget.checked);
+              }}
+            />{" "}
+            Show deleted sets
+          </label>
+        </p>
+      ) : null}
       <ProblemMessage problem={sets.problem} />
       {!sets.data ? (
         sets.problem ? null : <Loading what="backup sets" />
@@ -36,6 +63,7 @@ export function BackupSets() {
                 <th scope="col" class="num">Items</th>
                 <th scope="col" class="num">Foundations</th>
                 <th scope="col">Made</th>
+                {canManage ? <th scope="col">Actions</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -53,6 +81,11 @@ export function BackupSets() {
                   <td>
                     <Time iso={set.created_at} />
                   </td>
+                  {canManage ? (
+                    <td class="row-actions">
+                      <BackupSetActions set={set} reload={sets.reload} />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

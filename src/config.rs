@@ -75,6 +75,8 @@ pub struct Settings {
     pub projector_poll_interval: Duration,
     /// Runs executed at once by this process's workers.
     pub workers: usize,
+    /// Admins who must agree to apply a restore, the applier included (1: the applier alone).
+    pub restore_approvals: u32,
     pub lease: Duration,
     pub worker_poll_interval: Duration,
     pub graph_concurrency_per_tenant: usize,
@@ -172,6 +174,7 @@ impl Settings {
                 10..=60_000,
             )?),
             workers: parse_number(&lookup, "TENANTPILOT_WORKERS", 4, 0..=64)?,
+            restore_approvals: parse_number(&lookup, "TENANTPILOT_RESTORE_APPROVALS", 1, 1..=5)?,
             lease: Duration::from_secs(parse_number(
                 &lookup,
                 "TENANTPILOT_LEASE_SECONDS",

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod graph_sim;
 pub mod notifications;
 pub mod projections;
+pub mod restore;
 pub mod scheduler;
 pub mod secrets;
 pub mod startup;

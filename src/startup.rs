@@ -115,11 +115,29 @@ impl Application {
                 shutdown_signal.clone(),
             )));
         }
+        // one client per process: runs, restores and restore plans share its token cache
+        // and its pacing of each tenant
+        let graph = GraphClient::new(graph_settings(settings))
+            .map_err(|error| anyhow::anyhow!("the Graph client cannot start: {error}"))?;
         if settings.runs(Role::Worker) && settings.workers > 0 {
+            let engine = crate::restore::engine::RestoreEngine {
+                pool: pool.clone(),
+                graph: graph.clone(),
+                secrets: SecretCipher::new(key.clone()),
+                clock: clock.clone(),
+                upcasters: upcasters(),
+            };
+            let names = worker_settings(settings);
+            background.extend(crate::restore::worker::start(
+                Arc::new(engine),
+                names.lease,
+                names.poll,
+                format!("{}/restore", names.process_name),
+                shutdown_signal.clone(),
+            ));
             let executor = Executor {
                 pool: pool.clone(),
-                graph: GraphClient::new(graph_settings(settings))
-                    .map_err(|error| anyhow::anyhow!("the Graph client cannot start: {error}"))?,
+                graph: graph.clone(),
                 secrets: SecretCipher::new(key.clone()),
                 clock: clock.clone(),
                 upcasters: upcasters(),
@@ -153,7 +171,8 @@ impl Application {
             let state = web::Data::new(
                 AppState::new(repository.clone(), clock, secrets, visibility)
                     .with_bootstrap_admin(admin_token.as_deref())
-                    .with_webhooks(settings.webhooks.clone()),
+                    .with_webhooks(settings.webhooks.clone())
+                    .with_restores(graph.clone(), settings.restore_approvals),
             );
             let cors_origins = settings.cors_origins.clone();
             let server = HttpServer::new(move || {

@@ -181,6 +181,27 @@ error_codes! {
         "`tenant_ids` is empty or lists a tenant twice (leave it out, or null, for every tenant).";
     InvalidDescription => "invalid_description", 422, "Invalid description",
         "A description is longer than 500 characters or contains control characters.";
+    // restores
+    UnknownBackupItem => "unknown_backup_item", 422, "Unknown backup item",
+        "The selection names an item id or a policy type that is not in the source backup set.";
+    InvalidGroupMapping => "invalid_group_mapping", 422, "Invalid group mapping",
+        "A group mapping names a source or target group that is not a GUID, maps one source group twice, is given for a restore into the set's own tenant, or maps to a group the target tenant does not have.";
+    TenantInactive => "tenant_inactive", 409, "Tenant inactive",
+        "The tenant written into is deactivated; reactivate it first.";
+    RestorePermissionMissing => "restore_permission_missing", 409, "Write permission missing",
+        "The target tenant's app registration lacks the Graph application permissions a restore of the selected types needs; `detail` names them. Grant them (admin consent) and plan again.";
+    RestoreNotPlanned => "restore_not_planned", 409, "Restore not planned",
+        "Only a planned restore can be approved or applied: this one was applied already (or finished).";
+    RestoreNeedsApproval => "restore_needs_approval", 409, "Restore needs approval",
+        "`TENANTPILOT_RESTORE_APPROVALS` asks for more admins than have approved; another admin must approve first (the applier's own approval does not count twice).";
+    RestoreAlreadyApproved => "restore_already_approved", 409, "Restore already approved",
+        "This admin already approved the restore.";
+    RestorePlanStale => "restore_plan_stale", 409, "Restore plan stale",
+        "The target's live objects changed since the plan was made (the apply reads them again first); nothing was written. Plan again.";
+    RestoreStateConflict => "restore_state_conflict", 409, "Restore state conflict",
+        "The restore is not in a state that allows this.";
+    TargetUnreadable => "target_unreadable", 502, "Target tenant unreadable",
+        "Microsoft Graph did not let the service read the target tenant (`detail` has Graph's code and message); nothing was planned or written.";
     // 5xx: nothing about the cause
     Internal => "internal", 500, "Internal server error",
         "Something failed on the server; the logs say what.";

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod policies;
 mod policy_types;
+pub mod restores;
 pub mod runs;
 pub mod schedules;
 pub mod state;
@@ -47,6 +48,7 @@ pub const TAG_BACKUP_SETS: &str = "backup-sets";
 pub const TAG_HEALTH: &str = "health";
 pub const TAG_NOTIFICATIONS: &str = "notifications";
 pub const TAG_WEBHOOKS: &str = "webhooks";
+pub const TAG_RESTORES: &str = "restores";
 
 /// Every route of the service. The server and the OpenAPI document are built from this one
 /// list, so a route cannot exist without being documented.
@@ -67,6 +69,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(backup_set_admin::routes)
                 .configure(policies::routes)
                 .configure(backup_sets::routes)
+                .configure(restores::routes)
                 .configure(tokens::routes)
                 .configure(caller::routes)
                 .configure(events::routes)

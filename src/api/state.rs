@@ -12,6 +12,7 @@ use crate::domain::schedule::Schedule;
 use crate::domain::tenant::Tenant;
 use crate::domain::token::ApiToken;
 use crate::domain::webhook::Webhook;
+use crate::graph::GraphClient;
 use crate::scheduler::WriteVisibility;
 use crate::secrets::SecretCipher;
 use crate::store::{latest_committed, upcasters, AggregateStore, AppendSignal, PgEventRepository};
@@ -38,6 +39,11 @@ pub struct AppState {
     /// How stored events of older schema versions are read (the audit feed shows them
     /// as every consumer does).
     pub upcasters: Vec<Box<dyn EventUpcaster>>,
+    /// Reads the live target when a restore is planned or applied (None: restores answer
+    /// 503 in this process).
+    pub graph: Option<GraphClient>,
+    /// `TENANTPILOT_RESTORE_APPROVALS`: admins needed to apply a restore, the applier included.
+    pub restore_approvals: u32,
 }
 
 impl AppState {
@@ -60,6 +66,8 @@ impl AppState {
             bootstrap_admin_hash: None,
             visibility,
             upcasters: upcasters(),
+            graph: None,
+            restore_approvals: 1,
             clock,
             secrets,
         }
@@ -68,6 +76,13 @@ impl AppState {
     /// Accepts `token` as an admin token (`TENANTPILOT_ADMIN_TOKEN`).
     pub fn with_bootstrap_admin(mut self, token: Option<&str>) -> Self {
         self.bootstrap_admin_hash = token.map(crate::auth::hash);
+        self
+    }
+
+    /// The Graph client restores plan with, and how many admins must agree to apply one.
+    pub fn with_restores(mut self, graph: GraphClient, approvals: u32) -> Self {
+        self.graph = Some(graph);
+        self.restore_approvals = approvals;
         self
     }
 

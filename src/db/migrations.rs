@@ -60,6 +60,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0014_backup_secrets",
         include_str!("../../migrations/0014_backup_secrets.sql"),
     ),
+    (
+        "0015_restores",
+        include_str!("../../migrations/0015_restores.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -4,6 +4,7 @@ pub mod backup_set;
 pub mod cadence;
 pub mod policy;
 pub mod policy_types;
+pub mod restore;
 pub mod run;
 pub mod schedule;
 pub mod tenant;

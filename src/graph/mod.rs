@@ -14,6 +14,7 @@ mod settings;
 mod tls;
 mod tokens;
 mod types;
+pub mod write;
 
 pub use client::GraphClient;
 pub use settings::GraphSettings;

@@ -43,6 +43,7 @@ pub const BEARER_SCHEME: &str = "bearerAuth";
         (name = "health", description = "Probes for orchestrators"),
         (name = "notifications", description = "The caller's own notifications: failed and partial runs, missed slots, auto-disabled schedules, failing webhooks"),
         (name = "webhooks", description = "Signed webhooks (Standard Webhooks) for backup runs, skipped slots, retention and schedule changes; deliveries log and redelivery"),
+        (name = "restores", description = "Restores: plan a backup set back into a tenant (a dry run), approve, apply (a worker writes in dependency order, exactly once), verify"),
     )
 )]
 pub struct ApiDoc;

@@ -64,40 +64,9 @@ pub async fn load(
             "the run's schedule no longer exists",
         )));
     };
-    let Some(tenant) = client
-        .query_opt(
-            "SELECT status, azure_tenant_id, client_id, client_secret_id, deleted_at IS NOT NULL
-             FROM tenants WHERE id = $1",
-            &[&run.tenant_id],
-        )
-        .await?
-    else {
-        return Ok(Err(Preflight::new(
-            "tenant_not_found",
-            "the run's tenant no longer exists",
-        )));
-    };
-    if tenant.get::<_, bool>(4) || tenant.get::<_, String>(0) != "active" {
-        return Ok(Err(Preflight::new(
-            "tenant_inactive",
-            "the tenant is inactive (deactivated or deleted); reactivate it to back it up",
-        )));
-    }
-    let Some(secret_id) = tenant.get::<_, Option<Uuid>>(3) else {
-        return Ok(Err(Preflight::new(
-            "credentials_missing",
-            "the tenant has no client secret; set one with PATCH /api/v1/tenants/{id}",
-        )));
-    };
-    let secret = match load_secret(&client, secrets, run.tenant_id, secret_id).await {
-        Ok(secret) => secret,
-        Err(error) => {
-            tracing::error!(tenant.id = %run.tenant_id, %error, "the tenant's secret cannot be opened");
-            return Ok(Err(Preflight::new(
-                "credentials_missing",
-                "the tenant's client secret cannot be opened with the configured key; set it again",
-            )));
-        }
+    let credentials = match tenant_credentials(&client, secrets, run.tenant_id).await? {
+        Ok(credentials) => credentials,
+        Err(preflight) => return Ok(Err(preflight)),
     };
     let timezone: String = schedule.get(1);
     let Ok(timezone) = timezone.parse::<Tz>() else {
@@ -122,11 +91,56 @@ pub async fn load(
         schedule_name: schedule.get(0),
         timezone,
         keys,
-        credentials: TenantCredentials {
-            tenant_id: run.tenant_id,
-            azure_tenant_id: tenant.get(1),
-            client_id: tenant.get(2),
-            client_secret: SecretString::new(secret),
-        },
+        credentials,
+    }))
+}
+
+/// An active tenant's app registration, its secret opened for this use only; or why the
+/// tenant cannot be talked to (a run's or a restore's preflight).
+pub async fn tenant_credentials(
+    client: &deadpool_postgres::Object,
+    secrets: &SecretCipher,
+    tenant_id: Uuid,
+) -> Result<Result<TenantCredentials, Preflight>, ContextError> {
+    let Some(tenant) = client
+        .query_opt(
+            "SELECT status, azure_tenant_id, client_id, client_secret_id, deleted_at IS NOT NULL
+             FROM tenants WHERE id = $1",
+            &[&tenant_id],
+        )
+        .await?
+    else {
+        return Ok(Err(Preflight::new(
+            "tenant_not_found",
+            "the run's tenant no longer exists",
+        )));
+    };
+    if tenant.get::<_, bool>(4) || tenant.get::<_, String>(0) != "active" {
+        return Ok(Err(Preflight::new(
+            "tenant_inactive",
+            "the tenant is inactive (deactivated or deleted); reactivate it to back it up",
+        )));
+    }
+    let Some(secret_id) = tenant.get::<_, Option<Uuid>>(3) else {
+        return Ok(Err(Preflight::new(
+            "credentials_missing",
+            "the tenant has no client secret; set one with PATCH /api/v1/tenants/{id}",
+        )));
+    };
+    let secret = match load_secret(client, secrets, tenant_id, secret_id).await {
+        Ok(secret) => secret,
+        Err(error) => {
+            tracing::error!(tenant.id = %tenant_id, %error, "the tenant's secret cannot be opened");
+            return Ok(Err(Preflight::new(
+                "credentials_missing",
+                "the tenant's client secret cannot be opened with the configured key; set it again",
+            )));
+        }
+    };
+    Ok(Ok(TenantCredentials {
+        tenant_id,
+        azure_tenant_id: tenant.get(1),
+        client_id: tenant.get(2),
+        client_secret: SecretString::new(secret),
     }))
 }

@@ -2,7 +2,7 @@
 //! lease, heartbeats it while the run executes, and gives the run back (requeued) when the
 //! process shuts down before it finishes. A reaper abandons runs whose worker died.
 
-mod context;
+pub mod context;
 mod execute;
 pub mod lease;
 

@@ -1,0 +1,208 @@
+//! The restore resource: its plan (items with actions), its progress and its verification.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tokio_postgres::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Plan a restore (a dry run: nothing is written to Graph).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "source_backup_set_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f",
+    "selection": {"types": ["settingsCatalog"]}
+}))]
+pub struct PlanRestoreRequest {
+    /// The backup set to restore from: of this tenant, or of another tenant the caller may
+    /// read (a baseline or a migration).
+    pub source_backup_set_id: Uuid,
+    /// What to restore; left out: the whole set.
+    #[serde(default)]
+    pub selection: Option<SelectionRequest>,
+    /// Across tenants: source group id → target group id. Assignments to a group not in
+    /// the mapping are listed in the plan and never sent. Not allowed within one tenant.
+    #[serde(default)]
+    pub group_mapping: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionRequest {
+    /// Policy types (catalog keys) of the set to restore whole.
+    #[serde(default)]
+    pub types: Vec<String>,
+    /// Items of the set (ids from `GET .../backup-sets/{id}/items`).
+    #[serde(default)]
+    pub item_ids: Vec<Uuid>,
+}
+
+/// A restore: what its plan decided, how far its apply got, how the target compared after.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e70", "tenant_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e71",
+    "source_tenant_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e71",
+    "source_backup_set_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f", "status": "completed",
+    "selection": {"types": ["settingsCatalog"], "item_ids": []}, "group_mapping": {},
+    "planned_at": "2026-12-07T09:00:00Z", "planned_by": "tok_1", "approvals": [],
+    "applied_by": "tok_1", "apply_requested_at": "2026-12-07T09:01:00Z",
+    "apply_started_at": "2026-12-07T09:01:01Z", "finished_at": "2026-12-07T09:01:09Z",
+    "error_code": null, "error_message": null,
+    "counts": {"items": 3, "to_write": 1, "applied": 1, "failed": 0, "verified": 1},
+    "version": 6
+}))]
+pub struct RestoreResponse {
+    pub id: Uuid,
+    /// The tenant written into.
+    pub tenant_id: Uuid,
+    pub source_tenant_id: Uuid,
+    pub source_backup_set_id: Uuid,
+    /// `planned`, `queued`, `applying`, `completed`, `partial` or `failed`.
+    pub status: String,
+    #[schema(value_type = Object)]
+    pub selection: Value,
+    #[schema(value_type = Object)]
+    pub group_mapping: Value,
+    pub planned_at: DateTime<Utc>,
+    /// The token that planned it.
+    pub planned_by: String,
+    /// Approvals by other admins (`approver`, `approved_at`).
+    #[schema(value_type = Vec<Object>)]
+    pub approvals: Value,
+    pub applied_by: Option<String>,
+    pub apply_requested_at: Option<DateTime<Utc>>,
+    pub apply_started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it is not `completed`: `restore_items_failed`, `restore_not_verified`, a tenant
+    /// or Graph code.
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub counts: RestoreCounts,
+    /// The ETag's version.
+    pub version: i64,
+    /// The plan's items, in the order they are written (only on `GET` of one restore and
+    /// in the answer to planning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<RestoreItemResponse>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestoreCounts {
+    pub items: i32,
+    /// Items to create or update.
+    pub to_write: i32,
+    pub applied: i32,
+    pub failed: i32,
+    /// Written items that compared equal to their source when read back (null until verified).
+    pub verified: Option<i32>,
+}
+
+/// One item of a restore.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestoreItemResponse {
+    /// The item's id in the source set.
+    pub item_id: Uuid,
+    pub policy_type: String,
+    pub source_graph_id: String,
+    pub display_name: String,
+    /// `create`, `update`, `unchanged`, `conflict` or `not_restorable`.
+    pub action: String,
+    /// Why (conflict, not restorable).
+    pub reason: Option<String>,
+    /// The live object matched or written.
+    pub target_id: Option<String>,
+    /// For an update: RFC 6901 changes from the live object to the source (`op`,
+    /// `pointer`, `old`, `new`).
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Value,
+    /// Assignments not sent: their group is not mapped (`group_id`, `target_type`).
+    #[schema(value_type = Vec<Object>)]
+    pub unmapped_assignments: Value,
+    /// `pending`, `applied` or `failed`; null for items nothing is written for.
+    pub outcome: Option<String>,
+    /// Found after a lost worker rather than created again.
+    pub adopted: bool,
+    /// The Graph requests sent (method, path, body; secret values `[sealed]`).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sent: Option<Value>,
+    /// Graph's refusal (`code`, `message`, `http_status`, `support`).
+    #[schema(value_type = Option<Object>)]
+    pub failure: Option<Value>,
+    /// After the apply: `verified` and the remaining `differences`.
+    #[schema(value_type = Option<Object>)]
+    pub verification: Option<Value>,
+}
+
+pub const RESTORE_COLUMNS: &str = "id, tenant_id, source_tenant_id, source_backup_set_id, status,
+    selection, group_mapping, planned_at, planned_by, approvals, applied_by, apply_requested_at,
+    apply_started_at, finished_at, error_code, error_message, item_count, to_write, applied,
+    failed, verified, version";
+
+impl RestoreResponse {
+    pub fn from_row(row: &Row) -> Self {
+        Self {
+            id: row.get(0),
+            tenant_id: row.get(1),
+            source_tenant_id: row.get(2),
+            source_backup_set_id: row.get(3),
+            status: row.get(4),
+            selection: row.get(5),
+            group_mapping: row.get(6),
+            planned_at: row.get(7),
+            planned_by: row.get(8),
+            approvals: row.get(9),
+            applied_by: row.get(10),
+            apply_requested_at: row.get(11),
+            apply_started_at: row.get(12),
+            finished_at: row.get(13),
+            error_code: row.get(14),
+            error_message: row.get(15),
+            counts: RestoreCounts {
+                items: row.get(16),
+                to_write: row.get(17),
+                applied: row.get(18),
+                failed: row.get(19),
+                verified: row.get(20),
+            },
+            version: row.get(21),
+            items: None,
+        }
+    }
+}
+
+pub const ITEM_COLUMNS: &str = "plan, outcome, target_id, adopted, sent, failure, verification";
+
+impl RestoreItemResponse {
+    pub fn from_row(row: &Row) -> Self {
+        let plan: Value = row.get(0);
+        let text = |key: &str| plan.get(key).and_then(Value::as_str).map(str::to_owned);
+        Self {
+            item_id: plan
+                .get("item_id")
+                .and_then(Value::as_str)
+                .and_then(|id| id.parse().ok())
+                .unwrap_or_default(),
+            policy_type: text("policy_type").unwrap_or_default(),
+            source_graph_id: text("source_graph_id").unwrap_or_default(),
+            display_name: text("display_name").unwrap_or_default(),
+            action: text("action").unwrap_or_default(),
+            reason: text("reason"),
+            target_id: row
+                .get::<_, Option<String>>(2)
+                .or_else(|| text("target_id")),
+            changes: plan.get("changes").cloned().unwrap_or_else(|| json!([])),
+            unmapped_assignments: plan
+                .get("unmapped_assignments")
+                .cloned()
+                .unwrap_or_else(|| json!([])),
+            outcome: row.get(1),
+            adopted: row.get(3),
+            sent: row.get(4),
+            failure: row.get(5),
+            verification: row.get(6),
+        }
+    }
+}

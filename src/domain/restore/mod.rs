@@ -1,0 +1,20 @@
+//! The Restore aggregate: a plan to write a backup set's items back into a tenant (its own
+//! or another), approved and applied item by item by a worker, then verified.
+
+mod aggregate;
+mod commands;
+mod errors;
+mod events;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use aggregate::Restore;
+pub use commands::{PlanRestore, RestoreCommand};
+pub use errors::RestoreError;
+pub use events::RestoreEvent;
+pub use values::{
+    ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreSelection, RestoreStatus,
+    UnmappedAssignment,
+};

@@ -1,0 +1,208 @@
+//! Planning: each selected source item matched with the live target and classified. Pure:
+//! the caller reads the source set and the live target (src/restore/planner.rs).
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::compare::{differences, remap};
+use super::order::rank;
+use crate::backup::canonical::content_hash;
+use crate::backup::sets::TreeItem;
+use crate::domain::restore::{ItemAction, PlannedItem, UnmappedAssignment};
+use crate::graph::write::{
+    object_not_restorable, server_computed, update_only, write_support, WriteSupport,
+};
+use crate::graph::FetchedObject;
+
+/// One item of the source set with its stored content.
+#[derive(Debug, Clone)]
+pub struct SourceItem {
+    pub tree: TreeItem,
+    pub content: Value,
+}
+
+/// What the plan is made against.
+pub struct Target<'a> {
+    /// The live objects of each selected type.
+    pub live: &'a HashMap<String, Vec<FetchedObject>>,
+    /// Restoring into the set's own tenant: objects are matched by Graph id, else by type
+    /// and display name.
+    pub same_tenant: bool,
+    /// Source group id → target group id (across tenants).
+    pub groups: &'a HashMap<String, String>,
+}
+
+/// Every source item classified, in the order the apply writes them.
+pub fn plan_items(sources: &[SourceItem], target: &Target<'_>) -> Vec<PlannedItem> {
+    let matches: Vec<Match<'_>> = sources
+        .iter()
+        .map(|source| find_match(source, target))
+        .collect();
+    // references to objects that exist on both sides are rewritten before comparing
+    let mut ids = target.groups.clone();
+    for (source, found) in sources.iter().zip(&matches) {
+        if let Match::One(live) = found {
+            if live.graph_id != source.tree.graph_id {
+                ids.insert(source.tree.graph_id.clone(), live.graph_id.clone());
+            }
+        }
+    }
+    let mut items: Vec<PlannedItem> = sources
+        .iter()
+        .zip(matches)
+        .map(|(source, found)| classify(source, found, target, &ids))
+        .collect();
+    items.sort_by(|a, b| {
+        (
+            rank(&a.policy_type),
+            &a.policy_type,
+            &a.display_name,
+            &a.source_graph_id,
+        )
+            .cmp(&(
+                rank(&b.policy_type),
+                &b.policy_type,
+                &b.display_name,
+                &b.source_graph_id,
+            ))
+    });
+    items
+}
+
+enum Match<'a> {
+    None,
+    One(&'a FetchedObject),
+    Several(usize),
+}
+
+fn find_match<'a>(source: &SourceItem, target: &Target<'a>) -> Match<'a> {
+    let Some(live) = target.live.get(&source.tree.policy_type) else {
+        return Match::None;
+    };
+    if target.same_tenant {
+        if let Some(object) = live.iter().find(|o| o.graph_id == source.tree.graph_id) {
+            return Match::One(object);
+        }
+        return Match::None;
+    }
+    let named: Vec<&FetchedObject> = live
+        .iter()
+        .filter(|o| o.display_name == source.tree.display_name)
+        .collect();
+    match named.len() {
+        0 => Match::None,
+        1 => Match::One(named[0]),
+        n => Match::Several(n),
+    }
+}
+
+fn classify(
+    source: &SourceItem,
+    found: Match<'_>,
+    target: &Target<'_>,
+    ids: &HashMap<String, String>,
+) -> PlannedItem {
+    let tree = &source.tree;
+    let (content, unmapped) = if target.same_tenant {
+        (source.content.clone(), Vec::new())
+    } else {
+        without_unmapped_groups(&source.content, target.groups)
+    };
+    let mut item = PlannedItem {
+        item_id: tree.id(),
+        policy_type: tree.policy_type.clone(),
+        source_graph_id: tree.graph_id.clone(),
+        display_name: tree.display_name.clone(),
+        action: ItemAction::Unchanged,
+        reason: None,
+        target_id: None,
+        live_hash: None,
+        changes: Vec::new(),
+        unmapped_assignments: unmapped,
+    };
+    if let WriteSupport::NotRestorable(why) = write_support(&tree.policy_type) {
+        item.action = ItemAction::NotRestorable;
+        item.reason = Some(why.to_owned());
+        return item;
+    }
+    if let Some(why) = object_not_restorable(&tree.policy_type, &source.content) {
+        item.action = ItemAction::NotRestorable;
+        item.reason = Some(why);
+        return item;
+    }
+    match found {
+        Match::Several(count) => {
+            item.action = ItemAction::Conflict;
+            item.reason = Some(format!(
+                "{count} objects of this type in the target are named \"{}\": which one to write is ambiguous",
+                tree.display_name
+            ));
+        }
+        Match::None if update_only(&tree.policy_type, &source.content) => {
+            item.action = ItemAction::NotRestorable;
+            item.reason = Some(
+                "a default object: Graph allows changing it, never creating it, and the target has none to change"
+                    .to_owned(),
+            );
+        }
+        Match::None => item.action = ItemAction::Create,
+        Match::One(live) => {
+            item.target_id = Some(live.graph_id.clone());
+            item.live_hash = Some(content_hash(&live.content));
+            let source = remap(&content, ids);
+            let changes = differences(&source, &live.content, server_computed(&tree.policy_type));
+            if changes.is_empty() {
+                item.action = ItemAction::Unchanged;
+            } else {
+                item.action = ItemAction::Update;
+                item.changes = changes;
+            }
+        }
+    }
+    item
+}
+
+/// The content with the assignments whose group is not mapped left out, and those named.
+pub fn without_unmapped_groups(
+    content: &Value,
+    groups: &HashMap<String, String>,
+) -> (Value, Vec<UnmappedAssignment>) {
+    let mut content = content.clone();
+    let mut unmapped = Vec::new();
+    if let Some(Value::Array(assignments)) = content.get_mut("assignments") {
+        assignments.retain(|assignment| {
+            let target = assignment.get("target");
+            let Some(group) = target
+                .and_then(|t| t.get("groupId"))
+                .and_then(Value::as_str)
+            else {
+                return true;
+            };
+            if groups.contains_key(group) {
+                return true;
+            }
+            unmapped.push(UnmappedAssignment {
+                group_id: group.to_owned(),
+                target_type: target
+                    .and_then(|t| t.get("@odata.type"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            });
+            false
+        });
+    }
+    (content, unmapped)
+}
+
+/// The groups the source items' assignments name (what a cross-tenant mapping must cover).
+pub fn assigned_groups(sources: &[SourceItem]) -> BTreeSet<String> {
+    sources
+        .iter()
+        .filter_map(|source| source.content.get("assignments").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|a| a.pointer("/target/groupId").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
+}

@@ -25,6 +25,7 @@ mod graph_requests;
 mod graph_sim;
 mod graph_sim_strict;
 mod graph_world;
+mod graph_writes;
 mod helpers;
 mod herd;
 mod idempotency;

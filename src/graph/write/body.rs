@@ -67,7 +67,7 @@ pub(crate) fn strip(type_key: &str, content: &Value, also: &[&str]) -> Result<Va
 }
 
 /// A child entry without its server-assigned id, timestamps and annotations.
-fn child(entry: &Value) -> Value {
+pub(crate) fn child(entry: &Value) -> Value {
     match entry {
         Value::Object(fields) => Value::Object(
             fields
@@ -85,7 +85,7 @@ fn child(entry: &Value) -> Value {
     }
 }
 
-fn array<'a>(content: &'a Value, field: &str) -> &'a [Value] {
+pub(crate) fn array<'a>(content: &'a Value, field: &str) -> &'a [Value] {
     content
         .get(field)
         .and_then(Value::as_array)
@@ -94,7 +94,7 @@ fn array<'a>(content: &'a Value, field: &str) -> &'a [Value] {
 
 /// Settings catalog settings as a create or PUT carries them: each typed, without its id
 /// (and without an expanded `settingDefinitions`).
-fn catalog_settings(content: &Value) -> Value {
+pub(crate) fn catalog_settings(content: &Value) -> Value {
     Value::Array(
         array(content, "settings")
             .iter()
@@ -109,7 +109,7 @@ fn catalog_settings(content: &Value) -> Value {
 }
 
 /// The rules of `scheduledActionsForRule` without ids, each with its action configurations.
-fn rules_of(content: &Value) -> Vec<Value> {
+pub(crate) fn rules_of(content: &Value) -> Vec<Value> {
     array(content, "scheduledActionsForRule")
         .iter()
         .map(|rule| {
@@ -163,7 +163,7 @@ pub(crate) fn policy_set_item(item: &Value) -> Value {
 }
 
 /// An endpoint security intent's settings as `createInstance` / `updateSettings` take them.
-fn intent_settings(content: &Value) -> Value {
+pub(crate) fn intent_settings(content: &Value) -> Value {
     Value::Array(array(content, "settings").iter().map(child).collect())
 }
 
@@ -181,7 +181,7 @@ fn pick(content: &Value, fields: &[&str]) -> Value {
 }
 
 /// What an administrative template's container carries (its values go separately).
-const TEMPLATE_CONTAINER: &[&str] = &["displayName", "description", "roleScopeTagIds"];
+pub(crate) const TEMPLATE_CONTAINER: &[&str] = &["displayName", "description", "roleScopeTagIds"];
 
 pub(crate) fn prepare_create(type_key: &str, content: &Value) -> Result<Creation, GraphError> {
     let c = collection(type_key)?;

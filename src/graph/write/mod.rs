@@ -4,6 +4,7 @@
 //! bucket and retried only where a retry cannot write twice (`send.rs`).
 
 mod body;
+mod compare;
 mod rules;
 mod secrets;
 mod send;
@@ -22,6 +23,7 @@ use super::paging::Reader;
 use super::types::{GraphError, GraphErrorCode, TenantCredentials};
 use crate::config::SecretString;
 
+pub use self::compare::comparable;
 pub use self::secrets::SEALED;
 
 /// Whether a type is written back by a restore, and if not, why.

@@ -193,13 +193,18 @@ impl GraphClient {
                 path: format!("{base}{suffix}"),
                 body: Some(body),
             };
+            // a localized message is a child created by its POST: not sent twice either
+            let retry = match suffix.as_str() {
+                "/localizedNotificationMessages" => Retry::Create,
+                _ => Retry::Idempotent,
+            };
             let outcome = inner
                 .write(
                     credentials,
                     step.method,
                     &step.path,
                     step.body.as_ref(),
-                    Retry::Idempotent,
+                    retry,
                 )
                 .await;
             if let Err(mut error) = outcome {

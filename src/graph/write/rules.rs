@@ -43,7 +43,9 @@ pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
         "reusableSettings" => computed!("referencingConfigurationPolicyCount"),
         "administrativeTemplates" => computed!("policyConfigurationIngestionType"),
         "autopilotProfiles" => computed!("managementServiceAppId"),
-        "remediations" | "complianceScripts" => computed!("highestAvailableVersion"),
+        // whether Microsoft publishes the script: never true of a restored one
+        "remediations" => computed!("highestAvailableVersion", "isGlobalScript"),
+        "complianceScripts" => computed!("highestAvailableVersion"),
         "endpointSecurityIntents" => computed!("isMigratingToConfigurationPolicy"),
         "policySets" => computed!("status", "errorCode"),
         _ => COMMON_COMPUTED,

@@ -12,7 +12,9 @@ use super::rules::collection;
 use super::templates;
 
 /// `content` as it compares: two objects that compare equal need no write. Secrets stay
-/// as Graph serves them (masked), on both sides.
+/// as they are: a backed-up object with encrypted OMA-URI values compares with the object
+/// it was restored to once its secrets are back in it ([`super::apply_secrets`]), since a
+/// write leaves them plain.
 pub fn comparable(type_key: &str, content: &Value) -> Value {
     if collection(type_key).is_none() || !content.is_object() {
         return content.clone();

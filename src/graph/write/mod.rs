@@ -24,7 +24,7 @@ use super::types::{GraphError, GraphErrorCode, TenantCredentials};
 use crate::config::SecretString;
 
 pub use self::compare::comparable;
-pub use self::secrets::SEALED;
+pub use self::secrets::{apply_secrets, SEALED};
 
 /// Whether a type is written back by a restore, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

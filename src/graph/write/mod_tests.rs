@@ -102,3 +102,24 @@ fn a_created_id_is_read_at_the_top_or_inside_value() {
     assert_eq!(created_id(Some(&json!({"id": ""}))), None);
     assert_eq!(created_id(None), None);
 }
+
+#[test]
+fn applied_secrets_leave_the_content_as_a_write_leaves_the_object() {
+    let applied = apply_secrets(
+        &custom_profile(),
+        &[
+            secret("/omaSettings/1/value", "hunter2"),
+            secret("/nowhere", "x"),
+        ],
+    );
+    assert_eq!(applied["omaSettings"][1]["value"], "hunter2");
+    assert_eq!(applied["omaSettings"][1]["isEncrypted"], false);
+    assert_eq!(
+        applied["omaSettings"][1]["secretReferenceValueId"],
+        Value::Null
+    );
+    assert_eq!(
+        applied["omaSettings"][0],
+        custom_profile()["omaSettings"][0]
+    );
+}

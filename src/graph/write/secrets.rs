@@ -16,21 +16,11 @@ pub const SEALED: &str = "[sealed]";
 /// setting has no secret: its masked value would be written as the value.
 pub(crate) fn seal(body: &mut Value, secrets: &[RestoredSecret]) -> Result<(), GraphError> {
     for secret in secrets {
-        let slot = body.pointer_mut(&secret.path).ok_or_else(|| {
-            invalid(format!(
+        if !place(body, &secret.path, SEALED) {
+            return Err(invalid(format!(
                 "no `{}` in the content for its secret",
                 secret.path
-            ))
-        })?;
-        *slot = Value::String(SEALED.to_owned());
-        if let Some(setting) = parent(&secret.path).and_then(|parent| body.pointer_mut(parent)) {
-            if let Some(fields) = setting
-                .as_object_mut()
-                .filter(|f| f.contains_key("isEncrypted"))
-            {
-                fields.insert("isEncrypted".to_owned(), Value::Bool(false));
-                fields.insert("secretReferenceValueId".to_owned(), Value::Null);
-            }
+            )));
         }
     }
     let settings = body.get("omaSettings").and_then(Value::as_array);
@@ -43,6 +33,35 @@ pub(crate) fn seal(body: &mut Value, secrets: &[RestoredSecret]) -> Result<(), G
         }
     }
     Ok(())
+}
+
+/// `content` with each secret in its place, as a write leaves it (plain value,
+/// `isEncrypted: false`, no reference): what a restored object is compared against.
+/// Secrets whose place is not in the content are left out. Kept in memory only.
+pub fn apply_secrets(content: &Value, secrets: &[RestoredSecret]) -> Value {
+    let mut applied = content.clone();
+    for secret in secrets {
+        place(&mut applied, &secret.path, secret.value.expose());
+    }
+    applied
+}
+
+/// Puts `value` at `pointer` and marks the OMA-URI setting holding it as not encrypted;
+/// false when the pointer is not in `body`.
+fn place(body: &mut Value, pointer: &str, value: &str) -> bool {
+    let Some(slot) = body.pointer_mut(pointer) else {
+        return false;
+    };
+    *slot = Value::String(value.to_owned());
+    let setting = parent(pointer).and_then(|parent| body.pointer_mut(parent));
+    if let Some(fields) = setting
+        .and_then(Value::as_object_mut)
+        .filter(|fields| fields.contains_key("isEncrypted"))
+    {
+        fields.insert("isEncrypted".to_owned(), Value::Bool(false));
+        fields.insert("secretReferenceValueId".to_owned(), Value::Null);
+    }
+    true
 }
 
 /// The body to send: the sealed body with each secret's value in its place.

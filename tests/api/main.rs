@@ -45,6 +45,7 @@ mod runs;
 mod scheduler;
 mod schedules;
 mod serve;
+mod sim_writes;
 mod tenant_deletion;
 mod tenants;
 mod webhooks;

@@ -26,6 +26,7 @@ mod graph_sim;
 mod graph_sim_strict;
 mod graph_world;
 mod graph_writes;
+mod graph_writes_sim;
 mod helpers;
 mod herd;
 mod idempotency;

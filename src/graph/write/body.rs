@@ -150,12 +150,14 @@ fn with_block_action(mut rules: Vec<Value>) -> Vec<Value> {
 }
 
 /// A policy set's items as Graph takes them: `@odata.type`, `payloadId`, `intent`,
-/// `settings` (GRAPH.md, IM).
+/// `settings` (GRAPH.md, IM); an `intent` or `settings` Graph serves as null (items that
+/// are not apps) is left out.
 pub(crate) fn policy_set_item(item: &Value) -> Value {
     let kept = ["@odata.type", "payloadId", "intent", "settings"]
         .iter()
         .filter_map(|field| {
             item.get(*field)
+                .filter(|value| !value.is_null())
                 .map(|value| ((*field).to_owned(), value.clone()))
         })
         .collect();
@@ -306,14 +308,20 @@ pub(crate) fn prepare_update(
             }
             steps
         }
-        Update::IntentSettings => vec![Step::post(
-            format!("/deviceManagement/intents/{target_id}/updateSettings"),
-            json!({"settings": intent_settings(content)}),
-        )],
-        Update::PolicySetItems => vec![Step::post(
-            format!("{at}/update"),
-            policy_set_update(content, live),
-        )],
+        // the name, description and scope tags by PATCH (beta deviceManagementIntent
+        // update), the settings by `updateSettings`
+        Update::IntentSettings => vec![
+            patch(pick(content, TEMPLATE_CONTAINER)),
+            Step::post(
+                format!("/deviceManagement/intents/{target_id}/updateSettings"),
+                json!({"settings": intent_settings(content)}),
+            ),
+        ],
+        // the set's own properties by PATCH (beta policySet update), its items by `update`
+        Update::PolicySetItems => vec![
+            patch(strip(type_key, content, &["items"])?),
+            Step::post(format!("{at}/update"), policy_set_update(content, live)),
+        ],
         Update::Patch => match type_key {
             "deviceCompliancePolicies" => vec![
                 patch(strip(type_key, content, &["scheduledActionsForRule"])?),

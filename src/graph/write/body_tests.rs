@@ -268,8 +268,10 @@ fn policy_set_items_are_reduced_and_an_update_diffs_them_by_payload() {
     );
     let live = json!({"items": [item("L1", "p1"), item("L3", "p3")]});
     let steps = prepare_update("policySets", "s9", &content, &live).expect("prepared");
-    assert_eq!(steps[0].path, "/deviceAppManagement/policySets/s9/update");
-    let update = steps[0].body.as_ref().expect("body");
+    assert_eq!(steps[0].method, "PATCH");
+    assert_eq!(keys(steps[0].body.as_ref().expect("body")), ["displayName"]);
+    assert_eq!(steps[1].path, "/deviceAppManagement/policySets/s9/update");
+    let update = steps[1].body.as_ref().expect("body");
     assert_eq!(update["addedPolicySetItems"][0]["payloadId"], "p2");
     assert_eq!(update["updatedPolicySetItems"][0]["id"], "L1");
     assert_eq!(update["deletedPolicySetItems"], json!(["L3"]));
@@ -340,7 +342,12 @@ fn per_type_read_only_fields_and_children() {
     );
     let steps =
         prepare_update("endpointSecurityIntents", "i", &intent, &json!({})).expect("prepared");
-    assert_eq!(steps[0].path, "/deviceManagement/intents/i/updateSettings");
+    assert_eq!(steps[0].method, "PATCH");
+    assert_eq!(
+        keys(steps[0].body.as_ref().expect("body")),
+        ["description", "displayName", "roleScopeTagIds"]
+    );
+    assert_eq!(steps[1].path, "/deviceManagement/intents/i/updateSettings");
     let reusable = json!({"id": "r", "displayName": "Cert", "settingInstance": {"a": 1}, "referencingConfigurationPolicyCount": 2, "version": 1});
     let steps = prepare_update("reusableSettings", "r", &reusable, &json!({})).expect("prepared");
     assert_eq!(steps[0].method, "PUT");

@@ -75,9 +75,11 @@ pub(crate) enum Update {
     Patch,
     /// The whole object, children inline (settings catalog: PATCH cannot carry `settings`).
     Put,
+    /// PATCH of the name, description and scope tags, then
     /// `POST /deviceManagement/intents/{id}/updateSettings`.
     IntentSettings,
-    /// `POST {c}/{id}/update` with added / updated / deleted items.
+    /// PATCH of the set's own properties, then `POST {c}/{id}/update` with added /
+    /// updated / deleted items.
     PolicySetItems,
 }
 

@@ -13,7 +13,7 @@ use tenantpilot::graph::write::{
 use tenantpilot::graph::{
     FetchedObject, GraphClient, GraphErrorCode, GraphSettings, TenantCredentials,
 };
-use tenantpilot::graph_sim::{RunningSimulator, TenantConfig};
+use tenantpilot::graph_sim::{Fault, RunningSimulator, TenantConfig};
 use uuid::Uuid;
 
 use crate::graph_sim::start;
@@ -279,5 +279,119 @@ async fn without_the_readwrite_permission_a_write_is_permission_missing() {
             .is_some_and(|scope| scope.contains("DeviceManagementRBAC.ReadWrite.All")),
         "{error:?}"
     );
+    sim.stop().await;
+}
+
+fn policy(name: &str) -> Value {
+    serde_json::json!({"name": name, "platforms": "windows10", "technologies": "mdm",
+        "settings": [{"id": "0", "settingInstance": {
+            "@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
+            "settingDefinitionId": "device_vendor_msft_policy_config_defender_allowrealtimemonitoring",
+            "choiceSettingValue": {"value": "device_vendor_msft_policy_config_defender_allowrealtimemonitoring_1", "children": []}}}]})
+}
+
+/// What the simulator applied of the type's writes.
+fn applied(sim: &RunningSimulator, key: &str) -> u64 {
+    let stats = sim.stats().tenant(TENANT);
+    stats.writes.by_type.get(key).copied().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_throttled_create_is_retried_and_creates_once_a_failed_one_is_not_retried() {
+    let sim = start(tenant(true)).await;
+    let client = client(&sim);
+    let tenant = credentials();
+    let key = "settingsCatalog";
+
+    sim.set_faults(
+        TENANT,
+        vec![Fault::Throttle {
+            policy_type: Some(key.into()),
+            count: 2,
+            retry_after_secs: 1,
+        }],
+    )
+    .expect("faults");
+    let since = Utc::now() - chrono::Duration::seconds(1);
+    let created = client
+        .create_object(&tenant, key, &policy("Throttled"), &[])
+        .await
+        .expect("created after two 429s");
+    assert_eq!(applied(&sim, key), 1);
+    let found = client
+        .find_created(&tenant, key, "Throttled", since)
+        .await
+        .expect("listed");
+    assert_eq!(found, std::slice::from_ref(&created.target_id));
+
+    // a 503 on the POST: not sent again (Graph may have carried it out); here it did not
+    sim.set_faults(
+        TENANT,
+        vec![Fault::ServerError {
+            policy_type: Some(key.into()),
+            status: 503,
+            count: 1,
+        }],
+    )
+    .expect("faults");
+    let before = sim.stats().tenant(TENANT).writes.requests;
+    let error = client
+        .create_object(&tenant, key, &policy("Unsure"), &[])
+        .await
+        .expect_err("not retried");
+    assert_eq!(error.code, GraphErrorCode::GraphUnavailable);
+    assert!(
+        error.message.contains("may have been carried out"),
+        "{}",
+        error.message
+    );
+    assert_eq!(sim.stats().tenant(TENANT).writes.requests, before + 1);
+    assert!(client
+        .find_created(&tenant, key, "Unsure", since)
+        .await
+        .expect("listed")
+        .is_empty());
+    assert_eq!(applied(&sim, key), 1);
+
+    // an update is retried after gateway failures and applied once
+    sim.set_faults(
+        TENANT,
+        vec![Fault::ServerError {
+            policy_type: Some(key.into()),
+            status: 502,
+            count: 2,
+        }],
+    )
+    .expect("faults");
+    let live = serde_json::json!({});
+    client
+        .update_object(
+            &tenant,
+            key,
+            &created.target_id,
+            &policy("Throttled v2"),
+            &live,
+            &[],
+        )
+        .await
+        .expect("updated after two 502s");
+    assert_eq!(applied(&sim, key), 2);
+
+    // a write Graph refuses is the object's failure: graph_rejected, not retried
+    sim.set_faults(
+        TENANT,
+        vec![Fault::RefuseWrites {
+            name: "Refused".into(),
+            policy_type: None,
+        }],
+    )
+    .expect("faults");
+    let error = client
+        .create_object(&tenant, key, &policy("Refused"), &[])
+        .await
+        .expect_err("refused");
+    assert_eq!(error.code, GraphErrorCode::GraphRejected);
+    assert_eq!(error.status, Some(400));
+    assert_eq!(applied(&sim, key), 2);
     sim.stop().await;
 }

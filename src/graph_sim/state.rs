@@ -42,31 +42,58 @@ pub struct Item {
     pub list_json: String,
 }
 
-/// A type's objects in list order, with a lookup by Graph id.
-#[derive(Debug, Default)]
+/// A type's objects in list order, with a lookup by Graph id. Items are shared, so a
+/// write replaces one item of a copy instead of regenerating the type (store.rs).
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
-    pub items: Vec<Item>,
+    pub items: Vec<Arc<Item>>,
     by_id: HashMap<String, usize>,
 }
 
 impl Snapshot {
     pub fn get(&self, id: &str) -> Option<&Item> {
-        self.by_id.get(id).map(|&position| &self.items[position])
+        self.by_id.get(id).map(|&position| &*self.items[position])
     }
 
-    fn push(&mut self, key: &str, index: usize, revision: u32, detail: Value) {
-        let list_entry = content::list_entry(key, &detail);
-        let list_json = list_entry.to_string();
-        if let Some(id) = detail["id"].as_str() {
+    pub(crate) fn push(&mut self, key: &str, index: usize, revision: u32, detail: Value) {
+        let item = Item::new(key, index, revision, detail);
+        if let Some(id) = item.detail["id"].as_str() {
             self.by_id.insert(id.to_owned(), self.items.len());
         }
-        self.items.push(Item {
+        self.items.push(Arc::new(item));
+    }
+
+    /// Replaces the item with `detail`'s id (its position stays); false when it is not
+    /// there.
+    pub(crate) fn replace(
+        &mut self,
+        key: &str,
+        index: usize,
+        revision: u32,
+        detail: Value,
+    ) -> bool {
+        let Some(position) = detail["id"]
+            .as_str()
+            .and_then(|id| self.by_id.get(id).copied())
+        else {
+            return false;
+        };
+        self.items[position] = Arc::new(Item::new(key, index, revision, detail));
+        true
+    }
+}
+
+impl Item {
+    fn new(key: &str, index: usize, revision: u32, detail: Value) -> Self {
+        let list_entry = content::list_entry(key, &detail);
+        let list_json = list_entry.to_string();
+        Self {
             index,
             revision,
             detail,
             list_entry,
             list_json,
-        });
+        }
     }
 }
 

@@ -5,12 +5,13 @@
 //! revision) and cannot carry what a client wrote.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use super::catalog::{self, Child};
 use super::content::{self, ChildExpand};
-use super::state::{Live, Tenant};
+use super::state::{Live, Snapshot, Tenant};
 
 /// Created objects get indexes past generated and injected ones.
 pub const CREATED_BASE: usize = 2_000_000;
@@ -167,8 +168,14 @@ impl Tenant {
         let created = live.created.entry(key).or_default();
         let index = CREATED_BASE + *created;
         *created += 1;
+        let detail = stored.detail.clone();
         live.written.insert((key, index), stored);
-        live.cache.remove(key);
+        // the cached list grows by one instead of being generated again
+        if let Some(cached) = live.cache.get(key) {
+            let mut snapshot = Snapshot::clone(cached);
+            snapshot.push(key, index, 0, detail);
+            live.cache.insert(key, Arc::new(snapshot));
+        }
         index
     }
 
@@ -196,7 +203,8 @@ impl Tenant {
         }
         let stored = live.written.get_mut(&(key, index))?;
         let result = change(stored);
-        live.cache.remove(key);
+        let detail = stored.detail.clone();
+        refresh(&mut live, key, index, detail);
         Some(result)
     }
 
@@ -205,6 +213,21 @@ impl Tenant {
         let mut live = self.lock();
         live.deleted.insert((key, index));
         live.written.remove(&(key, index));
+        live.cache.remove(key);
+    }
+}
+
+/// Puts object `index`'s new detail into the type's cached list (one item replaced, the
+/// rest shared), so a restore's thousands of writes do not each regenerate the type.
+fn refresh(live: &mut Live, key: &'static str, index: usize, detail: Value) {
+    let Some(cached) = live.cache.get(key) else {
+        return;
+    };
+    let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
+    let mut snapshot = Snapshot::clone(cached);
+    if snapshot.replace(key, index, revision, detail) {
+        live.cache.insert(key, Arc::new(snapshot));
+    } else {
         live.cache.remove(key);
     }
 }

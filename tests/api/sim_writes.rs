@@ -1140,3 +1140,112 @@ async fn the_service_client_reads_written_objects_back_whole() {
     );
     sim.stop().await;
 }
+
+/// What a restore does with a backup: every object of every restorable type, as the
+/// simulator serves it, stripped of what the contract never sends, is accepted back by
+/// `POST`, and its update (`PATCH`, or `PUT` where the contract says so) too: the read
+/// shapes and the write checks agree.
+#[tokio::test]
+async fn every_restorable_type_accepts_its_own_read_shape_back() {
+    let mut config = tenant();
+    for key in [
+        "featureUpdates",
+        "qualityUpdates",
+        "driverUpdates",
+        "appConfigManagedDevices",
+        "macosShellScripts",
+        "remediations",
+    ] {
+        config.counts.insert(key.into(), 3);
+    }
+    for key in ["assignmentFilters", "reusableSettings", "complianceScripts"] {
+        config.foundations.insert(key.into(), 3);
+    }
+    let sim = Sim::start(config).await;
+    let never_sent = [
+        "id",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "version",
+        "supportsScopeTags",
+        "isAssigned",
+        "settingCount",
+        "creationSource",
+        "@odata.context",
+        "deployableContentDisplayName",
+        "endOfSupportDate",
+        "releaseDateDisplayName",
+        "newUpdates",
+        "inventorySyncStatus",
+        "payloads",
+        "priority",
+    ];
+    let collections = [
+        "/deviceManagement/deviceConfigurations",
+        "/deviceManagement/configurationPolicies",
+        "/deviceManagement/compliancePolicies",
+        "/deviceManagement/deviceCompliancePolicies",
+        "/deviceManagement/groupPolicyConfigurations",
+        "/deviceManagement/deviceManagementScripts",
+        "/deviceManagement/deviceShellScripts",
+        "/deviceManagement/deviceHealthScripts",
+        "/deviceManagement/deviceComplianceScripts",
+        "/deviceManagement/windowsFeatureUpdateProfiles",
+        "/deviceManagement/windowsQualityUpdateProfiles",
+        "/deviceManagement/windowsDriverUpdateProfiles",
+        "/deviceAppManagement/mobileAppConfigurations",
+        "/deviceManagement/assignmentFilters",
+        "/deviceManagement/roleScopeTags",
+        "/deviceManagement/notificationMessageTemplates",
+        "/deviceManagement/reusablePolicySettings",
+        "/deviceManagement/windowsAutopilotDeploymentProfiles",
+        "/deviceManagement/deviceEnrollmentConfigurations",
+        "/deviceAppManagement/policySets",
+    ];
+    let mut applied = 0;
+    for collection in collections {
+        let listed = sim.all(collection).await;
+        assert!(!listed.is_empty(), "{collection}");
+        for entry in listed {
+            let id = entry["id"].as_str().unwrap().to_owned();
+            let mut body = sim.get(&format!("{collection}/{id}")).await;
+            let object = body.as_object_mut().unwrap();
+            object.retain(|key, _| !never_sent.contains(&key.as_str()));
+            if collection.ends_with("deviceCompliancePolicies") {
+                object.insert("scheduledActionsForRule".into(), json!([{"ruleName": "PasswordRequired", "scheduledActionConfigurations": [{"actionType": "block"}]}]));
+            }
+            let (status, answer) = sim.post(collection, body.clone()).await;
+            assert_eq!(
+                status,
+                StatusCode::CREATED,
+                "{collection}: {body} -> {answer}"
+            );
+            applied += 1;
+            // and an update with the same properties (PUT where the contract says PUT)
+            let object = body.as_object_mut().unwrap();
+            object.remove("scheduledActionsForRule");
+            object.remove("platform");
+            if object.get("isBuiltIn") == Some(&json!(true)) {
+                continue;
+            }
+            let put = matches!(
+                collection,
+                POLICIES
+                    | "/deviceManagement/compliancePolicies"
+                    | "/deviceManagement/reusablePolicySettings"
+            );
+            let method = if put { Method::PUT } else { Method::PATCH };
+            let (status, answer) = sim
+                .send(method, &format!("{collection}/{id}"), Some(body.clone()))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::NO_CONTENT,
+                "{collection}/{id}: {body} -> {answer}"
+            );
+            applied += 1;
+        }
+    }
+    assert_eq!(sim.stats().writes.applied, applied);
+    sim.stop().await;
+}

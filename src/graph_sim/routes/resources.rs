@@ -142,6 +142,7 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 .items
                 .iter()
                 .filter(|item| located.only_type.is_none_or(|t| item.detail["@odata.type"] == t))
+                .map(|item| &**item)
                 .collect();
             // `$select` naming a property the list leaves out: Graph then serves it
             let omitted = content::list_omits(collection.key);

@@ -52,6 +52,10 @@ fn navigation(write: &Write<'_>) -> Vec<&'static str> {
     names
 }
 
+fn has_child(write: &Write<'_>, child: Child) -> bool {
+    write.located.collection.children.contains(&child)
+}
+
 fn name_of(write: &Write<'_>, object: &Value) -> String {
     object
         .get(write.spec.name)
@@ -112,7 +116,12 @@ fn new_object(write: &Write<'_>, mut body: Map<String, Value>) -> Result<Stored,
         .iter()
         .map(|child| (*child, Vec::new()))
         .collect();
-    if let Some(settings) = body.remove("settings") {
+    // `settings` is a child collection only where the type has one (an iOS app
+    // configuration's `settings` is a plain property)
+    if let Some(settings) = has_child(write, Child::Settings)
+        .then(|| body.remove("settings"))
+        .flatten()
+    {
         let settings = settings.as_array().ok_or("'settings' must be an array.")?;
         children.insert(Child::Settings, shapes::settings(settings)?);
     }
@@ -127,7 +136,10 @@ fn new_object(write: &Write<'_>, mut body: Map<String, Value>) -> Result<Stored,
         shapes::one_block_action(&rules)?;
         children.insert(Child::ScheduledActionsForRule, rules);
     }
-    if let Some(items) = body.remove("items") {
+    if let Some(items) = has_child(write, Child::Items)
+        .then(|| body.remove("items"))
+        .flatten()
+    {
         let items = items.as_array().ok_or("'items' must be an array.")?;
         children.insert(Child::Items, shapes::policy_set_items(items)?);
     }
@@ -295,7 +307,10 @@ fn update(write: &Write<'_>, id: &str, kind: Kind) -> HttpResponse {
     if write.key() == "enrollmentConfigurations" {
         body.remove("priority");
     }
-    let settings = match body.remove("settings") {
+    let settings = match has_child(write, Child::Settings)
+        .then(|| body.remove("settings"))
+        .flatten()
+    {
         Some(settings) => match settings
             .as_array()
             .ok_or_else(|| "'settings' must be an array.".to_owned())

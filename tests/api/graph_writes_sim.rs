@@ -37,9 +37,7 @@ const WRITABLE: &[(&str, bool)] = &[
     ("featureUpdates", false),
     ("qualityUpdates", false),
     ("driverUpdates", false),
-    // not here: the simulator (simwrite de28c17, shapes.rs `settings`) takes the
-    // `settings` property of app configurations (appConfigurationSettingItem, a plain
-    // property) for settings catalog settings and answers 400; covered by graph_writes.rs
+    ("appConfigManagedDevices", false),
     ("assignmentFilters", true),
     ("scopeTags", true),
     ("notificationTemplates", true),

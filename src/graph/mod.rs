@@ -1,6 +1,7 @@
 //! Microsoft Graph: the client the run executor reads tenants' Intune configuration with
-//! (client-credentials tokens, paging, retries, pacing), and the error codes it maps every
-//! failure to. Base URLs come from configuration, so tests and the demo use the simulator.
+//! (client-credentials tokens, paging, retries, pacing), the error codes it maps every
+//! failure to, and its write side for restores (`write`). Base URLs come from
+//! configuration, so tests and the demo use the simulator.
 
 mod client;
 mod errors;

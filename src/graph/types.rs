@@ -105,6 +105,8 @@ pub enum GraphErrorCode {
     PermissionMissing,
     /// Per type: Graph refused the query the type needs.
     UnsupportedQuery,
+    /// Per object: Graph refused a write (400, 404, 409): the body or the target.
+    GraphRejected,
     Internal,
 }
 
@@ -123,6 +125,7 @@ impl GraphErrorCode {
             Self::GraphUnavailable => "graph_unavailable",
             Self::PermissionMissing => "permission_missing",
             Self::UnsupportedQuery => "unsupported_query",
+            Self::GraphRejected => "graph_rejected",
             Self::Internal => "internal",
         }
     }
@@ -134,6 +137,7 @@ impl GraphErrorCode {
             self,
             Self::PermissionMissing
                 | Self::UnsupportedQuery
+                | Self::GraphRejected
                 | Self::Throttled
                 | Self::GraphUnavailable
                 | Self::Internal

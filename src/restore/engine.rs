@@ -29,7 +29,7 @@ use crate::config::SecretString;
 use crate::domain::restore::{
     ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreCommand, RestoreStatus,
 };
-use crate::graph::write::{server_computed, RestoredSecret, SentRequest, Written};
+use crate::graph::write::{RestoredSecret, SentRequest, Written};
 use crate::graph::FetchedObject;
 use crate::graph::{GraphClient, GraphError, TenantCredentials};
 use crate::scheduler::worker::context::{tenant_credentials, ContextError};
@@ -547,7 +547,7 @@ impl RestoreEngine {
                     continue;
                 };
                 let expected = self.content_for(&source, loaded, ids);
-                let differences = differences(&expected, object, server_computed(key));
+                let differences = differences(key, &expected, object);
                 verified.push(ItemVerification {
                     item_id: item.item_id,
                     verified: differences.is_empty(),

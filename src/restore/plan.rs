@@ -10,9 +10,7 @@ use super::order::rank;
 use crate::backup::canonical::content_hash;
 use crate::backup::sets::TreeItem;
 use crate::domain::restore::{ItemAction, PlannedItem, UnmappedAssignment};
-use crate::graph::write::{
-    object_not_restorable, server_computed, update_only, write_support, WriteSupport,
-};
+use crate::graph::write::{object_not_restorable, update_only, write_support, WriteSupport};
 use crate::graph::FetchedObject;
 
 /// One item of the source set with its stored content.
@@ -161,7 +159,7 @@ pub fn classify(
             item.target_id = Some(live.graph_id.clone());
             item.live_hash = Some(content_hash(&live.content));
             let source = remap(&content, ids);
-            let changes = differences(&source, &live.content, server_computed(&tree.policy_type));
+            let changes = differences(&tree.policy_type, &source, &live.content);
             if changes.is_empty() {
                 item.action = ItemAction::Unchanged;
             } else {

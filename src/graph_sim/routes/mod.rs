@@ -9,6 +9,7 @@ mod login;
 mod oma_secret;
 mod resources;
 mod target;
+mod write;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -34,7 +34,8 @@ impl Stored {
     /// Intune encrypts a custom profile's string OMA-URI values when they are written:
     /// reads give `isEncrypted`, a `secretReferenceValueId` and a masked `value`, and the
     /// value only comes back from `getOmaSettingPlainTextValue`, as for generated profiles
-    /// (GRAPH.md "Writing back": tools send the plain value with `isEncrypted` false).
+    /// (GRAPH.md "Writing back": tools send the plain value with `isEncrypted` false;
+    /// "Strings are now stored as encrypted in Intune", IntuneManagement #29).
     pub fn seal_oma_settings(&mut self) {
         let id = self.detail["id"].as_str().unwrap_or_default().to_owned();
         let Some(settings) = self

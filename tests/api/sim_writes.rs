@@ -114,6 +114,10 @@ impl Sim {
 }
 
 async fn token(sim: &RunningSimulator) -> String {
+    token_for(sim, TENANT).await
+}
+
+async fn token_for(sim: &RunningSimulator, tenant: &str) -> String {
     let form = form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
             ("client_id", CLIENT),
@@ -123,7 +127,7 @@ async fn token(sim: &RunningSimulator) -> String {
         ])
         .finish();
     let response = http()
-        .post(format!("{}/{TENANT}/oauth2/v2.0/token", sim.login_url()))
+        .post(format!("{}/{tenant}/oauth2/v2.0/token", sim.login_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form)
         .send()
@@ -1342,5 +1346,80 @@ async fn write_cost_in_a_large_tenant() {
     }
     println!("200 creates + assigns: {:?}", started.elapsed());
     assert_eq!(sim.all(POLICIES).await.len(), 2200);
+    sim.stop().await;
+}
+
+/// A restore across tenants maps groups by display name: `/groups` serves the groups the
+/// assignments point at, with the same names and other ids in every tenant, and applies
+/// `$filter=displayName eq '...'`; without a group permission the directory answers 403.
+#[tokio::test]
+async fn groups_are_listed_by_name_with_per_tenant_ids() {
+    let mut config = tenant();
+    config.roles.push("Group.Read.All".into());
+    let sim = Sim::start(config).await;
+    let groups = sim.all("/groups").await;
+    assert_eq!(groups.len(), 16);
+    // the groups the generated assignments use
+    let policy = sim.all(POLICIES).await[0].clone();
+    let assigned = sim
+        .all(&format!(
+            "{POLICIES}/{}/assignments?$top=999",
+            policy["id"].as_str().unwrap()
+        ))
+        .await;
+    for assignment in assigned {
+        if let Some(group) = assignment["target"]["groupId"].as_str() {
+            assert!(groups.iter().any(|g| g["id"] == group), "{group}");
+        }
+    }
+    let name = groups[2]["displayName"].as_str().unwrap().to_owned();
+    let filter = format!("/groups?$filter=displayName eq '{name}'&$select=id,displayName");
+    let found = sim.all(&filter.replace(' ', "%20")).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], groups[2]["id"]);
+    assert!(found[0].get("description").is_none());
+    let one = sim
+        .get(&format!("/groups/{}", groups[2]["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(one["displayName"], name.as_str());
+
+    let mut other = TenantConfig::new("6b5c4d3e-2f10-4b0c-9d8e-7f6a5b4c3d2e", CLIENT, SECRET);
+    other.roles.push("Group.Read.All".into());
+    let mut names = groups
+        .iter()
+        .map(|g| g["displayName"].clone())
+        .collect::<Vec<_>>();
+    names.sort_by_key(Value::to_string);
+    let second = start(other).await;
+    let token = token_for(&second, "6b5c4d3e-2f10-4b0c-9d8e-7f6a5b4c3d2e").await;
+    let page: Value = http()
+        .get(format!("{}/beta/groups", second.graph_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let theirs = page["value"].as_array().unwrap();
+    let mut their_names = theirs
+        .iter()
+        .map(|g| g["displayName"].clone())
+        .collect::<Vec<_>>();
+    their_names.sort_by_key(Value::to_string);
+    assert_eq!(their_names, names, "the same names");
+    assert!(
+        theirs
+            .iter()
+            .all(|g| groups.iter().all(|mine| mine["id"] != g["id"])),
+        "other ids"
+    );
+    second.stop().await;
+    sim.stop().await;
+
+    let sim = Sim::start(tenant()).await;
+    let (status, body) = sim.send(Method::GET, "/groups", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_graph_error(&body, "Authorization_RequestDenied");
     sim.stop().await;
 }

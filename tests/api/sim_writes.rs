@@ -236,6 +236,22 @@ async fn patch_changes_what_get_answers_and_put_replaces_settings() {
         profile["lastModifiedDateTime"]
     );
     assert_eq!(after["createdDateTime"], profile["createdDateTime"]);
+    // the admin API's mutate still changes a written object's content
+    let index = sim
+        .sim
+        .handle()
+        .objects(TENANT, "deviceConfigurations")
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == id)
+        .unwrap()
+        .index;
+    sim.sim
+        .mutate(TENANT, "deviceConfigurations", index)
+        .unwrap();
+    let mutated = sim.get(&format!("{PROFILES}/{id}")).await;
+    assert_eq!(mutated["description"], "patched (rev 1)");
+    assert_eq!(mutated["version"], after["version"].as_u64().unwrap() + 1);
     let listed = sim.all(PROFILES).await;
     assert_eq!(
         listed
@@ -525,6 +541,15 @@ async fn unknown_ids_answer_404_and_delete_removes_an_object() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_graph_error(&answer, "ResourceNotFound");
     }
+    // types that are not restorable take no writes, whatever the roles
+    let (status, body) = sim
+        .post(
+            "/identity/conditionalAccess/policies",
+            json!({"displayName": "CA"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert!(body["error"]["message"].is_string());
     let profiles = sim.all(PROFILES).await;
     let id = profiles[2]["id"].as_str().unwrap();
     let (status, _) = sim

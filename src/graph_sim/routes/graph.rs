@@ -292,6 +292,9 @@ async fn serve_write(
         }
     };
     let collection = target.located.collection;
+    if !write::writable(collection.key) {
+        return write::method_not_allowed(ids, call);
+    }
     let write_role = format!("{}.ReadWrite.All", collection.permission);
     if !has_role(issued, &write_role) {
         return forbidden(ids, collection.permission, Some(write_role), &url_path);

@@ -26,6 +26,9 @@ const BOOKKEEPING: &[&str] = &[
     "isAssigned",
     "settingCount",
     "creationSource",
+    // an encrypted OMA-URI value's reference: Intune makes a new one whenever the value is
+    // written (the value itself reads back masked on both sides)
+    "secretReferenceValueId",
 ];
 
 /// Of an assignment, what a restore sends (GRAPH.md "Writing back": only `target`, plus

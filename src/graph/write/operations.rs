@@ -88,7 +88,11 @@ impl GraphClient {
         let target_id = created_id(answer.as_ref()).ok_or_else(|| {
             GraphError::new(
                 GraphErrorCode::GraphUnavailable,
-                format!("Graph's answer to POST {} has no `id`", create.path),
+                format!(
+                    "Graph's answer to POST {} has no `id`: the object may have been created \
+                     (find it by name)",
+                    create.path
+                ),
             )
         })?;
         let mut sent = vec![recorded(create)];

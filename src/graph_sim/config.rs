@@ -199,8 +199,9 @@ impl TenantConfig {
             "demo~Secret.ValueNotTheSecretId-0123456789",
         );
         tenant.display_name = Some("Contoso (simulated)".into());
-        // the demo restores too
+        // the demo restores too, and maps groups by name
         tenant.grant_write_roles();
+        tenant.roles.push("Group.Read.All".into());
         tenant.settings_per_policy = 40;
         tenant.definition_values_per_policy = 30;
         let counts: &[(&str, usize)] = &[

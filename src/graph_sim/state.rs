@@ -283,8 +283,11 @@ impl Tenant {
         let revision = live.revisions.entry((key, index)).or_default();
         *revision += 1;
         let revision = *revision;
-        // a written object is served as written: the mutation shows as a new version
+        // a written object is served as written: the mutation changes its description
+        // (content a diff sees) and shows as a new version
         if let Some(stored) = live.written.get_mut(&(key, index)) {
+            let description = stored.detail["description"].as_str().unwrap_or_default();
+            stored.detail["description"] = Value::from(format!("{description} (rev {revision})"));
             store::touch(&mut stored.detail);
         }
         live.cache.remove(key);

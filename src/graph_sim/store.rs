@@ -25,9 +25,42 @@ pub struct Stored {
     /// `presentationValues` (each with `presentation`), compliance rules their
     /// `scheduledActionConfigurations`; what a read did not expand is cut when served.
     pub children: HashMap<Child, Vec<Value>>,
+    /// Plain values of the encrypted OMA-URI settings written, by
+    /// `secretReferenceValueId` (what `getOmaSettingPlainTextValue` answers).
+    pub secrets: HashMap<String, String>,
 }
 
 impl Stored {
+    /// Intune encrypts a custom profile's string OMA-URI values when they are written:
+    /// reads give `isEncrypted`, a `secretReferenceValueId` and a masked `value`, and the
+    /// value only comes back from `getOmaSettingPlainTextValue`, as for generated profiles
+    /// (GRAPH.md "Writing back": tools send the plain value with `isEncrypted` false;
+    /// "Strings are now stored as encrypted in Intune", IntuneManagement #29).
+    pub fn seal_oma_settings(&mut self) {
+        let id = self.detail["id"].as_str().unwrap_or_default().to_owned();
+        let Some(settings) = self
+            .detail
+            .get_mut("omaSettings")
+            .and_then(Value::as_array_mut)
+        else {
+            return;
+        };
+        for setting in settings {
+            let string = setting["@odata.type"] == "#microsoft.graph.omaSettingString";
+            let Some(plain) = setting["value"]
+                .as_str()
+                .filter(|v| string && *v != content::MASKED_VALUE)
+            else {
+                continue;
+            };
+            let reference = format!("{id}_{}", uuid::Uuid::new_v4().simple());
+            self.secrets.insert(reference.clone(), plain.to_owned());
+            setting["isEncrypted"] = json!(true);
+            setting["secretReferenceValueId"] = json!(reference);
+            setting["value"] = json!(content::MASKED_VALUE);
+        }
+    }
+
     /// A child collection as a read asks for it.
     pub fn child(&self, key: &str, child: Child, expand: ChildExpand) -> Vec<Value> {
         let members = self.children.get(&child).cloned().unwrap_or_default();
@@ -128,6 +161,7 @@ fn generated(tenant: &Tenant, key: &'static str, index: usize, revision: u32) ->
         assignments: content::assignments(ctx, key, &id, index),
         detail,
         children,
+        secrets: HashMap::new(),
     }
 }
 

@@ -30,7 +30,7 @@ pub use admin_templates::{
 pub use assignments::{assignment_style, ALL_DEVICES, ALL_USERS};
 pub use common::Ctx;
 pub use conditional_access::BUILT_IN_STRENGTHS;
-pub use configuration::oma_plain_text;
+pub use configuration::{oma_plain_text, MASKED_VALUE};
 pub use connectors::SIMULATED_SECRET;
 pub use rbac::BUILT_IN_ROLES;
 pub use scripts::GLOBAL_REMEDIATIONS;

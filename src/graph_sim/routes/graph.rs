@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::batch;
+use super::groups;
 use super::resources::{self, Request};
 use super::target::Target;
 use super::write::{self, Unroutable, WriteTarget};
@@ -102,6 +103,19 @@ pub async fn handle(state: &SimState, call: Call) -> HttpResponse {
             "Access token validation failure.",
         );
     };
+    // Entra groups (a restore's group mapping), outside the Intune catalog
+    if groups::is_groups(&call.path) {
+        let _in_flight = state.stats.begin(&issued.tenant, Some("groups"));
+        let response = if call.method == Method::GET {
+            groups::serve(&call, tenant, &issued, &ids)
+        } else {
+            write::method_not_allowed(&ids, &call)
+        };
+        state
+            .stats
+            .responded(&issued.tenant, response.status().as_u16());
+        return response;
+    }
     if call.method != Method::GET {
         let target = WriteTarget::parse(&call.method, &call.path);
         let family = target.as_ref().ok().map(|t| t.located.collection.key);
@@ -278,6 +292,9 @@ async fn serve_write(
         }
     };
     let collection = target.located.collection;
+    if !write::writable(collection.key) {
+        return write::method_not_allowed(ids, call);
+    }
     let write_role = format!("{}.ReadWrite.All", collection.permission);
     if !has_role(issued, &write_role) {
         return forbidden(ids, collection.permission, Some(write_role), &url_path);

@@ -5,6 +5,7 @@ mod admin;
 mod batch;
 mod discovery;
 mod graph;
+mod groups;
 mod login;
 mod oma_secret;
 mod resources;

@@ -182,11 +182,13 @@ fn new_object(write: &Write<'_>, mut body: Map<String, Value>) -> Result<Stored,
     if key == "enrollmentConfigurations" {
         detail.insert("priority".into(), json!(next_priority(write)));
     }
-    Ok(Stored {
+    let mut stored = Stored {
         detail: Value::Object(detail),
-        assignments: Vec::new(),
         children,
-    })
+        ..Stored::default()
+    };
+    stored.seal_oma_settings();
+    Ok(stored)
 }
 
 /// Scope tag ids are small integers: the next one after the highest.
@@ -262,8 +264,8 @@ fn create_instance(write: &Write<'_>, template: &str) -> HttpResponse {
     });
     let stored = Stored {
         detail: detail.clone(),
-        assignments: Vec::new(),
         children: HashMap::from([(Child::Settings, settings)]),
+        ..Stored::default()
     };
     write.tenant.create(write.key(), stored);
     write.applied(&id);
@@ -345,6 +347,7 @@ fn update(write: &Write<'_>, id: &str, kind: Kind) -> HttpResponse {
             }
             stored.children.insert(Child::Settings, settings);
         }
+        stored.seal_oma_settings();
         store::touch(&mut stored.detail);
     });
     if written.is_none() {

@@ -106,6 +106,11 @@ pub fn method_not_allowed(ids: &RequestIds, call: &Call) -> HttpResponse {
     )
 }
 
+/// Whether the simulator takes writes for the catalog key (the restorable types).
+pub fn writable(key: &str) -> bool {
+    spec::of(key).is_some()
+}
+
 /// Serves a write whose target parsed and whose permission and faults were checked.
 pub fn serve(
     state: &SimState,

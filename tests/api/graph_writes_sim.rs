@@ -393,3 +393,75 @@ async fn a_throttled_create_is_retried_and_creates_once_a_failed_one_is_not_retr
     assert_eq!(applied(&sim, key), 2);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn an_administrative_templates_values_are_added_updated_and_deleted_in_place() {
+    let sim = start(tenant(true)).await;
+    let client = client(&sim);
+    let tenant = credentials();
+    let key = "administrativeTemplates";
+    let backup = client.fetch(&tenant, key).await.expect("backed up");
+    let values = |object: &Value| {
+        object["definitionValues"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let definition = |value: &Value| {
+        value["definition"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let original = backup.objects[0].content.clone();
+    let created = client
+        .create_object(&tenant, key, &original, &[])
+        .await
+        .expect("created");
+    let live = |objects: Vec<FetchedObject>| {
+        objects
+            .into_iter()
+            .find(|object| object.graph_id == created.target_id)
+            .expect("listed")
+            .content
+    };
+    let before = live(client.fetch(&tenant, key).await.expect("read").objects);
+
+    // one value gone, one flipped, one from another policy added
+    let mut wanted = original.clone();
+    let mut kept = values(&original);
+    kept.remove(0);
+    kept[0]["enabled"] = Value::Bool(!kept[0]["enabled"].as_bool().unwrap_or(false));
+    let taken: Vec<String> = kept.iter().map(definition).collect();
+    let extra = backup.objects[1..]
+        .iter()
+        .flat_map(|object| values(&object.content))
+        .find(|value| {
+            !taken.contains(&definition(value))
+                && definition(value) != definition(&values(&original)[0])
+        })
+        .expect("another definition");
+    kept.push(extra);
+    wanted["definitionValues"] = Value::Array(kept);
+
+    let updated = client
+        .update_object(&tenant, key, &created.target_id, &wanted, &before, &[])
+        .await
+        .expect("updated");
+    let action = updated
+        .sent
+        .iter()
+        .find(|sent| sent.path.ends_with("/updateDefinitionValues"))
+        .expect("values sent");
+    let body = action.body.as_ref().expect("body");
+    assert_eq!(body["added"].as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(body["updated"].as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(
+        body["deletedIds"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
+    let after = live(client.fetch(&tenant, key).await.expect("read").objects);
+    assert_eq!(comparable(key, &after), comparable(key, &wanted));
+    sim.stop().await;
+}

@@ -400,46 +400,6 @@ fn policy_set_update(content: &Value, live: &Value) -> Value {
     json!({"addedPolicySetItems": added, "updatedPolicySetItems": updated, "deletedPolicySetItems": deleted})
 }
 
-/// The assignment list a type's assign call takes: each entry reduced to `target` and the
-/// type's extra keys. Assignments that come from elsewhere (`source` other than `direct`,
-/// e.g. through a policy set) are not the object's own and are left out (IM).
-pub(crate) fn assignment_entries(assignments: &[Value], extra: &[&str]) -> Vec<Value> {
-    assignments
-        .iter()
-        .filter(|assignment| {
-            assignment
-                .get("source")
-                .and_then(Value::as_str)
-                .is_none_or(|source| source.eq_ignore_ascii_case("direct"))
-        })
-        .map(|assignment| {
-            let mut entry = Map::new();
-            if let Some(target) = assignment.get("target") {
-                entry.insert("target".to_owned(), strip_annotations(target));
-            }
-            for field in extra {
-                if let Some(value) = assignment.get(*field).filter(|value| !value.is_null()) {
-                    entry.insert((*field).to_owned(), value.clone());
-                }
-            }
-            Value::Object(entry)
-        })
-        .collect()
-}
-
-fn strip_annotations(value: &Value) -> Value {
-    match value {
-        Value::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .filter(|(field, _)| !is_annotation(field))
-                .map(|(field, value)| (field.clone(), strip_annotations(value)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 #[cfg(test)]
 #[path = "body_tests.rs"]
 mod tests;

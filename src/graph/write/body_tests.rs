@@ -356,29 +356,3 @@ fn per_type_read_only_fields_and_children() {
         ["displayName", "settingInstance"]
     );
 }
-
-#[test]
-fn assignments_keep_the_target_and_the_types_extra_keys_only() {
-    let assignments = [
-        json!({"id": "a1", "source": "direct", "sourceId": "x", "intent": "apply",
-            "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1",
-                "deviceAndAppManagementAssignmentFilterId": "f1", "deviceAndAppManagementAssignmentFilterType": "include"},
-            "runRemediationScript": true, "runSchedule": {"@odata.type": "#microsoft.graph.deviceHealthScriptDailySchedule", "interval": 1}}),
-        json!({"id": "a2", "source": "policySets", "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}),
-    ];
-    let entries = assignment_entries(&assignments, &["runRemediationScript", "runSchedule"]);
-    assert_eq!(
-        entries.len(),
-        1,
-        "an assignment through a policy set is not the object's own"
-    );
-    assert_eq!(
-        keys(&entries[0]),
-        ["runRemediationScript", "runSchedule", "target"]
-    );
-    assert_eq!(entries[0]["target"]["groupId"], "g1");
-    assert_eq!(
-        keys(&assignment_entries(&assignments[..1], &[])[0]),
-        ["target"]
-    );
-}

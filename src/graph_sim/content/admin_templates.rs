@@ -81,10 +81,14 @@ pub fn definition_values(
 ) -> Vec<Value> {
     let (policy, _) = header(ctx, KEY, index, revision, NAMES);
     let kind = values_kind(index);
+    // consecutive definitions from a drawn start: a policy sets each definition once at
+    // most, as Intune allows (a value per definition per configuration)
+    let first = ctx.seed(&kind, 0).below(DEFINITION_COUNT);
     (0..ctx.definition_values_per_policy)
         .map(|position| {
             let mut seed = ctx.seed(&kind, position);
-            let definition_index = seed.below(DEFINITION_COUNT);
+            let _ = seed.below(DEFINITION_COUNT);
+            let definition_index = (first + position) % DEFINITION_COUNT;
             let flip = position == 0 && revision % 2 == 1;
             let mut value = json!({
                 "id": ctx.guid(&kind, position),

@@ -170,7 +170,7 @@ pub fn troubles(restore: &Value) -> Vec<Value> {
         })
         .map(|item| {
             json!({"name": item["display_name"], "type": item["policy_type"], "action": item["action"],
-                   "failure": item["failure"], "verification": item["verification"]})
+                   "failure": item["failure"], "verification": item["verification"], "sent": item["sent"]})
         })
         .collect()
 }

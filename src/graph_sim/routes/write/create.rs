@@ -2,6 +2,7 @@
 //! read side serves them) and intents' `createInstance`.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -16,6 +17,8 @@ use crate::graph_sim::catalog::Child;
 use crate::graph_sim::content;
 use crate::graph_sim::store::{self, Stored};
 
+static NUMBERED: Mutex<()> = Mutex::new(());
+
 pub(super) fn create(write: &Write<'_>) -> HttpResponse {
     let body = match validate::object(&write.call.body) {
         Ok(body) => body,
@@ -29,6 +32,13 @@ pub(super) fn create(write: &Write<'_>) -> HttpResponse {
     if write.refuses(&[&name_of(write, &Value::Object(body.clone()))]) {
         return write.refused();
     }
+    // numbered creates (scope tag ids, enrollment priorities) one at a time, so two
+    // concurrent ones cannot take the same number
+    let _numbered = matches!(write.key(), "scopeTags" | "enrollmentConfigurations").then(|| {
+        NUMBERED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    });
     let stored = match new_object(write, body) {
         Ok(stored) => stored,
         Err(message) => return write.bad_request(&message),

@@ -4,7 +4,9 @@
 //! tenant's written objects (store.rs), which the read routes then serve. Every applied
 //! write is counted per object and per type (`writes` in `/_sim/stats`).
 
+mod actions;
 mod apply;
+mod create;
 mod shapes;
 mod spec;
 mod target;

@@ -18,18 +18,18 @@ use crate::graph::FetchedType;
 /// so the memory a large type costs while it is stored).
 const BLOBS_PER_STATEMENT: usize = 200;
 
-/// Stores each distinct content once; returns how many were new.
+/// Stores each distinct content (compact JSON text) once; returns how many were new.
 pub async fn store_blobs(
     transaction: &Transaction<'_>,
-    blobs: &[(&str, &Value)],
+    blobs: &[(&str, &str)],
 ) -> Result<u64, tokio_postgres::Error> {
     let mut stored = 0;
     for chunk in blobs.chunks(BLOBS_PER_STATEMENT) {
-        let (hashes, contents): (Vec<&str>, Vec<&Value>) = chunk.iter().copied().unzip();
+        let (hashes, contents): (Vec<&str>, Vec<&str>) = chunk.iter().copied().unzip();
         stored += transaction
             .execute_cached(
                 "INSERT INTO content_blobs (hash, content)
-                 SELECT * FROM unnest($1::text[], $2::jsonb[])
+                 SELECT hash, content::jsonb FROM unnest($1::text[], $2::text[]) AS b(hash, content)
                  ON CONFLICT (hash) DO NOTHING",
                 &[&hashes, &contents],
             )
@@ -40,10 +40,10 @@ pub async fn store_blobs(
 
 struct Synced<'a> {
     graph_id: &'a str,
-    content: &'a Value,
+    content: &'a str,
     display_name: &'a str,
     hash: String,
-    last_modified: Option<&'a str>,
+    last_modified: Option<String>,
 }
 
 /// Applies one type's fetch to the inventory inside `transaction`.
@@ -63,21 +63,25 @@ pub async fn sync_type(
         .objects
         .iter()
         .filter(|object| seen.insert(object.graph_id.as_str()))
-        .map(|object| Synced {
-            graph_id: &object.graph_id,
-            content: &object.content,
-            display_name: &object.display_name,
-            hash: content_hash(&object.content),
-            last_modified: object
-                .content
-                .get("lastModifiedDateTime")
-                .and_then(Value::as_str),
+        .map(|object| {
+            // one object's tree at a time: what the hash and the metadata need
+            let content = object.content.to_value();
+            Synced {
+                graph_id: &object.graph_id,
+                content: object.content.as_str(),
+                display_name: &object.display_name,
+                hash: content_hash(&content),
+                last_modified: content
+                    .get("lastModifiedDateTime")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            }
         })
         .collect();
     // only contents this tenant's inventory does not point at already: an unchanged
     // policy costs no write
     let known = known_hashes(transaction, tenant_id, policy_type).await?;
-    let blobs: Vec<(&str, &Value)> = objects
+    let blobs: Vec<(&str, &str)> = objects
         .iter()
         .filter(|synced| {
             known
@@ -170,7 +174,10 @@ async fn upsert(
     let graph_ids: Vec<&str> = objects.iter().map(|object| object.graph_id).collect();
     let names: Vec<&str> = objects.iter().map(|object| object.display_name).collect();
     let hashes: Vec<&str> = objects.iter().map(|object| object.hash.as_str()).collect();
-    let modified: Vec<Option<&str>> = objects.iter().map(|object| object.last_modified).collect();
+    let modified: Vec<Option<&str>> = objects
+        .iter()
+        .map(|object| object.last_modified.as_deref())
+        .collect();
     transaction
         .execute_cached(
             "INSERT INTO policies (id, tenant_id, policy_type, graph_id, display_name,

@@ -3,6 +3,7 @@
 //! failure to. Base URLs come from configuration, so tests and the demo use the simulator.
 
 mod client;
+mod content;
 mod errors;
 mod fetch;
 mod http;
@@ -16,6 +17,7 @@ mod tokens;
 mod types;
 
 pub use client::GraphClient;
+pub use content::Content;
 pub use settings::GraphSettings;
 pub use tls::install_tls_provider;
 pub use types::{

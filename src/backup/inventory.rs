@@ -6,10 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::canonical::content_hash;
 use crate::db::CachedStatements;
 use crate::domain::run::TypeSyncReport;
 use crate::graph::FetchedType;
@@ -42,8 +40,8 @@ struct Synced<'a> {
     graph_id: &'a str,
     content: &'a str,
     display_name: &'a str,
-    hash: String,
-    last_modified: Option<String>,
+    hash: &'a str,
+    last_modified: Option<&'a str>,
 }
 
 /// Applies one type's fetch to the inventory inside `transaction`.
@@ -63,19 +61,12 @@ pub async fn sync_type(
         .objects
         .iter()
         .filter(|object| seen.insert(object.graph_id.as_str()))
-        .map(|object| {
-            // one object's tree at a time: what the hash and the metadata need
-            let content = object.content.to_value();
-            Synced {
-                graph_id: &object.graph_id,
-                content: object.content.as_str(),
-                display_name: &object.display_name,
-                hash: content_hash(&content),
-                last_modified: content
-                    .get("lastModifiedDateTime")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            }
+        .map(|object| Synced {
+            graph_id: &object.graph_id,
+            content: object.content.as_str(),
+            display_name: &object.display_name,
+            hash: object.content.hash(),
+            last_modified: object.content.last_modified(),
         })
         .collect();
     // only contents this tenant's inventory does not point at already: an unchanged
@@ -88,7 +79,7 @@ pub async fn sync_type(
                 .get(synced.graph_id)
                 .is_none_or(|known| known.hash != synced.hash)
         })
-        .map(|synced| (synced.hash.as_str(), synced.content))
+        .map(|synced| (synced.hash, synced.content))
         .collect();
     store_blobs(transaction, &blobs).await?;
 
@@ -101,9 +92,7 @@ pub async fn sync_type(
     for object in &objects {
         match known.get(object.graph_id) {
             None => report.created += 1,
-            Some(Known { hash, deleted }) if hash != &object.hash || *deleted => {
-                report.updated += 1
-            }
+            Some(Known { hash, deleted }) if hash != object.hash || *deleted => report.updated += 1,
             Some(_) => report.unchanged += 1,
         }
     }
@@ -173,11 +162,8 @@ async fn upsert(
     let ids: Vec<Uuid> = objects.iter().map(|_| Uuid::now_v7()).collect();
     let graph_ids: Vec<&str> = objects.iter().map(|object| object.graph_id).collect();
     let names: Vec<&str> = objects.iter().map(|object| object.display_name).collect();
-    let hashes: Vec<&str> = objects.iter().map(|object| object.hash.as_str()).collect();
-    let modified: Vec<Option<&str>> = objects
-        .iter()
-        .map(|object| object.last_modified.as_deref())
-        .collect();
+    let hashes: Vec<&str> = objects.iter().map(|object| object.hash).collect();
+    let modified: Vec<Option<&str>> = objects.iter().map(|object| object.last_modified).collect();
     transaction
         .execute_cached(
             "INSERT INTO policies (id, tenant_id, policy_type, graph_id, display_name,

@@ -4,6 +4,7 @@
 //! configuration, so tests and the demo use the simulator.
 
 mod client;
+mod content;
 mod errors;
 mod fetch;
 mod http;
@@ -18,6 +19,7 @@ mod types;
 pub mod write;
 
 pub use client::GraphClient;
+pub use content::Content;
 pub use settings::GraphSettings;
 pub use tls::install_tls_provider;
 pub use types::{

@@ -479,7 +479,7 @@ impl RestoreEngine {
                     fetched
                         .objects
                         .into_iter()
-                        .map(|object| (object.graph_id, object.content)),
+                        .map(|object| (object.graph_id, object.content.to_value())),
                 );
             }
         }
@@ -638,5 +638,5 @@ impl RestoreEngine {
 
 /// A live object's content as a tree (what comparisons and the writer look into).
 fn live_content(object: &FetchedObject) -> Value {
-    object.content.clone()
+    object.content.to_value()
 }

@@ -7,7 +7,6 @@ use serde_json::Value;
 
 use super::compare::{differences, remap};
 use super::order::rank;
-use crate::backup::canonical::content_hash;
 use crate::backup::sets::TreeItem;
 use crate::domain::restore::{ItemAction, PlannedItem, UnmappedAssignment};
 use crate::graph::write::{object_not_restorable, update_only, write_support, WriteSupport};
@@ -157,9 +156,9 @@ pub fn classify(
         Match::None => item.action = ItemAction::Create,
         Match::One(live) => {
             item.target_id = Some(live.graph_id.clone());
-            item.live_hash = Some(content_hash(&live.content));
+            item.live_hash = Some(live.content.hash().to_owned());
             let source = remap(&content, ids);
-            let changes = differences(&tree.policy_type, &source, &live.content);
+            let changes = differences(&tree.policy_type, &source, &live.content.to_value());
             if changes.is_empty() {
                 item.action = ItemAction::Unchanged;
             } else {

@@ -109,10 +109,10 @@ fn secrets_of(object: &FetchedObject) -> Vec<RestoredSecret> {
 fn restorable(key: &str, objects: &[FetchedObject]) -> FetchedObject {
     objects
         .iter()
-        .filter(|object| object_not_restorable(key, &object.content).is_none())
-        .filter(|object| !update_only(key, &object.content))
+        .filter(|object| object_not_restorable(key, &object.content.to_value()).is_none())
+        .filter(|object| !update_only(key, &object.content.to_value()))
         .filter(|object| object.secrets.iter().all(|secret| secret.value.is_some()))
-        .max_by_key(|object| object.content.to_string().len())
+        .max_by_key(|object| object.content.as_str().len())
         .cloned()
         .unwrap_or_else(|| panic!("{key}: no restorable object"))
 }
@@ -153,7 +153,7 @@ async fn round_trip(
         .map_err(|e| format!("backup: {e}"))?;
     let original = restorable(key, &backup.objects);
     let secrets = secrets_of(&original);
-    let mut content = original.content.clone();
+    let mut content = original.content.to_value();
     let (field, name) = name_of(&content);
     let restored_name = format!("{name} (restored)");
     content[field] = Value::String(restored_name.clone());
@@ -190,7 +190,7 @@ async fn round_trip(
         .ok_or("the created object is not listed")?;
     let expected = apply_secrets(&content, &secrets);
     let (read, sent) = (
-        comparable(key, &restored.content),
+        comparable(key, &restored.content.to_value()),
         comparable(key, &expected),
     );
     if read != sent {
@@ -206,10 +206,10 @@ async fn round_trip(
         key,
         "assignmentFilters" | "notificationTemplates" | "reusableSettings"
     );
-    if has_assignments && targets(&assignments(&restored.content)) != targets(&wanted) {
+    if has_assignments && targets(&assignments(&restored.content.to_value())) != targets(&wanted) {
         return Err(format!(
             "assignments differ: read {:?}, sent {:?}",
-            targets(&assignments(&restored.content)),
+            targets(&assignments(&restored.content.to_value())),
             targets(&wanted)
         ));
     }
@@ -220,8 +220,8 @@ async fn round_trip(
             tenant,
             key,
             &created.target_id,
-            &original.content,
-            &restored.content,
+            &original.content.to_value(),
+            &restored.content.to_value(),
             &secrets,
         )
         .await
@@ -239,8 +239,8 @@ async fn round_trip(
         .find(|object| object.graph_id == created.target_id)
         .ok_or("the updated object is gone")?;
     let (read, sent) = (
-        comparable(key, &live.content),
-        comparable(key, &apply_secrets(&original.content, &secrets)),
+        comparable(key, &live.content.to_value()),
+        comparable(key, &apply_secrets(&original.content.to_value(), &secrets)),
     );
     if read != sent {
         return Err(format!("after the update:\n read {read}\n sent {sent}"));
@@ -413,7 +413,7 @@ async fn an_administrative_templates_values_are_added_updated_and_deleted_in_pla
             .unwrap_or_default()
             .to_owned()
     };
-    let original = backup.objects[0].content.clone();
+    let original = backup.objects[0].content.to_value();
     let created = client
         .create_object(&tenant, key, &original, &[])
         .await
@@ -424,6 +424,7 @@ async fn an_administrative_templates_values_are_added_updated_and_deleted_in_pla
             .find(|object| object.graph_id == created.target_id)
             .expect("listed")
             .content
+            .to_value()
     };
     let before = live(client.fetch(&tenant, key).await.expect("read").objects);
 
@@ -435,7 +436,7 @@ async fn an_administrative_templates_values_are_added_updated_and_deleted_in_pla
     let taken: Vec<String> = kept.iter().map(definition).collect();
     let extra = backup.objects[1..]
         .iter()
-        .flat_map(|object| values(&object.content))
+        .flat_map(|object| values(&object.content.to_value()))
         .find(|value| {
             !taken.contains(&definition(value))
                 && definition(value) != definition(&values(&original)[0])

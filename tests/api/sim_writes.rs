@@ -1117,7 +1117,7 @@ async fn written_oma_uri_strings_are_encrypted_again_and_revealed_only_by_the_fu
         .await
         .unwrap();
     let object = fetched.objects.iter().find(|o| o.graph_id == id).unwrap();
-    assert!(!object.content.to_string().contains(secret));
+    assert!(!object.content.as_str().contains(secret));
     let captured: Vec<&str> = object
         .secrets
         .iter()
@@ -1209,7 +1209,7 @@ async fn the_service_client_reads_written_objects_back_whole() {
         .find(|o| o.graph_id == pid)
         .expect("the created policy is backed up");
     assert_eq!(object.display_name, "Round trip");
-    let content = object.content.to_string();
+    let content = object.content.as_str().to_owned();
     assert!(
         content.contains("\"a_1\"") && content.contains("\"b_2\"") && content.contains("g-round"),
         "{content}"
@@ -1225,7 +1225,7 @@ async fn the_service_client_reads_written_objects_back_whole() {
         .iter()
         .find(|o| o.graph_id == tid)
         .expect("the created template is backed up");
-    let content = object.content.to_string();
+    let content = object.content.as_str().to_owned();
     assert!(
         content.contains(&definition) && content.contains("\"p1\""),
         "{content}"

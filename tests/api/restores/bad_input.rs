@@ -102,7 +102,12 @@ async fn a_plan_is_applied_once_and_a_stale_plan_is_refused() {
         .await;
     let restore = plan["id"].as_str().unwrap().to_owned();
     let done = world.apply(&world.source_id, &restore).await;
-    assert_eq!(done["status"], "completed", "{:#?}", super::world::troubles(&done));
+    assert_eq!(
+        done["status"],
+        "completed",
+        "{:#?}",
+        super::world::troubles(&done)
+    );
     let path = format!(
         "/api/v1/tenants/{}/restores/{restore}/apply",
         world.source_id
@@ -193,7 +198,12 @@ async fn a_second_approver_is_needed_when_configured_and_scoped_operators_see_no
         .await;
     assert_eq!(response.status(), 200);
     let done = world.apply(&world.source_id, &restore).await;
-    assert_eq!(done["status"], "completed", "{:#?}", super::world::troubles(&done));
+    assert_eq!(
+        done["status"],
+        "completed",
+        "{:#?}",
+        super::world::troubles(&done)
+    );
     assert_eq!(done["approvals"].as_array().unwrap().len(), 1);
 }
 

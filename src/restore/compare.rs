@@ -67,15 +67,7 @@ fn strip(value: &Value, drop_id: bool, server_computed: &[&str]) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
-                .filter(|(key, _)| {
-                    let key = key.as_str();
-                    !(drop_id && key == "id")
-                        && !BOOKKEEPING.contains(&key)
-                        && !server_computed.contains(&key)
-                        && !key.ends_with("@odata.navigationLink")
-                        && !key.ends_with("@odata.associationLink")
-                        && !key.ends_with("@odata.context")
-                })
+                .filter(|(key, _)| kept(key, drop_id, server_computed))
                 .map(|(key, value)| (key.clone(), strip(value, false, &[])))
                 .collect::<Map<String, Value>>(),
         ),
@@ -85,6 +77,21 @@ fn strip(value: &Value, drop_id: bool, server_computed: &[&str]) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// Whether a key stays in the compared form.
+fn kept(key: &str, drop_id: bool, server_computed: &[&str]) -> bool {
+    let graphs_own = (drop_id && key == "id")
+        || BOOKKEEPING.contains(&key)
+        || server_computed.contains(&key)
+        || [
+            "@odata.navigationLink",
+            "@odata.associationLink",
+            "@odata.context",
+        ]
+        .iter()
+        .any(|suffix| key.ends_with(suffix));
+    !graphs_own
 }
 
 /// What differs from `live` to `source` (objects of `type_key`), both reduced.

@@ -66,6 +66,19 @@ impl From<ContextError> for EngineError {
     }
 }
 
+/// What an item's write needs to know beyond the item.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    /// Another worker had the restore before: an object to create may exist already.
+    resumed: bool,
+    /// When the restore's apply began (objects created since may be its own).
+    since: DateTime<Utc>,
+    /// The live content of the objects to update, by Graph id.
+    live: &'a HashMap<String, Value>,
+    /// Objects written for other items of this restore.
+    taken: &'a HashSet<String>,
+}
+
 /// What the worker reads of the restore before writing.
 struct Loaded {
     source_backup_set_id: Uuid,
@@ -192,9 +205,12 @@ impl RestoreEngine {
                     item,
                     &content,
                     &secrets,
-                    (resumed, loaded.apply_started_at),
-                    &live,
-                    &taken,
+                    &Known {
+                        resumed,
+                        since: loaded.apply_started_at,
+                        live: &live,
+                        taken: &taken,
+                    },
                 )
                 .await;
             match result {
@@ -407,10 +423,14 @@ impl RestoreEngine {
         item: &PlannedItem,
         content: &Value,
         secrets: &[RestoredSecret],
-        (resumed, since): (bool, DateTime<Utc>),
-        live: &HashMap<String, Value>,
-        taken: &HashSet<String>,
+        known: &Known<'_>,
     ) -> Result<(String, Vec<SentRequest>, bool), (GraphError, Option<String>)> {
+        let Known {
+            resumed,
+            since,
+            live,
+            taken,
+        } = *known;
         let key = item.policy_type.as_str();
         let mut sent = Vec::new();
         let mut adopted = false;

@@ -24,7 +24,7 @@ mod tests {
 
     #[test]
     fn foundations_come_before_policies_and_policy_sets_last() {
-        let mut types = vec![
+        let mut types = [
             "policySets",
             "settingsCatalog",
             "assignmentFilters",

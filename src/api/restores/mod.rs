@@ -147,7 +147,7 @@ fn group_mapping(
         for (side, id) in [("source", source), ("target", target)] {
             if Uuid::parse_str(id).is_err() {
                 errors.push(FieldError::new(
-                    &format!("group_mapping.{source}"),
+                    format!("group_mapping.{source}"),
                     ErrorCode::InvalidGroupMapping,
                     format!("the {side} group id {id:?} is not a GUID"),
                 ));
@@ -175,7 +175,10 @@ fn plan_failure(error: PlanError) -> ApiError {
             code: ErrorCode::RestorePermissionMissing,
             detail: error.to_string(),
         },
-        PlanError::Target { code, .. } if code == "tenant_inactive" => ApiError::Conflict {
+        PlanError::Target {
+            code: "tenant_inactive",
+            ..
+        } => ApiError::Conflict {
             code: ErrorCode::TenantInactive,
             detail: error.to_string(),
         },

@@ -1,7 +1,8 @@
 -- Restores: a plan to write a backup set's items back into a tenant, applied by workers.
 -- The rows below are written in the same transaction as the Restore events they come from
 -- (src/restore/rows.rs): a restore's progress is read by the worker that resumes it, so it
--- must never lag its events. They can be rebuilt from the `restore` streams.
+-- must never lag its events. `projections rebuild` leaves them alone (as it leaves the
+-- inventory): they are written with their events, never behind them.
 
 CREATE TABLE restores (
     id                    uuid        PRIMARY KEY,

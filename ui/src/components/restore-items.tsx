@@ -198,7 +198,7 @@ function Verification({ item }: { item: Item }) {
           <summary>
             {differences.length} {differences.length === 1 ? "difference" : "differences"}
           </summary>
-          <Changes changes={differences} caption={`${item.display_name}: read back and in the backup`} before="Read back from the target" after="In the backup" />
+          <Changes changes={differences} caption={`${item.display_name}: read back and in the backup`} before="Read back" after="In the backup" />
         </details>
       ) : null}
     </>

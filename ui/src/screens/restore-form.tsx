@@ -52,6 +52,10 @@ function Form({ set, tenants, crumbs }: { set: BackupSet; tenants: Tenant[]; cru
   const [local, setLocal] = useState<string>();
   const [busy, setBusy] = useState(false);
   const across = target !== set.tenant_id;
+  const choose = (next: Scope) => {
+    setScope(next);
+    setLocal(undefined);
+  };
   const setTypesList = Object.keys(set.counts);
 
   async function submit(event: Event) {
@@ -99,13 +103,13 @@ function Form({ set, tenants, crumbs }: { set: BackupSet; tenants: Tenant[]; cru
         <fieldset class={selectionErrors.length ? "invalid" : undefined} aria-describedby={selectionErrors.length ? "selection-error" : undefined}>
           <legend>What to restore</legend>
           <label class="inline">
-            <input type="radio" name="scope" checked={scope === "all"} onChange={() => setScope("all")} /> The whole set ({set.item_count} items)
+            <input type="radio" name="scope" checked={scope === "all"} onChange={() => choose("all")} /> The whole set ({set.item_count} items)
           </label>
           <label class="inline">
-            <input type="radio" name="scope" checked={scope === "types"} onChange={() => setScope("types")} /> Some policy types
+            <input type="radio" name="scope" checked={scope === "types"} onChange={() => choose("types")} /> Some policy types
           </label>
           <label class="inline">
-            <input type="radio" name="scope" checked={scope === "items"} onChange={() => setScope("items")} /> Chosen items
+            <input type="radio" name="scope" checked={scope === "items"} onChange={() => choose("items")} /> Chosen items
           </label>
           {scope === "types" ? (
             <div class="columns" role="group" aria-label="Policy types">

@@ -25,7 +25,7 @@ export function Restores() {
   usePoll(live, 1500, useCallback(() => void restores.reload(), [restores.reload]));
   return (
     <Screen title="Restores" crumbs={[{ href: "/", label: "Tenants" }, tenantCrumb]}>
-      <p class="muted">Restores into this tenant. To plan one, open a backup set and choose Restore….</p>
+      <p class="muted">Restores into this tenant. To plan one, open a backup set and choose Restore… there.</p>
       <ProblemMessage problem={restores.problem} />
       {!restores.data ? (
         restores.problem ? null : <Loading what="restores" />

@@ -332,7 +332,7 @@ test("an admin plans a restore of the latest set into its tenant, sees the plan,
   // an empty choice is refused here (the API would take it for the whole set)
   await page.getByRole("button", { name: "Plan the restore" }).click();
   await page.getByText("Choose at least one policy type").waitFor();
-  await page.getByRole("group", { name: "Policy types" }).getByLabel(/^deviceConfigurations/).check();
+  await page.getByRole("group", { name: "Policy types" }).getByRole("checkbox", { name: /^deviceConfigurations \(/ }).check();
   await screen(page, "restore-form");
   await page.getByRole("button", { name: "Plan the restore" }).click();
   await page.getByRole("heading", { name: `Restore of ${set.name}`, level: 1 }).waitFor();

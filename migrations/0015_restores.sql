@@ -58,3 +58,9 @@ CREATE TABLE restore_leases (
     worker      text        NOT NULL,
     expires_at  timestamptz NOT NULL
 );
+
+-- A finished restore tells the tenant's people (restore_completed / _partial / _failed).
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN (
+    'run_failed', 'run_partial', 'slot_missed', 'schedule_auto_disabled', 'webhook_disabled',
+    'restore_completed', 'restore_partial', 'restore_failed'));

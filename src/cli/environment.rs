@@ -31,6 +31,8 @@ Environment (validated at start-up; default in brackets):
       token authority
   TENANTPILOT_WORKERS [4]
       runs a process executes at once (role worker)
+  TENANTPILOT_RESTORE_APPROVALS [1]
+      admins who must agree to apply a restore, the applier included (1 to 5)
   TENANTPILOT_LEASE_SECONDS [60]
       how long a worker's claim on a run lasts without a heartbeat
   TENANTPILOT_WORKER_POLL_MS [1000]

@@ -4,6 +4,7 @@
 
 mod environment;
 mod graph_sim;
+mod restore;
 mod run;
 mod tokens;
 
@@ -66,6 +67,58 @@ pub enum Command {
     /// Tamper evidence for the event log: verify its hash chain, record an anchor
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Restores through a running service's API (token: TENANTPILOT_API_TOKEN): plan a
+    /// backup set back into a tenant, apply the plan, show a restore
+    #[command(subcommand)]
+    Restore(RestoreCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum RestoreCommand {
+    /// Plan a restore (a dry run: nothing is written to Graph) and print it as JSON
+    Plan(RestorePlanArgs),
+    /// Apply a planned restore (admins) and print it as JSON; exit 1 when it ends partial
+    /// or failed (with --wait)
+    Apply(RestoreTarget),
+    /// Print a restore with its items as JSON
+    Show(RestoreTarget),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct RestorePlanArgs {
+    /// The service's base URL
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+    pub api_url: String,
+    /// The tenant written into
+    #[arg(long, value_name = "ID")]
+    pub tenant: Uuid,
+    /// The backup set restored from (of this tenant or another one)
+    #[arg(long, value_name = "SET_ID")]
+    pub from_set: Uuid,
+    /// A policy type to restore (repeat for several; none and no --item: the whole set)
+    #[arg(long = "type", value_name = "KEY")]
+    pub types: Vec<String>,
+    /// An item of the set to restore (repeat for several)
+    #[arg(long = "item", value_name = "ITEM_ID")]
+    pub items: Vec<Uuid>,
+    /// Across tenants: SOURCE_GROUP_ID=TARGET_GROUP_ID (repeat)
+    #[arg(long = "map-group", value_name = "SRC=DST")]
+    pub map_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct RestoreTarget {
+    /// The service's base URL
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+    pub api_url: String,
+    /// The tenant written into
+    #[arg(long, value_name = "ID")]
+    pub tenant: Uuid,
+    /// The restore's id
+    pub restore: Uuid,
+    /// Wait until the restore finishes (apply only)
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]

@@ -109,6 +109,7 @@ pub async fn run(
             println!("{}", serde_json::to_string_pretty(&output)?);
             Ok(())
         }
+        Command::Restore(restore) => super::restore::run(&restore).await,
         Command::Openapi | Command::Secrets(SecretsCommand::GenerateKey) => {
             run_offline(&command).unwrap_or(Ok(()))
         }

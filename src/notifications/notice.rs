@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::restore::{RestoreEvent, RestoreStatus};
 use crate::domain::run::{RunEvent, RunStatus};
 use crate::domain::schedule::{ScheduleEvent, SkipReason};
 use crate::projections::{payload, ConsumerError};
@@ -29,6 +30,12 @@ pub enum NotificationKind {
     ScheduleAutoDisabled,
     /// A webhook whose endpoint kept failing was disabled (admins only).
     WebhookDisabled,
+    /// A restore wrote every item and each read back as its source.
+    RestoreCompleted,
+    /// A restore wrote some items; others failed or differ when read back.
+    RestorePartial,
+    /// A restore wrote nothing.
+    RestoreFailed,
 }
 
 impl NotificationKind {
@@ -39,6 +46,9 @@ impl NotificationKind {
             Self::SlotMissed => "slot_missed",
             Self::ScheduleAutoDisabled => "schedule_auto_disabled",
             Self::WebhookDisabled => "webhook_disabled",
+            Self::RestoreCompleted => "restore_completed",
+            Self::RestorePartial => "restore_partial",
+            Self::RestoreFailed => "restore_failed",
         }
     }
 
@@ -49,6 +59,9 @@ impl NotificationKind {
             Self::SlotMissed,
             Self::ScheduleAutoDisabled,
             Self::WebhookDisabled,
+            Self::RestoreCompleted,
+            Self::RestorePartial,
+            Self::RestoreFailed,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -75,6 +88,9 @@ pub struct NotificationLinks {
     /// The webhook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
+    /// The restore (its items, outcomes and verification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<String>,
 }
 
 /// Who is told.
@@ -131,6 +147,15 @@ pub enum Trigger {
         webhook_id: String,
         url: Option<String>,
     },
+    /// `RestoreFinished`, whatever its status: restores are rare and each one matters.
+    RestoreEnded {
+        tenant_id: Uuid,
+        restore_id: Uuid,
+        status: RestoreStatus,
+        applied: u32,
+        failed: u32,
+        error_message: Option<String>,
+    },
 }
 
 /// What the read models say about the subject, for the words and links.
@@ -155,6 +180,7 @@ impl Trigger {
                 ("run", "RunFinished") => run_ended(event)?,
                 ("schedule", "SlotSkipped" | "ScheduleAutoDisabled") => schedule_trigger(event)?,
                 ("webhook", "WebhookDisabled") => webhook_disabled(event),
+                ("restore", "RestoreFinished") => restore_ended(event)?,
                 _ => None,
             },
         )
@@ -166,7 +192,9 @@ impl Trigger {
             Self::SlotMissed { schedule_id, .. } | Self::AutoDisabled { schedule_id, .. } => {
                 Some(*schedule_id)
             }
-            Self::RunEnded { .. } | Self::WebhookDisabled { .. } => None,
+            Self::RunEnded { .. } | Self::WebhookDisabled { .. } | Self::RestoreEnded { .. } => {
+                None
+            }
         }
     }
 
@@ -293,8 +321,85 @@ impl Trigger {
                     ..NotificationLinks::default()
                 },
             }),
+            Self::RestoreEnded {
+                tenant_id,
+                restore_id,
+                status,
+                applied,
+                failed,
+                error_message,
+            } => {
+                let tenant = subject.tenant_name.as_ref().map_or_else(
+                    || "the tenant".to_owned(),
+                    |name| format!("tenant \"{name}\""),
+                );
+                let (kind, title) = match status {
+                    RestoreStatus::Completed => {
+                        (NotificationKind::RestoreCompleted, "Restore completed")
+                    }
+                    RestoreStatus::Partial => (NotificationKind::RestorePartial, "Restore partial"),
+                    _ => (NotificationKind::RestoreFailed, "Restore failed"),
+                };
+                let mut message =
+                    format!("The restore into {tenant} wrote {applied} item(s); {failed} failed.");
+                if let Some(detail) = error_message.as_deref().filter(|m| !m.is_empty()) {
+                    message.push_str(&format!(" {}", shortened(detail)));
+                }
+                let base = format!("/api/v1/tenants/{tenant_id}");
+                Some(Notice {
+                    kind,
+                    audience: Audience::Tenant(*tenant_id),
+                    tenant_id: Some(*tenant_id),
+                    schedule_id: None,
+                    run_id: None,
+                    title: format!(
+                        "{title}: {}",
+                        subject
+                            .tenant_name
+                            .clone()
+                            .unwrap_or_else(|| tenant_id.to_string())
+                    ),
+                    message,
+                    links: NotificationLinks {
+                        restore: Some(format!("{base}/restores/{restore_id}")),
+                        tenant: Some(base),
+                        ..NotificationLinks::default()
+                    },
+                })
+            }
         }
     }
+
+    /// The tenant the read models are asked to name (restores).
+    pub fn tenant_id(&self) -> Option<Uuid> {
+        match self {
+            Self::RestoreEnded { tenant_id, .. } => Some(*tenant_id),
+            _ => None,
+        }
+    }
+}
+
+fn restore_ended(event: &StoredEvent) -> Result<Option<Trigger>, ConsumerError> {
+    let RestoreEvent::RestoreFinished {
+        tenant_id,
+        status,
+        applied,
+        failed,
+        error_message,
+        ..
+    } = payload(event)?
+    else {
+        return Ok(None);
+    };
+    let restore_id = Uuid::parse_str(&event.aggregate_id).unwrap_or_default();
+    Ok(Some(Trigger::RestoreEnded {
+        tenant_id,
+        restore_id,
+        status,
+        applied,
+        failed,
+        error_message,
+    }))
 }
 
 fn run_ended(event: &StoredEvent) -> Result<Option<Trigger>, ConsumerError> {
@@ -405,5 +510,6 @@ fn links(tenant_id: Uuid, schedule_id: Option<Uuid>, run_id: Option<Uuid>) -> No
         run: run_id.map(|id| format!("{tenant}/backup-runs/{id}")),
         tenant: Some(tenant),
         webhook: None,
+        restore: None,
     }
 }

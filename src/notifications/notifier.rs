@@ -90,5 +90,21 @@ async fn subject_of(
             schedule_name: row.get(2),
         }));
     }
+    if let Some(tenant_id) = trigger.tenant_id() {
+        let name = transaction
+            .query_cached(
+                "SELECT display_name FROM tenants WHERE id = $1",
+                &[&tenant_id],
+            )
+            .await?
+            .into_iter()
+            .next()
+            .map(|row| row.get(0));
+        return Ok(Subject {
+            tenant_id: Some(tenant_id),
+            tenant_name: name,
+            ..Subject::default()
+        });
+    }
     Ok(Subject::default())
 }

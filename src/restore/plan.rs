@@ -26,8 +26,8 @@ pub struct SourceItem {
 pub struct Target<'a> {
     /// The live objects of each selected type.
     pub live: &'a HashMap<String, Vec<FetchedObject>>,
-    /// Restoring into the set's own tenant: objects are matched by Graph id, else by type
-    /// and display name.
+    /// Restoring into the set's own tenant: objects are matched by Graph id first; otherwise
+    /// (and across tenants) by type and display name.
     pub same_tenant: bool,
     /// Source group id → target group id (across tenants).
     pub groups: &'a HashMap<String, String>,
@@ -80,11 +80,12 @@ fn find_match<'a>(source: &SourceItem, target: &Target<'a>) -> Match<'a> {
     let Some(live) = target.live.get(&source.tree.policy_type) else {
         return Match::None;
     };
+    // within one tenant the Graph id is the identity; when it is gone (the object was
+    // deleted, or restored before under a new id) the type and name are, as across tenants
     if target.same_tenant {
         if let Some(object) = live.iter().find(|o| o.graph_id == source.tree.graph_id) {
             return Match::One(object);
         }
-        return Match::None;
     }
     let named: Vec<&FetchedObject> = live
         .iter()

@@ -98,6 +98,9 @@ pub async fn make_plan(
             groups: input.groups,
         },
     );
+    if !items.iter().any(|item| item.action.writes()) {
+        return Ok(items);
+    }
     let granted = graph
         .granted_roles(&credentials)
         .await

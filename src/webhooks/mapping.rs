@@ -8,12 +8,14 @@
 //! | `SlotSkipped` | `backup_slot.skipped` |
 //! | `RetentionApplied` | `backup_schedule.retention_applied` |
 //! | `ScheduleCreated`, `...Updated`, `...Enabled`, `...Disabled`, `...Deleted`, `ScheduleAutoDisabled` | `backup_schedule.changed` |
+//! | `RestoreFinished` (status `completed` / `partial` / `failed`) | `restore.completed` / `.partial` / `.failed` |
 
 use chrono::SecondsFormat;
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::domain::restore::{RestoreEvent, RestoreStatus};
 use crate::domain::run::{RunEvent, RunStatus, RunTrigger};
 use crate::domain::schedule::ScheduleEvent;
 use crate::domain::webhook::PublicEventType;
@@ -95,6 +97,7 @@ pub fn public_message(
     let mapped = match event.aggregate_type.as_str() {
         "run" if event.event_type == "RunFinished" => run_finished(event, run)?,
         "schedule" => schedule_event(event)?,
+        "restore" if event.event_type == "RestoreFinished" => restore_finished(event)?,
         _ => None,
     };
     Ok(mapped.map(|(event_type, tenant_id, data)| PublicMessage {
@@ -149,6 +152,41 @@ fn run_finished(event: &StoredEvent, run: Option<&RunFacts>) -> Result<Mapped, &
         "links": links,
     });
     Ok(Some((event_type, tenant, data)))
+}
+
+fn restore_finished(event: &StoredEvent) -> Result<Mapped, &'static str> {
+    let Ok(RestoreEvent::RestoreFinished {
+        tenant_id,
+        source_backup_set_id,
+        status,
+        applied,
+        failed,
+        error_code,
+        ..
+    }) = serde_json::from_value::<RestoreEvent>(event.payload.clone())
+    else {
+        return Err("the payload is not a RestoreFinished event");
+    };
+    let restore_id =
+        Uuid::parse_str(&event.aggregate_id).map_err(|_| "the restore id is not a UUID")?;
+    let event_type = match status {
+        RestoreStatus::Completed => PublicEventType::RestoreCompleted,
+        RestoreStatus::Partial => PublicEventType::RestorePartial,
+        RestoreStatus::Failed => PublicEventType::RestoreFailed,
+        _ => return Err("a restore finished as not finished"),
+    };
+    let data = json!({
+        "event_id": event.event_id,
+        "tenant_id": tenant_id,
+        "restore_id": restore_id,
+        "source_backup_set_id": source_backup_set_id,
+        "status": status.as_str(),
+        "applied": applied,
+        "failed": failed,
+        "error_code": error_code,
+        "links": {"restore": format!("/api/v1/tenants/{tenant_id}/restores/{restore_id}")},
+    });
+    Ok(Some((event_type, tenant_id, data)))
 }
 
 /// How a `backup_schedule.changed` names the change.

@@ -74,6 +74,9 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
             (ReadWebhooks, false)
         }
         "verify_event_log" => (ReadAllEvents, false),
+        "plan_restore" => (OperateRuns, true),
+        "list_restores" | "get_restore" => (Read, true),
+        "approve_restore" | "apply_restore" => (ManageTenants, true),
         _ => return None,
     })
 }
@@ -103,6 +106,38 @@ struct Fixture {
     webhook: String,
     /// A message of the webhook (`msg_...`), as the fan-out writes it.
     message: String,
+    /// A planned restore of nothing (planning a real one needs Graph).
+    restore: String,
+}
+
+/// A restore planned from `set` with no items, recorded as the API records one.
+async fn planned_restore(app: &TestApp, tenant: &str, set: &str) -> String {
+    use tenantpilot::domain::restore::{PlanRestore, RestoreCommand};
+    let id = uuid::Uuid::now_v7();
+    let tenant_id: uuid::Uuid = tenant.parse().unwrap();
+    let mut client = app.pool.get().await.unwrap();
+    let transaction = client.transaction().await.unwrap();
+    let now = chrono::Utc::now();
+    tenantpilot::restore::rows::execute(
+        &transaction,
+        &tenantpilot::store::upcasters(),
+        id,
+        RestoreCommand::Plan(Box::new(PlanRestore {
+            restore_id: id,
+            tenant_id,
+            source_tenant_id: tenant_id,
+            source_backup_set_id: set.parse().unwrap(),
+            selection: Default::default(),
+            group_mapping: Default::default(),
+            items: Vec::new(),
+            now,
+        })),
+        &tenantpilot::store::EventMetadata::system("test", "matrix", now).for_tenant(tenant_id),
+    )
+    .await
+    .unwrap();
+    transaction.commit().await.unwrap();
+    id.to_string()
 }
 
 /// A webhook to a public address (the matrix's app does not allow private ones), with one
@@ -222,11 +257,13 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
         .await
         .unwrap();
     let (webhook, message) = webhook_with_message(app).await;
+    let backup_set = stored_set(app, &tenant, &schedule).await;
     Fixture {
         webhook,
         message,
+        restore: planned_restore(app, &tenant, &backup_set).await,
         policy: synced_policy(app, &tenant).await,
-        backup_set: stored_set(app, &tenant, &schedule).await,
+        backup_set,
         spare_set: stored_set(app, &tenant, &schedule).await,
         tenant,
         schedule,
@@ -373,6 +410,11 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "get_webhook_message",
         "redeliver_webhook_message",
         "verify_event_log",
+        "plan_restore",
+        "list_restores",
+        "get_restore",
+        "approve_restore",
+        "apply_restore",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -396,6 +438,7 @@ async fn concrete(app: &TestApp, path: &str, fixture: &Fixture) -> String {
         .replace("{backup_set_id}", &fixture.backup_set)
         .replace("{webhook_id}", &fixture.webhook)
         .replace("{message_id}", &fixture.message)
+        .replace("{restore_id}", &fixture.restore)
         .replace(
             "{item_id}",
             &tenantpilot::backup::items::item_id("settingsCatalog", "graph-1").to_string(),

@@ -36,6 +36,7 @@ mod oma_secrets;
 mod openapi;
 mod policies;
 mod projections;
+mod restores;
 mod retention;
 mod retention_crash;
 mod run_completeness;

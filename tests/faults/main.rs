@@ -14,6 +14,7 @@ mod graph_fault_matrix;
 mod invariants;
 mod kill9;
 mod pg_restart;
+mod restore_kill9;
 mod service;
 mod three_instances;
 

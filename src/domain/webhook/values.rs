@@ -22,16 +22,25 @@ pub enum PublicEventType {
     RetentionApplied,
     #[serde(rename = "backup_schedule.changed")]
     ScheduleChanged,
+    #[serde(rename = "restore.completed")]
+    RestoreCompleted,
+    #[serde(rename = "restore.partial")]
+    RestorePartial,
+    #[serde(rename = "restore.failed")]
+    RestoreFailed,
 }
 
 impl PublicEventType {
-    pub const ALL: [PublicEventType; 6] = [
+    pub const ALL: [PublicEventType; 9] = [
         Self::RunSucceeded,
         Self::RunPartial,
         Self::RunFailed,
         Self::SlotSkipped,
         Self::RetentionApplied,
         Self::ScheduleChanged,
+        Self::RestoreCompleted,
+        Self::RestorePartial,
+        Self::RestoreFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +51,9 @@ impl PublicEventType {
             Self::SlotSkipped => "backup_slot.skipped",
             Self::RetentionApplied => "backup_schedule.retention_applied",
             Self::ScheduleChanged => "backup_schedule.changed",
+            Self::RestoreCompleted => "restore.completed",
+            Self::RestorePartial => "restore.partial",
+            Self::RestoreFailed => "restore.failed",
         }
     }
 

@@ -1,0 +1,6 @@
+//! Restores over real HTTP: the service plans against the Graph simulator's live tenant,
+//! a worker writes through Graph's write endpoints, and the target is read back.
+
+mod bad_input;
+mod round_trip;
+mod world;

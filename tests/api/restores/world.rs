@@ -1,0 +1,159 @@
+//! Two simulated tenants in one simulator, both registered, and the helpers restores need.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tenantpilot::graph_sim::{default_roles, RunningSimulator, TenantConfig};
+
+use crate::graph_world::{graph_settings, register, start_simulator, tenant_config};
+use crate::helpers::{spawn_app_with, TestApp};
+
+/// The types the restore tests back up and write: one of each write style.
+pub const TYPES: &[&str] = &[
+    "deviceConfigurations",
+    "settingsCatalog",
+    "deviceCompliancePolicies",
+    "administrativeTemplates",
+    "powershellScripts",
+];
+
+/// Read and write permissions for every restorable type.
+pub fn write_roles() -> Vec<String> {
+    let mut roles = default_roles();
+    for role in [
+        "DeviceManagementConfiguration.ReadWrite.All",
+        "DeviceManagementApps.ReadWrite.All",
+        "DeviceManagementServiceConfig.ReadWrite.All",
+        "DeviceManagementRBAC.ReadWrite.All",
+        "DeviceManagementScripts.ReadWrite.All",
+    ] {
+        if !roles.iter().any(|r| r == role) {
+            roles.push(role.to_owned());
+        }
+    }
+    roles
+}
+
+pub fn source_tenant(per_type: usize) -> TenantConfig {
+    let counts: Vec<(&str, usize)> = TYPES.iter().map(|key| (*key, per_type)).collect();
+    let mut tenant = tenant_config(&counts);
+    tenant.roles = write_roles();
+    tenant
+}
+
+pub struct RestoreWorld {
+    pub app: TestApp,
+    pub sim: RunningSimulator,
+    pub source: TenantConfig,
+    pub source_id: String,
+    pub target: TenantConfig,
+    pub target_id: String,
+}
+
+impl RestoreWorld {
+    /// `source` with its objects, an empty `target`; extra settings for the app.
+    pub async fn new(
+        source: TenantConfig,
+        target: TenantConfig,
+        extra: &[(&'static str, &'static str)],
+    ) -> Self {
+        let sim = start_simulator(vec![source.clone(), target.clone()]).await;
+        let settings = graph_settings(&sim);
+        let extra: Vec<(&'static str, &'static str)> = extra.to_vec();
+        let app = spawn_app_with(move |name| {
+            extra
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+                .or_else(|| match name {
+                    // fast pacing: the tests are about what is written, the bench about pace
+                    "TENANTPILOT_GRAPH_REQUESTS_PER_20S" => Some("100000".to_owned()),
+                    "TENANTPILOT_GRAPH_WRITES_PER_20S" => Some("100000".to_owned()),
+                    "TENANTPILOT_LEASE_SECONDS" => Some("3".to_owned()),
+                    _ => settings(name),
+                })
+        })
+        .await;
+        let source_id = register(&app, &source).await;
+        let target_id = register(&app, &target).await;
+        Self {
+            app,
+            sim,
+            source,
+            source_id,
+            target,
+            target_id,
+        }
+    }
+
+    /// Backs up `tenant_id` (the types of `TYPES`); returns the new set's id.
+    pub async fn back_up(&self, tenant_id: &str, name: &str) -> String {
+        let body = json!({
+            "name": name, "cadence": {"kind": "daily", "times": ["02:30"]},
+            "timezone": "Europe/Berlin", "policy_types": TYPES,
+            "include_foundations": false, "retention_keep_last": 7,
+        });
+        let response = self.app.create_schedule(tenant_id, &body).await;
+        assert_eq!(response.status(), 201, "schedule created");
+        let schedule: Value = response.json().await.unwrap();
+        let path = format!(
+            "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
+            schedule["id"].as_str().unwrap()
+        );
+        let response = self.app.post_empty(&format!("{path}/run-now")).await;
+        assert_eq!(response.status(), 202);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let run =
+            crate::graph_world::finished_within(&self.app, &location, Duration::from_secs(120))
+                .await;
+        assert_eq!(run["status"], "success", "{run}");
+        run["backup_set_id"].as_str().expect("a set").to_owned()
+    }
+
+    /// Plans a restore into `tenant_id`; returns the status and the answer.
+    pub async fn plan(&self, tenant_id: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .app
+            .post(&format!("/api/v1/tenants/{tenant_id}/restores"), body)
+            .await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Applies a planned restore and waits until it has finished; returns it with its items.
+    pub async fn apply(&self, tenant_id: &str, restore_id: &str) -> Value {
+        let path = format!("/api/v1/tenants/{tenant_id}/restores/{restore_id}");
+        let response = self.app.post_empty(&format!("{path}/apply")).await;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 202, "{body}");
+        self.finished(tenant_id, restore_id, Duration::from_secs(120))
+            .await
+    }
+
+    pub async fn finished(&self, tenant_id: &str, restore_id: &str, limit: Duration) -> Value {
+        let path = format!("/api/v1/tenants/{tenant_id}/restores/{restore_id}");
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            let restore: Value = self.app.get(&path).await.json().await.unwrap();
+            if ["completed", "partial", "failed"]
+                .contains(&restore["status"].as_str().unwrap_or(""))
+            {
+                return restore;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the restore {restore_id} did not finish within {limit:?}");
+    }
+}
+
+/// How many items of the plan have each action.
+pub fn actions(restore: &Value) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for item in restore["items"].as_array().expect("items") {
+        *counts
+            .entry(item["action"].as_str().unwrap().to_owned())
+            .or_insert(0) += 1;
+    }
+    counts
+}

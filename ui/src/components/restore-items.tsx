@@ -95,48 +95,82 @@ export function RestoreItems({ restore }: { restore: Schemas["RestoreResponse"] 
 }
 
 function ItemRow({ tenantId, setId, item, applied, verifiedAny }: { tenantId: string; setId: string; item: Item; applied: boolean; verifiedAny: boolean }) {
+  // an update's changes and a verification's differences open in a full-width row below
+  // the item: side by side, they need the table's width, not a cell's
+  const [open, setOpen] = useState<"changes" | "differences" | null>(null);
+  const columns = 3 + (applied ? 1 : 0) + (verifiedAny ? 1 : 0);
+  const toggle = (what: "changes" | "differences") => setOpen(open === what ? null : what);
+  const rowId = `item-${item.item_id}`;
   return (
-    <tr>
-      <th scope="row">
-        <a href={`/tenants/${tenantId}/backup-sets/${setId}/items/${item.item_id}`}>{item.display_name}</a>
-      </th>
-      <td>
-        <ActionBadge action={item.action} />
-      </td>
-      <td>
-        <Details item={item} />
-      </td>
-      {applied ? (
+    <>
+      <tr>
+        <th scope="row">
+          <a href={`/tenants/${tenantId}/backup-sets/${setId}/items/${item.item_id}`}>{item.display_name}</a>
+        </th>
         <td>
-          <Outcome item={item} />
+          <ActionBadge action={item.action} />
         </td>
-      ) : null}
-      {verifiedAny ? (
         <td>
-          <Verification item={item} />
+          <Details item={item} open={open === "changes"} toggle={() => toggle("changes")} controls={rowId} />
         </td>
+        {applied ? (
+          <td>
+            <Outcome item={item} />
+          </td>
+        ) : null}
+        {verifiedAny ? (
+          <td>
+            <Verification item={item} open={open === "differences"} toggle={() => toggle("differences")} controls={rowId} />
+          </td>
+        ) : null}
+      </tr>
+      {open ? (
+        <tr class="expanded" id={rowId}>
+          <td colSpan={columns}>
+            {open === "changes" ? (
+              <Changes changes={item.changes} caption={`${item.display_name}: the target now and after the restore`} before="In the target now" after="After the restore" />
+            ) : (
+              <Changes
+                changes={item.verification?.differences ?? []}
+                caption={`${item.display_name}: read back and in the backup`}
+                before="Read back from the target"
+                after="In the backup"
+              />
+            )}
+          </td>
+        </tr>
       ) : null}
-    </tr>
+    </>
   );
 }
 
-function Details({ item }: { item: Item }) {
+/** A button that shows or hides the row below with an item's changes or differences. */
+function Disclosure({ label, open, toggle, controls }: { label: string; open: boolean; toggle: () => void; controls: string }) {
+  return (
+    <button type="button" class="disclosure" aria-expanded={open} aria-controls={open ? controls : undefined} onClick={toggle}>
+      <span aria-hidden="true">{open ? "▾" : "▸"}</span> {label}
+    </button>
+  );
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function Details({ item, open, toggle, controls }: { item: Item; open: boolean; toggle: () => void; controls: string }) {
   const lines: ComponentChildren[] = [];
   if (item.reason) lines.push(<p key="reason">{item.reason}</p>);
-  if (item.target_id && item.action !== "create") {
+  if (item.target_id && item.action === "update") {
     lines.push(
       <p key="target" class="muted">
-        Matches <code>{item.target_id}</code> in the target
+        Matches <code>{item.target_id}</code>
       </p>,
     );
   }
   if (item.unmapped_assignments.length) {
     lines.push(
       <div key="unmapped" class="notice">
-        <p>
-          {item.unmapped_assignments.length} {item.unmapped_assignments.length === 1 ? "assignment is" : "assignments are"} not restored (the
-          group is not mapped):
-        </p>
+        <p>{plural(item.unmapped_assignments.length, "assignment is", "assignments are")} not restored (the group is not mapped):</p>
         <ul>
           {item.unmapped_assignments.map((assignment) => (
             <li key={assignment.group_id + assignment.target_type}>
@@ -148,14 +182,7 @@ function Details({ item }: { item: Item }) {
     );
   }
   if (item.action === "update" && item.changes.length) {
-    lines.push(
-      <details key="changes" class="changes">
-        <summary>
-          {item.changes.length} {item.changes.length === 1 ? "change" : "changes"}
-        </summary>
-        <Changes changes={item.changes} caption={`${item.display_name}: the target now and after the restore`} before="In the target now" after="After the restore" />
-      </details>,
-    );
+    lines.push(<Disclosure key="changes" label={plural(item.changes.length, "change", "changes")} open={open} toggle={toggle} controls={controls} />);
   }
   return lines.length ? <>{lines}</> : <span class="muted">—</span>;
 }
@@ -184,7 +211,7 @@ function Outcome({ item }: { item: Item }) {
   );
 }
 
-function Verification({ item }: { item: Item }) {
+function Verification({ item, open, toggle, controls }: { item: Item; open: boolean; toggle: () => void; controls: string }) {
   const v = item.verification;
   if (!v) return <span class="muted">—</span>;
   if (v.verified) return <span class="status status-completed">Verified</span>;
@@ -193,14 +220,7 @@ function Verification({ item }: { item: Item }) {
     <>
       <span class="status status-partial">Differs</span>
       {v.reason ? <p>{v.reason}</p> : null}
-      {differences.length ? (
-        <details class="changes">
-          <summary>
-            {differences.length} {differences.length === 1 ? "difference" : "differences"}
-          </summary>
-          <Changes changes={differences} caption={`${item.display_name}: read back and in the backup`} before="Read back" after="In the backup" />
-        </details>
-      ) : null}
+      {differences.length ? <Disclosure label={plural(differences.length, "difference", "differences")} open={open} toggle={toggle} controls={controls} /> : null}
     </>
   );
 }

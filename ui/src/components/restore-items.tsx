@@ -23,10 +23,18 @@ export function ActionBadge({ action }: { action: string }) {
   return <span class={`action-badge action-${action}`}>{ACTION_TEXT[action] ?? action}</span>;
 }
 
-/** How many items of each action: "2 create, 1 update, …" (actions with none left out). */
+const SUMMARY_TEXT: Record<string, string> = {
+  create: "to create",
+  update: "to update",
+  unchanged: "unchanged",
+  conflict: "in conflict",
+  not_restorable: "not restorable",
+};
+
+/** How many items of each action: "2 to create, 1 to update, …" (actions with none left out). */
 export function actionSummary(items: Item[]): string {
   const counts = ACTIONS.map((action) => [action, items.filter((item) => item.action === action).length] as const);
-  const shown = counts.filter(([, n]) => n > 0).map(([action, n]) => `${n} ${ACTION_TEXT[action]!.toLowerCase()}`);
+  const shown = counts.filter(([, n]) => n > 0).map(([action, n]) => `${n} ${SUMMARY_TEXT[action]}`);
   return shown.length ? shown.join(", ") : "nothing";
 }
 

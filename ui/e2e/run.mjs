@@ -200,7 +200,7 @@ test("an admin deletes a backup set from its screen and undeletes it from the li
   // the list hides it until the admin asks for deleted sets; its row undeletes it
   await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "Backup sets", exact: true }).click();
   await page.getByRole("heading", { name: "Backup sets", level: 1 }).waitFor();
-  const table = page.getByRole("table", { name: "Backup sets, newest first" });
+  const table = page.getByRole("table", { name: "Backup sets, oldest first" });
   const row = table.getByRole("row").filter({ has: page.locator(`a[href="${href}"]`) });
   await table.getByRole("row").nth(1).waitFor();
   assert((await row.count()) === 0, "the deleted set is not listed by default");

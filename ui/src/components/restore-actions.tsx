@@ -105,7 +105,7 @@ function StalePlan({ problem, restore }: { problem: Problem; restore: Restore })
         <strong>The target changed since this plan was made</strong> <span class="muted">(409 {problem.code})</span>
       </p>
       <p>{problem.detail}</p>
-      <p>Nothing was written. Plan again to compare the backup with the target as it is now, then apply the new plan.</p>
+      <p>Plan again to compare the backup with the target as it is now, then apply the new plan.</p>
       <button type="button" onClick={planAgain} disabled={busy}>
         {busy ? "Planning…" : "Plan again"}
       </button>

@@ -82,6 +82,8 @@ pub struct Settings {
     pub graph_concurrency_per_tenant: usize,
     pub graph_concurrency: usize,
     pub graph_requests_per_20s: u32,
+    /// Graph writes one tenant may start per 20 s (`TENANTPILOT_GRAPH_WRITES_PER_20S`).
+    pub graph_writes_per_20s: u32,
     /// How long one Graph request may wait between its retries in total before its type
     /// ends `throttled` / `graph_unavailable` (`TENANTPILOT_GRAPH_RETRY_WAIT_SECONDS`).
     pub graph_retry_wait: Duration,
@@ -203,6 +205,12 @@ impl Settings {
                 &lookup,
                 "TENANTPILOT_GRAPH_REQUESTS_PER_20S",
                 800,
+                1..=100_000,
+            )?,
+            graph_writes_per_20s: parse_number(
+                &lookup,
+                "TENANTPILOT_GRAPH_WRITES_PER_20S",
+                100,
                 1..=100_000,
             )?,
             graph_retry_wait: Duration::from_secs(parse_number(

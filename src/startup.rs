@@ -265,6 +265,7 @@ fn graph_settings(settings: &Settings) -> GraphSettings {
         per_tenant_concurrency: settings.graph_concurrency_per_tenant,
         total_concurrency: settings.graph_concurrency,
         requests_per_20s: settings.graph_requests_per_20s,
+        writes_per_20s: settings.graph_writes_per_20s,
         max_retry_wait: settings.graph_retry_wait,
         ..GraphSettings::new(&settings.graph_url, &settings.login_url)
     }

@@ -119,7 +119,7 @@ impl Service {
         response.json().await.expect("a JSON body")
     }
 
-    async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         self.http
             .get(format!("{}{path}", self.base))
             .bearer_auth(ADMIN_TOKEN)

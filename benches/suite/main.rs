@@ -18,6 +18,7 @@ mod idle;
 mod lag;
 mod log;
 mod rebuild;
+mod restore;
 mod webhooks;
 
 use common::Report;
@@ -42,6 +43,10 @@ const PARTS: &[(&str, &str)] = &[
     (
         "capture",
         "a whole capture of the demo and the 2,000-policy tenant: requests, wall time, RSS",
+    ),
+    (
+        "restore",
+        "a 2,000-policy set restored into an empty tenant: wall time, requests, RSS",
     ),
     ("storage", "storage of 30 unchanged runs vs one"),
     ("tenants", "50 tenants backed up at once"),
@@ -73,6 +78,7 @@ async fn run_part(name: &str, report: &mut Report) {
         "cadence" => cadence::run(report),
         "backup" => backup::backup_of_a_large_tenant(report).await,
         "capture" => capture::run(report).await,
+        "restore" => restore::run(report).await,
         "storage" => backup::storage_of_unchanged_runs(report).await,
         "tenants" => backup::herd_of_tenants(report).await,
         "sets" => backup_sets::run(report),

@@ -6,10 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::canonical::content_hash;
 use crate::db::CachedStatements;
 use crate::domain::run::TypeSyncReport;
 use crate::graph::FetchedType;
@@ -18,18 +16,18 @@ use crate::graph::FetchedType;
 /// so the memory a large type costs while it is stored).
 const BLOBS_PER_STATEMENT: usize = 200;
 
-/// Stores each distinct content once; returns how many were new.
+/// Stores each distinct content (compact JSON text) once; returns how many were new.
 pub async fn store_blobs(
     transaction: &Transaction<'_>,
-    blobs: &[(&str, &Value)],
+    blobs: &[(&str, &str)],
 ) -> Result<u64, tokio_postgres::Error> {
     let mut stored = 0;
     for chunk in blobs.chunks(BLOBS_PER_STATEMENT) {
-        let (hashes, contents): (Vec<&str>, Vec<&Value>) = chunk.iter().copied().unzip();
+        let (hashes, contents): (Vec<&str>, Vec<&str>) = chunk.iter().copied().unzip();
         stored += transaction
             .execute_cached(
                 "INSERT INTO content_blobs (hash, content)
-                 SELECT * FROM unnest($1::text[], $2::jsonb[])
+                 SELECT hash, content::jsonb FROM unnest($1::text[], $2::text[]) AS b(hash, content)
                  ON CONFLICT (hash) DO NOTHING",
                 &[&hashes, &contents],
             )
@@ -40,9 +38,9 @@ pub async fn store_blobs(
 
 struct Synced<'a> {
     graph_id: &'a str,
-    content: &'a Value,
+    content: &'a str,
     display_name: &'a str,
-    hash: String,
+    hash: &'a str,
     last_modified: Option<&'a str>,
 }
 
@@ -65,26 +63,23 @@ pub async fn sync_type(
         .filter(|object| seen.insert(object.graph_id.as_str()))
         .map(|object| Synced {
             graph_id: &object.graph_id,
-            content: &object.content,
+            content: object.content.as_str(),
             display_name: &object.display_name,
-            hash: content_hash(&object.content),
-            last_modified: object
-                .content
-                .get("lastModifiedDateTime")
-                .and_then(Value::as_str),
+            hash: object.content.hash(),
+            last_modified: object.content.last_modified(),
         })
         .collect();
     // only contents this tenant's inventory does not point at already: an unchanged
     // policy costs no write
     let known = known_hashes(transaction, tenant_id, policy_type).await?;
-    let blobs: Vec<(&str, &Value)> = objects
+    let blobs: Vec<(&str, &str)> = objects
         .iter()
         .filter(|synced| {
             known
                 .get(synced.graph_id)
                 .is_none_or(|known| known.hash != synced.hash)
         })
-        .map(|synced| (synced.hash.as_str(), synced.content))
+        .map(|synced| (synced.hash, synced.content))
         .collect();
     store_blobs(transaction, &blobs).await?;
 
@@ -97,9 +92,7 @@ pub async fn sync_type(
     for object in &objects {
         match known.get(object.graph_id) {
             None => report.created += 1,
-            Some(Known { hash, deleted }) if hash != &object.hash || *deleted => {
-                report.updated += 1
-            }
+            Some(Known { hash, deleted }) if hash != object.hash || *deleted => report.updated += 1,
             Some(_) => report.unchanged += 1,
         }
     }
@@ -169,7 +162,7 @@ async fn upsert(
     let ids: Vec<Uuid> = objects.iter().map(|_| Uuid::now_v7()).collect();
     let graph_ids: Vec<&str> = objects.iter().map(|object| object.graph_id).collect();
     let names: Vec<&str> = objects.iter().map(|object| object.display_name).collect();
-    let hashes: Vec<&str> = objects.iter().map(|object| object.hash.as_str()).collect();
+    let hashes: Vec<&str> = objects.iter().map(|object| object.hash).collect();
     let modified: Vec<Option<&str>> = objects.iter().map(|object| object.last_modified).collect();
     transaction
         .execute_cached(

@@ -43,6 +43,9 @@ Environment (validated at start-up; default in brackets):
       Graph requests in flight at once over every tenant
   TENANTPILOT_GRAPH_REQUESTS_PER_20S [800]
       Graph requests one tenant may start per 20 seconds (Intune allows about 1,000)
+  TENANTPILOT_GRAPH_WRITES_PER_20S [100]
+      Graph writes (restore) one tenant may start per 20 seconds (Intune allows 100
+      per app and tenant)
   TENANTPILOT_GRAPH_RETRY_WAIT_SECONDS [60]
       how long one Graph request may wait between retries in total (Intune's 429s
       come without Retry-After and its window is 20 seconds)

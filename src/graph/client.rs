@@ -25,6 +25,8 @@ pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub tokens: TokenCache,
     pub limits: Limits,
+    /// The writes' own pacing (restore): Intune's write budget is a tenth of its reads'.
+    pub write_pacers: super::write::WritePacers,
     pub graph_requests: AtomicU64,
 }
 
@@ -49,8 +51,10 @@ impl GraphClient {
             settings.total_concurrency,
             settings.requests_per_20s,
         );
+        let write_pacers = super::write::WritePacers::new(settings.writes_per_20s);
         Ok(Self {
             inner: Arc::new(Inner {
+                write_pacers,
                 settings,
                 http,
                 tokens: TokenCache::default(),
@@ -58,6 +62,11 @@ impl GraphClient {
                 graph_requests: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// What the write side (`super::write`) sends through.
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     pub fn settings(&self) -> &GraphSettings {

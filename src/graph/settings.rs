@@ -15,6 +15,10 @@ pub struct GraphSettings {
     pub total_concurrency: usize,
     /// Requests one tenant may start per 20 s (Intune allows about 1,000).
     pub requests_per_20s: u32,
+    /// Writes (POST, PATCH, PUT) one tenant may start per 20 s, on a bucket of their own:
+    /// Graph documents 100 writes per 20 s per app and tenant for Intune (200 per tenant),
+    /// a tenth of the read budget. Writes also take a turn of `requests_per_20s`.
+    pub writes_per_20s: u32,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     /// Attempts per request at most (429/502/503/504 and transient failures are retried).
@@ -33,6 +37,7 @@ impl GraphSettings {
             per_tenant_concurrency: 4,
             total_concurrency: 32,
             requests_per_20s: 800,
+            writes_per_20s: 100,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_attempts: 12,

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::content::Content;
 use crate::config::SecretString;
 
 /// One tenant's app registration, as the executor loads it (the secret opened from its
@@ -31,12 +32,13 @@ impl fmt::Debug for TenantCredentials {
 
 /// One Graph object with everything a restore would need: the list entry completed with
 /// its detail (`scriptContent`), settings, assignments and expansions where the type has
-/// them, as Graph gave them (volatile fields are removed later, when hashing).
+/// them, as Graph gave them (volatile fields are removed later, when hashing), held as
+/// compact JSON text from the moment it is complete (`content.rs`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchedObject {
     pub graph_id: String,
     pub display_name: String,
-    pub content: serde_json::Value,
+    pub content: Content,
     /// Secret values read beside the content (encrypted OMA-URI settings): never part of
     /// `content`, which keeps Graph's masked value; stored sealed by the backup.
     pub secrets: Vec<CapturedSecret>,
@@ -105,6 +107,8 @@ pub enum GraphErrorCode {
     PermissionMissing,
     /// Per type: Graph refused the query the type needs.
     UnsupportedQuery,
+    /// Per object: Graph refused a write (400, 404, 409): the body or the target.
+    GraphRejected,
     Internal,
 }
 
@@ -123,6 +127,7 @@ impl GraphErrorCode {
             Self::GraphUnavailable => "graph_unavailable",
             Self::PermissionMissing => "permission_missing",
             Self::UnsupportedQuery => "unsupported_query",
+            Self::GraphRejected => "graph_rejected",
             Self::Internal => "internal",
         }
     }
@@ -134,6 +139,7 @@ impl GraphErrorCode {
             self,
             Self::PermissionMissing
                 | Self::UnsupportedQuery
+                | Self::GraphRejected
                 | Self::Throttled
                 | Self::GraphUnavailable
                 | Self::Internal

@@ -98,6 +98,20 @@ pub fn default_roles() -> Vec<String> {
     .to_vec()
 }
 
+/// The write permissions a restore needs for every restorable type (the `.ReadWrite.All`
+/// twins of the read permissions; a ReadWrite role also satisfies reads). Not part of the
+/// default `roles`: a backup's app registration reads only.
+pub fn write_roles() -> Vec<String> {
+    [
+        "DeviceManagementConfiguration.ReadWrite.All",
+        "DeviceManagementApps.ReadWrite.All",
+        "DeviceManagementServiceConfig.ReadWrite.All",
+        "DeviceManagementRBAC.ReadWrite.All",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SimConfigError {
     #[error("cannot read {path}: {source}")]
@@ -185,6 +199,9 @@ impl TenantConfig {
             "demo~Secret.ValueNotTheSecretId-0123456789",
         );
         tenant.display_name = Some("Contoso (simulated)".into());
+        // the demo restores too, and maps groups by name
+        tenant.grant_write_roles();
+        tenant.roles.push("Group.Read.All".into());
         tenant.settings_per_policy = 40;
         tenant.definition_values_per_policy = 30;
         let counts: &[(&str, usize)] = &[
@@ -245,6 +262,15 @@ impl TenantConfig {
             .map(|(k, n)| ((*k).to_owned(), *n))
             .collect();
         tenant
+    }
+
+    /// Adds [`write_roles`] to the tenant's roles (those it lacks).
+    pub fn grant_write_roles(&mut self) {
+        for role in write_roles() {
+            if !self.roles.contains(&role) {
+                self.roles.push(role);
+            }
+        }
     }
 
     /// The configured count of a policy type or foundation.

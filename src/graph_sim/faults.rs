@@ -90,6 +90,14 @@ pub enum Fault {
     IntuneNotProvisioned,
     /// 401 `UnknownError` on every deviceManagement call (licence expired or suspended).
     LicenseExpired,
+    /// Writes (create, update, assign, ... and delete) to an object whose `displayName` or
+    /// `name` equals `name` (as sent, or as the object stands) answer 400 `BadRequest`, so a
+    /// test can make one item of a restore fail. Reads are untouched.
+    RefuseWrites {
+        name: String,
+        #[serde(default)]
+        policy_type: Option<String>,
+    },
 }
 
 fn default_retry_after() -> u64 {
@@ -116,7 +124,9 @@ impl Fault {
             | Self::MalformedJson { policy_type }
             | Self::DeletedBeforeDetail { policy_type, .. }
             | Self::ChildNotFound { policy_type, .. } => Some(policy_type),
-            Self::CutExpansions { policy_type, .. } => policy_type.as_deref(),
+            Self::CutExpansions { policy_type, .. } | Self::RefuseWrites { policy_type, .. } => {
+                policy_type.as_deref()
+            }
             Self::Throttle { policy_type, .. }
             | Self::IntuneStorm { policy_type, .. }
             | Self::ServerError { policy_type, .. }
@@ -297,6 +307,14 @@ impl FaultSet {
         self.has(|f| {
             matches!(f, Fault::ChildNotFound { policy_type, index: i, child: c }
                 if policy_type == family && *i == index && c.eq_ignore_ascii_case(child))
+        })
+    }
+
+    /// Whether a write to an object of `family` named one of `names` is refused.
+    pub fn refuses_write(&self, family: &str, names: &[&str]) -> bool {
+        self.has(|f| {
+            matches!(f, Fault::RefuseWrites { name, .. } if names.contains(&name.as_str()))
+                && f.matches(Some(family))
         })
     }
 

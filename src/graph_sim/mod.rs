@@ -22,6 +22,7 @@ mod paging;
 mod routes;
 mod state;
 mod stats;
+mod store;
 mod tokens;
 
 use std::collections::BTreeMap;
@@ -34,11 +35,11 @@ use chrono::Utc;
 use serde::Serialize;
 
 pub use catalog::is_singleton;
-pub use config::{default_roles, SimConfig, SimConfigError, TenantConfig};
+pub use config::{default_roles, write_roles, SimConfig, SimConfigError, TenantConfig};
 pub use content::{BUILT_IN_ROLES, BUILT_IN_STRENGTHS, GLOBAL_REMEDIATIONS, SIMULATED_SECRET};
 pub use faults::{Fault, AADSTS_CODES};
 pub use state::{Changed, SimError};
-pub use stats::{SimStats, StatsSnapshot, TenantStats, ThrottleRecord};
+pub use stats::{ObjectWrites, SimStats, StatsSnapshot, TenantStats, ThrottleRecord, WriteStats};
 pub use tokens::claims as token_claims;
 
 use state::{static_key, SimState};

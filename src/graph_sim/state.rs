@@ -14,6 +14,7 @@ use super::config::{SimConfig, TenantConfig};
 use super::content::{self, ChildExpand, Ctx};
 use super::faults::{Fault, FaultSet};
 use super::stats::SimStats;
+use super::store::{self, Stored};
 use super::tokens::TokenStore;
 
 /// Why an in-process or admin request to change the simulation was refused.
@@ -41,31 +42,58 @@ pub struct Item {
     pub list_json: String,
 }
 
-/// A type's objects in list order, with a lookup by Graph id.
-#[derive(Debug, Default)]
+/// A type's objects in list order, with a lookup by Graph id. Items are shared, so a
+/// write replaces one item of a copy instead of regenerating the type (store.rs).
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
-    pub items: Vec<Item>,
+    pub items: Vec<Arc<Item>>,
     by_id: HashMap<String, usize>,
 }
 
 impl Snapshot {
     pub fn get(&self, id: &str) -> Option<&Item> {
-        self.by_id.get(id).map(|&position| &self.items[position])
+        self.by_id.get(id).map(|&position| &*self.items[position])
     }
 
-    fn push(&mut self, key: &str, index: usize, revision: u32, detail: Value) {
-        let list_entry = content::list_entry(key, &detail);
-        let list_json = list_entry.to_string();
-        if let Some(id) = detail["id"].as_str() {
+    pub(crate) fn push(&mut self, key: &str, index: usize, revision: u32, detail: Value) {
+        let item = Item::new(key, index, revision, detail);
+        if let Some(id) = item.detail["id"].as_str() {
             self.by_id.insert(id.to_owned(), self.items.len());
         }
-        self.items.push(Item {
+        self.items.push(Arc::new(item));
+    }
+
+    /// Replaces the item with `detail`'s id (its position stays); false when it is not
+    /// there.
+    pub(crate) fn replace(
+        &mut self,
+        key: &str,
+        index: usize,
+        revision: u32,
+        detail: Value,
+    ) -> bool {
+        let Some(position) = detail["id"]
+            .as_str()
+            .and_then(|id| self.by_id.get(id).copied())
+        else {
+            return false;
+        };
+        self.items[position] = Arc::new(Item::new(key, index, revision, detail));
+        true
+    }
+}
+
+impl Item {
+    fn new(key: &str, index: usize, revision: u32, detail: Value) -> Self {
+        let list_entry = content::list_entry(key, &detail);
+        let list_json = list_entry.to_string();
+        Self {
             index,
             revision,
             detail,
             list_entry,
             list_json,
-        });
+        }
     }
 }
 
@@ -93,15 +121,19 @@ struct ChildCache {
 const CHILD_CACHE_SIZE: usize = 512;
 
 #[derive(Debug, Default)]
-struct Live {
-    counts: HashMap<&'static str, usize>,
-    deleted: HashSet<(&'static str, usize)>,
-    revisions: HashMap<(&'static str, usize), u32>,
+pub struct Live {
+    pub(crate) counts: HashMap<&'static str, usize>,
+    pub(crate) deleted: HashSet<(&'static str, usize)>,
+    pub(crate) revisions: HashMap<(&'static str, usize), u32>,
     faults: FaultSet,
-    cache: HashMap<&'static str, Arc<Snapshot>>,
+    pub(crate) cache: HashMap<&'static str, Arc<Snapshot>>,
     /// Objects put in as served (bad input: unknown `@odata.type`, no id, huge bodies),
     /// listed after the generated ones.
     injected: HashMap<&'static str, Vec<Value>>,
+    /// Objects as written through Graph (store.rs), by (type, index).
+    pub(crate) written: HashMap<(&'static str, usize), Stored>,
+    /// Objects created through Graph per type (their indexes start at `CREATED_BASE`).
+    pub(crate) created: HashMap<&'static str, usize>,
 }
 
 /// Injected objects get indexes far past any generated one (their children and
@@ -139,7 +171,7 @@ impl Tenant {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Live> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Live> {
         self.live
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -155,11 +187,17 @@ impl Tenant {
         let mut snapshot = Snapshot::default();
         for index in (0..count).filter(|i| !live.deleted.contains(&(key, *i))) {
             let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
-            let detail = content::detail(&self.ctx, key, index, revision);
+            let detail = match live.written.get(&(key, index)) {
+                Some(stored) => stored.detail.clone(),
+                None => content::detail(&self.ctx, key, index, revision),
+            };
             snapshot.push(key, index, revision, detail);
         }
         for (position, detail) in live.injected.get(key).into_iter().flatten().enumerate() {
             snapshot.push(key, INJECTED_BASE + position, 0, detail.clone());
+        }
+        for (index, detail) in store::created_of(&live, key) {
+            snapshot.push(key, index, 0, detail);
         }
         let snapshot = Arc::new(snapshot);
         live.cache.insert(key, snapshot.clone());
@@ -177,6 +215,11 @@ impl Tenant {
         revision: u32,
         expand: ChildExpand,
     ) -> Arc<Vec<String>> {
+        // written objects are served from the store, never from the cache
+        if let Some(stored) = self.lock().written.get(&(key, index)) {
+            let members = stored.child(key, child, expand);
+            return Arc::new(members.iter().map(Value::to_string).collect());
+        }
         let cache_key = (key, index, revision, child, expand);
         let lock = || {
             self.children
@@ -222,7 +265,8 @@ impl Tenant {
 
     fn existing(live: &Live, key: &'static str, index: usize) -> Result<(), SimError> {
         let count = live.counts.get(key).copied().unwrap_or(0);
-        if index >= count || live.deleted.contains(&(key, index)) {
+        let known = index < count || live.written.contains_key(&(key, index));
+        if !known || live.deleted.contains(&(key, index)) {
             return Err(SimError::NoSuchObject {
                 key: key.to_owned(),
                 index,
@@ -239,8 +283,24 @@ impl Tenant {
         let revision = live.revisions.entry((key, index)).or_default();
         *revision += 1;
         let revision = *revision;
+        // a written object is served as written: the mutation changes its description
+        // (content a diff sees) and shows as a new version
+        if let Some(stored) = live.written.get_mut(&(key, index)) {
+            let description = stored.detail["description"].as_str().unwrap_or_default();
+            stored.detail["description"] = Value::from(format!("{description} (rev {revision})"));
+            store::touch(&mut stored.detail);
+        }
         live.cache.remove(key);
-        Ok(self.changed(key, index, revision))
+        let id = live
+            .written
+            .get(&(key, index))
+            .map(|s| s.detail["id"].clone());
+        drop(live);
+        let mut changed = self.changed(key, index, revision);
+        if let Some(id) = id.as_ref().and_then(Value::as_str) {
+            changed.id = id.to_owned();
+        }
+        Ok(changed)
     }
 
     pub fn delete(&self, key: &'static str, index: usize) -> Result<Changed, SimError> {
@@ -249,7 +309,16 @@ impl Tenant {
         live.deleted.insert((key, index));
         live.cache.remove(key);
         let revision = live.revisions.get(&(key, index)).copied().unwrap_or(0);
-        Ok(self.changed(key, index, revision))
+        let id = live
+            .written
+            .get(&(key, index))
+            .map(|s| s.detail["id"].clone());
+        drop(live);
+        let mut changed = self.changed(key, index, revision);
+        if let Some(id) = id.as_ref().and_then(Value::as_str) {
+            changed.id = id.to_owned();
+        }
+        Ok(changed)
     }
 
     /// Adds `count` new objects at the end of the type's list.

@@ -34,6 +34,30 @@ pub struct TenantStats {
     /// Graph requests that came without a `client-request-id` header (a well-behaved
     /// client sends one with every request).
     pub without_client_request_id: u64,
+    /// Writes (every method but GET), so a test can prove what a restore touched.
+    pub writes: WriteStats,
+}
+
+/// What writes reached Graph and what they changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WriteStats {
+    /// Write requests, whatever their answer (refused, throttled and failed ones too).
+    pub requests: u64,
+    /// Writes that changed something (answered 2xx).
+    pub applied: u64,
+    /// Applied writes per catalog key.
+    pub by_type: BTreeMap<String, u64>,
+    /// Applied writes per object id (a created object's new id).
+    pub by_object: BTreeMap<String, ObjectWrites>,
+}
+
+/// The applied writes of one object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ObjectWrites {
+    pub policy_type: String,
+    pub count: u64,
+    /// Each write as `METHOD /beta/path`, in order.
+    pub calls: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,6 +191,28 @@ impl SimStats {
         let mut inner = self.lock();
         let stats = inner.tenants.entry(key(tenant)).or_default();
         *stats.responses_by_status.entry(status).or_default() += 1;
+    }
+
+    /// Counts a write request, whatever its answer.
+    pub(crate) fn write_request(&self, tenant: &str) {
+        self.lock()
+            .tenants
+            .entry(key(tenant))
+            .or_default()
+            .writes
+            .requests += 1;
+    }
+
+    /// Counts an applied write of object `id` of `policy_type` (`call`: `METHOD /beta/path`).
+    pub(crate) fn write_applied(&self, tenant: &str, policy_type: &str, id: &str, call: String) {
+        let mut inner = self.lock();
+        let writes = &mut inner.tenants.entry(key(tenant)).or_default().writes;
+        writes.applied += 1;
+        *writes.by_type.entry(policy_type.to_owned()).or_default() += 1;
+        let object = writes.by_object.entry(id.to_owned()).or_default();
+        object.policy_type = policy_type.to_owned();
+        object.count += 1;
+        object.calls.push(call);
     }
 
     pub(crate) fn throttled(&self, tenant: &str, record: ThrottleRecord) {

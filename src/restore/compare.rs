@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::backup::canonical::normalized;
 use crate::backup::diff::{diff_content, Change};
+use crate::graph::write::server_computed;
 
 /// Keys Graph sets itself, at any depth.
 const BOOKKEEPING: &[&str] = &[
@@ -25,6 +26,9 @@ const BOOKKEEPING: &[&str] = &[
     "isAssigned",
     "settingCount",
     "creationSource",
+    // an encrypted OMA-URI value's reference: Intune makes a new one whenever the value is
+    // written (the value itself reads back masked on both sides)
+    "secretReferenceValueId",
 ];
 
 /// Of an assignment, what a restore sends (GRAPH.md "Writing back": only `target`, plus
@@ -38,9 +42,17 @@ const ASSIGNMENT_KEYS: &[&str] = &[
     "runRemediationScript",
 ];
 
-/// The content reduced for comparison; `server_computed` are the type's own read-only keys.
-pub fn comparable(content: &Value, server_computed: &[&str]) -> Value {
-    let mut reduced = strip(content, true, server_computed);
+/// The content reduced for comparison: first as the writer would send it (its children in
+/// the form a write takes them: `graph::write::comparable`), with the assignments a restore
+/// sends beside it; then without ids, Graph's bookkeeping and the type's server-computed
+/// fields, at any depth.
+pub fn comparable(type_key: &str, content: &Value) -> Value {
+    let mut written = crate::graph::write::comparable(type_key, content);
+    if let (Some(fields), Some(assignments)) = (written.as_object_mut(), content.get("assignments"))
+    {
+        fields.insert("assignments".to_owned(), assignments.clone());
+    }
+    let mut reduced = strip(&written, true, server_computed(type_key));
     if let Some(Value::Array(assignments)) = reduced.get_mut("assignments") {
         for assignment in assignments.iter_mut() {
             if let Value::Object(map) = assignment {
@@ -75,12 +87,9 @@ fn strip(value: &Value, drop_id: bool, server_computed: &[&str]) -> Value {
     }
 }
 
-/// What differs from `live` to `source`, both reduced.
-pub fn differences(source: &Value, live: &Value, server_computed: &[&str]) -> Vec<Change> {
-    diff_content(
-        &comparable(live, server_computed),
-        &comparable(source, server_computed),
-    )
+/// What differs from `live` to `source` (objects of `type_key`), both reduced.
+pub fn differences(type_key: &str, source: &Value, live: &Value) -> Vec<Change> {
+    diff_content(&comparable(type_key, live), &comparable(type_key, source))
 }
 
 /// Replaces every string equal to a source id by its target id, at any depth: group ids in
@@ -128,7 +137,7 @@ mod tests {
             "assignments": [{"id": "new_g1",
                              "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}]
         });
-        assert!(differences(&source, &live, &[]).is_empty());
+        assert!(differences("settingsCatalog", &source, &live).is_empty());
     }
 
     #[test]
@@ -137,7 +146,7 @@ mod tests {
             "assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}]});
         let live = json!({"displayName": "P", "passwordMinimumLength": 8,
             "assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g2"}}]});
-        let changes = differences(&source, &live, &[]);
+        let changes = differences("deviceConfigurations", &source, &live);
         let pointers: Vec<&str> = changes.iter().map(|c| c.pointer.as_str()).collect();
         assert!(pointers.contains(&"/passwordMinimumLength"), "{pointers:?}");
         assert!(
@@ -150,8 +159,8 @@ mod tests {
     fn the_type_server_computed_fields_are_ignored_at_the_top_only() {
         let source = json!({"displayName": "P", "endOfSupportDate": "2027", "nested": {"endOfSupportDate": "x"}});
         let live = json!({"displayName": "P", "endOfSupportDate": "2030", "nested": {"endOfSupportDate": "y"}});
-        let changes = differences(&source, &live, &["endOfSupportDate"]);
-        assert_eq!(changes.len(), 1);
+        let changes = differences("featureUpdates", &source, &live);
+        assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].pointer, "/nested/endOfSupportDate");
     }
 

@@ -9,7 +9,7 @@
 //! one. Updates and assignments send the complete intended state, so sending them again
 //! is harmless.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -23,12 +23,14 @@ use super::lease::{self, metadata, ClaimedRestore};
 use super::plan::{without_unmapped_groups, SourceItem};
 use super::rows::execute;
 use super::source::{set_items, with_contents, SourceError};
+use crate::backup::sets::TreeItem;
 use crate::clock::Clock;
 use crate::config::SecretString;
 use crate::domain::restore::{
     ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreCommand, RestoreStatus,
 };
-use crate::graph::write::{server_computed, RestoredSecret, SentRequest, Written};
+use crate::graph::write::{RestoredSecret, SentRequest, Written};
+use crate::graph::FetchedObject;
 use crate::graph::{GraphClient, GraphError, TenantCredentials};
 use crate::scheduler::worker::context::{tenant_credentials, ContextError};
 use crate::secrets::backup_values::open_item_values;
@@ -146,14 +148,36 @@ impl RestoreEngine {
                 Some("pending") => {}
                 _ => continue,
             }
-            let Some(source) = sources.get(&item.item_id) else {
+            let Some(tree) = sources.get(&item.item_id) else {
                 continue;
             };
             if fatal.is_some() {
                 break;
             }
-            let content = self.content_for(source, &loaded, &ids);
-            let secrets = self.secrets_of(&loaded, source).await?;
+            let source = match self.source(tree).await {
+                Ok(source) => source,
+                Err(SourceError::Database(error)) => return Err(error.into()),
+                Err(error) => {
+                    let failure = ItemFailure {
+                        code: "internal".to_owned(),
+                        message: error.to_string(),
+                        http_status: None,
+                        support: None,
+                    };
+                    self.record(
+                        claimed,
+                        RestoreCommand::RecordFailed {
+                            item_id: item.item_id,
+                            failure,
+                            target_id: None,
+                        },
+                    )
+                    .await?;
+                    continue;
+                }
+            };
+            let content = self.content_for(&source, &loaded, &ids);
+            let secrets = self.secrets_of(&loaded, &source).await?;
             let result = self
                 .write_item(
                     &credentials,
@@ -284,8 +308,9 @@ impl RestoreEngine {
         })
     }
 
-    /// The source items this restore writes, by item id.
-    async fn sources(&self, loaded: &Loaded) -> Result<HashMap<Uuid, SourceItem>, SourceError> {
+    /// The tree items of the source items this restore writes, by item id (their contents
+    /// are read one at a time, as each is written or verified).
+    async fn sources(&self, loaded: &Loaded) -> Result<HashMap<Uuid, TreeItem>, SourceError> {
         let client = self
             .pool
             .get()
@@ -297,16 +322,23 @@ impl RestoreEngine {
             .filter(|(item, _, _)| item.action.writes())
             .map(|(item, _, _)| item.item_id)
             .collect();
-        let tree: Vec<_> = set_items(&**client, loaded.source_backup_set_id)
+        Ok(set_items(&**client, loaded.source_backup_set_id)
             .await?
             .into_iter()
             .filter(|item| wanted.contains(&item.id()))
-            .collect();
-        Ok(with_contents(&**client, tree)
-            .await?
-            .into_iter()
-            .map(|source| (source.tree.id(), source))
+            .map(|item| (item.id(), item))
             .collect())
+    }
+
+    /// One source item with its stored content.
+    async fn source(&self, tree: &TreeItem) -> Result<SourceItem, SourceError> {
+        let client = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| SourceError::Unreadable(e.to_string()))?;
+        let mut loaded = with_contents(&**client, vec![tree.clone()]).await?;
+        loaded.pop().ok_or(SourceError::SetGone)
     }
 
     /// The content to write: unmapped assignments left out, references remapped.
@@ -447,80 +479,84 @@ impl RestoreEngine {
                     fetched
                         .objects
                         .into_iter()
-                        .map(|object| (object.graph_id, object.content)),
+                        .map(|object| (object.graph_id, object.content.to_value())),
                 );
             }
         }
         live
     }
 
-    /// Reads the written types back and compares each written item with its source.
+    /// Reads the written types back, one at a time, and compares each written item with its
+    /// source.
     async fn verify(
         &self,
         credentials: &TenantCredentials,
         loaded: &Loaded,
-        sources: &HashMap<Uuid, SourceItem>,
+        sources: &HashMap<Uuid, TreeItem>,
         ids: &HashMap<String, String>,
         written: &[(PlannedItem, String)],
     ) -> Vec<ItemVerification> {
-        let types: BTreeSet<&str> = written
-            .iter()
-            .map(|(item, _)| item.policy_type.as_str())
-            .collect();
-        let mut live: HashMap<(String, String), Value> = HashMap::new();
-        let mut unreadable: HashMap<String, String> = HashMap::new();
-        for key in types {
-            match self.graph.fetch(credentials, key).await {
-                Ok(fetched) => {
-                    for object in fetched.objects {
-                        live.insert((key.to_owned(), object.graph_id), object.content);
-                    }
-                }
-                Err(error) => {
-                    unreadable.insert(key.to_owned(), error.to_string());
-                }
-            }
+        let mut by_type: BTreeMap<&str, Vec<&(PlannedItem, String)>> = BTreeMap::new();
+        for entry in written {
+            by_type
+                .entry(entry.0.policy_type.as_str())
+                .or_default()
+                .push(entry);
         }
-        written
-            .iter()
-            .map(|(item, target_id)| {
-                let key = item.policy_type.clone();
-                if let Some(why) = unreadable.get(&key) {
-                    return ItemVerification {
-                        item_id: item.item_id,
-                        verified: false,
-                        differences: Vec::new(),
-                        reason: Some(format!("the type could not be read back: {why}")),
-                    };
+        let mut verified = Vec::with_capacity(written.len());
+        for (key, entries) in by_type {
+            let unverified = |item: &PlannedItem, reason: String| ItemVerification {
+                item_id: item.item_id,
+                verified: false,
+                differences: Vec::new(),
+                reason: Some(reason),
+            };
+            let live: HashMap<String, Value> = match self.graph.fetch(credentials, key).await {
+                Ok(fetched) => fetched
+                    .objects
+                    .into_iter()
+                    .map(|object| {
+                        let content = live_content(&object);
+                        (object.graph_id, content)
+                    })
+                    .collect(),
+                Err(error) => {
+                    verified.extend(entries.iter().map(|(item, _)| {
+                        unverified(item, format!("the type could not be read back: {error}"))
+                    }));
+                    continue;
                 }
-                let Some(object) = live.get(&(key.clone(), target_id.clone())) else {
-                    return ItemVerification {
-                        item_id: item.item_id,
-                        verified: false,
-                        differences: Vec::new(),
-                        reason: Some(
-                            "the written object is not in the target when read back".to_owned(),
-                        ),
-                    };
+            };
+            for (item, target_id) in entries {
+                let Some(object) = live.get(target_id) else {
+                    verified.push(unverified(
+                        item,
+                        "the written object is not in the target when read back".to_owned(),
+                    ));
+                    continue;
                 };
-                let Some(source) = sources.get(&item.item_id) else {
-                    return ItemVerification {
-                        item_id: item.item_id,
-                        verified: false,
-                        differences: Vec::new(),
-                        reason: Some("its source content could not be read".to_owned()),
-                    };
+                let source = match sources.get(&item.item_id) {
+                    Some(tree) => self.source(tree).await.ok(),
+                    None => None,
                 };
-                let expected = self.content_for(source, loaded, ids);
-                let differences = differences(&expected, object, server_computed(&key));
-                ItemVerification {
+                let Some(source) = source else {
+                    verified.push(unverified(
+                        item,
+                        "its source content could not be read".to_owned(),
+                    ));
+                    continue;
+                };
+                let expected = self.content_for(&source, loaded, ids);
+                let differences = differences(key, &expected, object);
+                verified.push(ItemVerification {
                     item_id: item.item_id,
                     verified: differences.is_empty(),
                     differences,
                     reason: None,
-                }
-            })
-            .collect()
+                });
+            }
+        }
+        verified
     }
 
     async fn tally(&self, restore_id: Uuid) -> Result<(u32, u32), EngineError> {
@@ -598,4 +634,9 @@ impl RestoreEngine {
         transaction.commit().await?;
         Ok(status)
     }
+}
+
+/// A live object's content as a tree (what comparisons and the writer look into).
+fn live_content(object: &FetchedObject) -> Value {
+    object.content.to_value()
 }

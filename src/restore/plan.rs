@@ -7,12 +7,9 @@ use serde_json::Value;
 
 use super::compare::{differences, remap};
 use super::order::rank;
-use crate::backup::canonical::content_hash;
 use crate::backup::sets::TreeItem;
 use crate::domain::restore::{ItemAction, PlannedItem, UnmappedAssignment};
-use crate::graph::write::{
-    object_not_restorable, server_computed, update_only, write_support, WriteSupport,
-};
+use crate::graph::write::{object_not_restorable, update_only, write_support, WriteSupport};
 use crate::graph::FetchedObject;
 
 /// One item of the source set with its stored content.
@@ -35,24 +32,33 @@ pub struct Target<'a> {
 
 /// Every source item classified, in the order the apply writes them.
 pub fn plan_items(sources: &[SourceItem], target: &Target<'_>) -> Vec<PlannedItem> {
-    let matches: Vec<Match<'_>> = sources
+    let trees: Vec<&TreeItem> = sources.iter().map(|source| &source.tree).collect();
+    let ids = matched_ids(&trees, target);
+    let mut items: Vec<PlannedItem> = sources
         .iter()
-        .map(|source| find_match(source, target))
+        .map(|source| classify(source, target, &ids))
         .collect();
-    // references to objects that exist on both sides are rewritten before comparing
+    in_write_order(&mut items);
+    items
+}
+
+/// Source id → live id of every source item matched to a live object under another id:
+/// references to objects that exist on both sides are rewritten before comparing. Needs the
+/// items' names and ids only, so a plan can then read contents one type at a time.
+pub fn matched_ids(trees: &[&TreeItem], target: &Target<'_>) -> HashMap<String, String> {
     let mut ids = target.groups.clone();
-    for (source, found) in sources.iter().zip(&matches) {
-        if let Match::One(live) = found {
-            if live.graph_id != source.tree.graph_id {
-                ids.insert(source.tree.graph_id.clone(), live.graph_id.clone());
+    for tree in trees {
+        if let Match::One(live) = find_match(tree, target) {
+            if live.graph_id != tree.graph_id {
+                ids.insert(tree.graph_id.clone(), live.graph_id.clone());
             }
         }
     }
-    let mut items: Vec<PlannedItem> = sources
-        .iter()
-        .zip(matches)
-        .map(|(source, found)| classify(source, found, target, &ids))
-        .collect();
+    ids
+}
+
+/// Sorts items in the order the apply writes them (dependencies first).
+pub fn in_write_order(items: &mut [PlannedItem]) {
     items.sort_by(|a, b| {
         (
             rank(&a.policy_type),
@@ -67,7 +73,6 @@ pub fn plan_items(sources: &[SourceItem], target: &Target<'_>) -> Vec<PlannedIte
                 &b.source_graph_id,
             ))
     });
-    items
 }
 
 enum Match<'a> {
@@ -76,20 +81,20 @@ enum Match<'a> {
     Several(usize),
 }
 
-fn find_match<'a>(source: &SourceItem, target: &Target<'a>) -> Match<'a> {
-    let Some(live) = target.live.get(&source.tree.policy_type) else {
+fn find_match<'a>(tree: &TreeItem, target: &Target<'a>) -> Match<'a> {
+    let Some(live) = target.live.get(&tree.policy_type) else {
         return Match::None;
     };
     // within one tenant the Graph id is the identity; when it is gone (the object was
     // deleted, or restored before under a new id) the type and name are, as across tenants
     if target.same_tenant {
-        if let Some(object) = live.iter().find(|o| o.graph_id == source.tree.graph_id) {
+        if let Some(object) = live.iter().find(|o| o.graph_id == tree.graph_id) {
             return Match::One(object);
         }
     }
     let named: Vec<&FetchedObject> = live
         .iter()
-        .filter(|o| o.display_name == source.tree.display_name)
+        .filter(|o| o.display_name == tree.display_name)
         .collect();
     match named.len() {
         0 => Match::None,
@@ -98,13 +103,14 @@ fn find_match<'a>(source: &SourceItem, target: &Target<'a>) -> Match<'a> {
     }
 }
 
-fn classify(
+/// One source item classified against the live target (`ids` from [`matched_ids`]).
+pub fn classify(
     source: &SourceItem,
-    found: Match<'_>,
     target: &Target<'_>,
     ids: &HashMap<String, String>,
 ) -> PlannedItem {
     let tree = &source.tree;
+    let found = find_match(tree, target);
     let (content, unmapped) = if target.same_tenant {
         (source.content.clone(), Vec::new())
     } else {
@@ -150,9 +156,9 @@ fn classify(
         Match::None => item.action = ItemAction::Create,
         Match::One(live) => {
             item.target_id = Some(live.graph_id.clone());
-            item.live_hash = Some(content_hash(&live.content));
+            item.live_hash = Some(live.content.hash().to_owned());
             let source = remap(&content, ids);
-            let changes = differences(&source, &live.content, server_computed(&tree.policy_type));
+            let changes = differences(&tree.policy_type, &source, &live.content.to_value());
             if changes.is_empty() {
                 item.action = ItemAction::Unchanged;
             } else {

@@ -3,13 +3,14 @@
 //! restore is planned and again when it is applied (a plan whose live objects changed since
 //! is refused). Nothing here writes to Graph.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
-use super::plan::{plan_items, Target};
+use super::plan::{classify, in_write_order, matched_ids, Target};
 use super::source::{set_items, with_contents, SourceError};
+use crate::backup::sets::TreeItem;
 use crate::domain::restore::{PlannedItem, RestoreSelection};
 use crate::graph::write::{write_role, write_support, WriteSupport};
 use crate::graph::{FetchedObject, GraphClient, GraphError};
@@ -61,11 +62,10 @@ pub async fn make_plan(
     input: &PlanInput<'_>,
 ) -> Result<Vec<PlannedItem>, PlanError> {
     // the connection is given back before Graph is read: a plan may take minutes
-    let (sources, credentials) = {
+    let (selected, credentials) = {
         let client = pool.get().await?;
         let items = set_items(&**client, input.source_backup_set_id).await?;
         let selected = select(items, input.selection)?;
-        let sources = with_contents(&**client, selected).await?;
         let credentials = match tenant_credentials(&client, secrets, input.tenant_id).await? {
             Ok(credentials) => credentials,
             Err(preflight) => {
@@ -75,11 +75,11 @@ pub async fn make_plan(
                 })
             }
         };
-        (sources, credentials)
+        (selected, credentials)
     };
-    let types: BTreeSet<&str> = sources
+    let types: BTreeSet<&str> = selected
         .iter()
-        .map(|source| source.tree.policy_type.as_str())
+        .map(|item| item.policy_type.as_str())
         .filter(|key| matches!(write_support(key), WriteSupport::Writable))
         .collect();
     let mut live: HashMap<String, Vec<FetchedObject>> = HashMap::new();
@@ -90,14 +90,30 @@ pub async fn make_plan(
             .map_err(PlanError::Graph)?;
         live.insert((*key).to_owned(), fetched.objects);
     }
-    let items = plan_items(
-        &sources,
-        &Target {
-            live: &live,
-            same_tenant: input.tenant_id == input.source_tenant_id,
-            groups: input.groups,
-        },
-    );
+    let target = Target {
+        live: &live,
+        same_tenant: input.tenant_id == input.source_tenant_id,
+        groups: input.groups,
+    };
+    let trees: Vec<&TreeItem> = selected.iter().collect();
+    let ids = matched_ids(&trees, &target);
+    // contents one type at a time: a 2,000-item plan never holds every item's content
+    let mut items = Vec::with_capacity(selected.len());
+    let mut by_type: BTreeMap<&str, Vec<TreeItem>> = BTreeMap::new();
+    for item in &selected {
+        by_type
+            .entry(item.policy_type.as_str())
+            .or_default()
+            .push(item.clone());
+    }
+    for (_, trees) in by_type {
+        let sources = {
+            let client = pool.get().await?;
+            with_contents(&**client, trees).await?
+        };
+        items.extend(sources.iter().map(|source| classify(source, &target, &ids)));
+    }
+    in_write_order(&mut items);
     if !items.iter().any(|item| item.action.writes()) {
         return Ok(items);
     }

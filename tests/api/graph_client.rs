@@ -398,7 +398,7 @@ async fn settings_catalog_reads_every_settings_page_and_checks_the_count() {
         );
     }
     let fetched = graph.fetched("settingsCatalog").await;
-    let baseline = &fetched.objects[0].content;
+    let baseline = &fetched.objects[0].content.to_value();
     assert_eq!(baseline["settings"].as_array().map(Vec::len), Some(60));
     assert_eq!(baseline["settings"][59]["id"], "s59");
     assert_eq!(baseline["assignments"][0]["id"], "a");
@@ -652,10 +652,10 @@ async fn objects_deleted_between_list_and_detail_are_skipped_and_a_missing_child
     let fetched = graph.fetched("powershellScripts").await;
     assert_eq!(ids_of(&fetched), ["ps0", "ps2"]);
     assert_eq!(
-        fetched.objects[0].content["scriptContent"],
+        fetched.objects[0].content.to_value()["scriptContent"],
         "V3JpdGUtSG9zdA=="
     );
-    assert_eq!(fetched.objects[0].content["displayName"], "ps 0");
+    assert_eq!(fetched.objects[0].content.to_value()["displayName"], "ps 0");
     // ps1 is gone itself; ps2 is there, only its assignments answered "not found"
     assert_eq!(fetched.deleted_while_reading, 1);
     assert_eq!((fetched.listed, fetched.whole()), (3, 1));
@@ -731,7 +731,7 @@ async fn macos_shell_scripts_read_assignments_through_expand() {
                "assignments": [{"id": "a1", "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]}),
     );
     let fetched = graph.fetched("macosShellScripts").await;
-    let content = &fetched.objects[0].content;
+    let content = &fetched.objects[0].content.to_value();
     assert_eq!(content["scriptContent"], "ZWNobw==");
     assert_eq!(content["assignments"][0]["id"], "a1");
     assert_eq!(
@@ -764,7 +764,7 @@ async fn administrative_templates_read_values_and_presentations_at_every_level()
     }
     let fetched = graph.fetched("administrativeTemplates").await;
     assert_eq!(fetched.objects.len(), 2);
-    let values = fetched.objects[1].content["definitionValues"]
+    let values = fetched.objects[1].content.to_value()["definitionValues"]
         .as_array()
         .cloned()
         .unwrap_or_default();
@@ -775,7 +775,7 @@ async fn administrative_templates_read_values_and_presentations_at_every_level()
         Some(3)
     );
     assert_eq!(
-        fetched.objects[1].content["assignments"],
+        fetched.objects[1].content.to_value()["assignments"],
         json!([{"id": "a"}])
     );
 }
@@ -812,7 +812,7 @@ async fn app_protection_policies_are_re_read_from_their_typed_collections() {
     let fetched = graph.fetched("appProtection").await;
     let ids = ids_of(&fetched);
     assert_eq!(ids, ["ios1", "and1"]);
-    let ios = &fetched.objects[0].content;
+    let ios = &fetched.objects[0].content.to_value();
     assert_eq!(ios["pinRequired"], true);
     assert_eq!(
         ios["@odata.type"],
@@ -840,7 +840,7 @@ async fn microsofts_global_remediations_are_not_backed_up() {
     let fetched = graph.fetched("remediations").await;
     assert_eq!(fetched.objects.len(), 1);
     assert_eq!(
-        fetched.objects[0].content["detectionScriptContent"],
+        fetched.objects[0].content.to_value()["detectionScriptContent"],
         "ZGV0ZWN0"
     );
     assert!(graph.graph_uris().iter().all(|uri| !uri.contains("g1")));
@@ -921,7 +921,7 @@ async fn every_type_reads_what_its_full_content_needs() {
             .await
             .unwrap_or_else(|error| panic!("{key}: {error}"));
         assert_eq!(fetched.objects.len(), 1, "{key}");
-        let content = &fetched.objects[0].content;
+        let content = &fetched.objects[0].content.to_value();
         assert_eq!(content["displayName"], "Listed", "{key}");
         for suffix in *per_object {
             match suffix.strip_prefix('/') {
@@ -1014,7 +1014,7 @@ async fn a_child_member_without_an_id_keeps_its_object_and_the_type() {
     assert_eq!((fetched.listed, fetched.whole()), (2, 1));
     assert_eq!(fetched.incomplete[0].graph_id, "c1");
     assert!(fetched.incomplete[0].reason.contains("without a usable id"));
-    let other = &fetched.objects[1].content;
+    let other = &fetched.objects[1].content.to_value();
     assert_eq!(
         other["scheduledActionsForRule"][0]["scheduledActionConfigurations"][0]["actionType"],
         "block"

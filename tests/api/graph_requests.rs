@@ -190,7 +190,10 @@ async fn endpoint_security_policies_built_from_templates_are_captured_whole() {
     let templated: Vec<_> = fetched
         .objects
         .iter()
-        .filter(|o| o.content["templateReference"]["templateFamily"] == "endpointSecurityAntivirus")
+        .filter(|o| {
+            o.content.to_value()["templateReference"]["templateFamily"]
+                == "endpointSecurityAntivirus"
+        })
         .collect();
     assert_eq!(
         templated.len(),
@@ -214,20 +217,23 @@ async fn endpoint_security_policies_built_from_templates_are_captured_whole() {
         .into_iter()
         .find(|p| p["id"] == object.graph_id.as_str())
         .unwrap();
-        let reference = &object.content["templateReference"];
+        let reference = &object.content.to_value()["templateReference"];
         assert_eq!(reference, &listed["templateReference"]);
         assert!(reference["templateId"].as_str().unwrap().ends_with("_1"));
         assert_eq!(reference["templateDisplayVersion"], "Version 1");
-        assert_eq!(object.content["technologies"], "mdm,microsoftSense");
+        assert_eq!(
+            object.content.to_value()["technologies"],
+            "mdm,microsoftSense"
+        );
         let settings = read_collection(format!("{base}/settings"), token).await;
         assert_eq!(settings.len(), 55);
         assert_eq!(
-            object.content["settings"],
+            object.content.to_value()["settings"],
             serde_json::Value::Array(settings)
         );
         let assignments = read_collection(format!("{base}/assignments"), token).await;
         assert_eq!(
-            object.content["assignments"],
+            object.content.to_value()["assignments"],
             serde_json::Value::Array(assignments)
         );
     }

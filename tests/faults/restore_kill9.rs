@@ -33,8 +33,16 @@ async fn sigkill_in_the_middle_of_an_apply_resumes_and_creates_nothing_twice() {
         "timezone": "Europe/Berlin", "policy_types": ["settingsCatalog"],
         "include_foundations": false, "retention_keep_last": 7,
     });
-    let schedule: Value = app.create_schedule(&tenant_id, &body).await.json().await.unwrap();
-    let path = format!("/api/v1/tenants/{tenant_id}/backup-schedules/{}", schedule["id"].as_str().unwrap());
+    let schedule: Value = app
+        .create_schedule(&tenant_id, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!(
+        "/api/v1/tenants/{tenant_id}/backup-schedules/{}",
+        schedule["id"].as_str().unwrap()
+    );
     let response = app.post_empty(&format!("{path}/run-now")).await;
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let run = finished_within(&app, &location, Duration::from_secs(120)).await;
@@ -44,12 +52,23 @@ async fn sigkill_in_the_middle_of_an_apply_resumes_and_creates_nothing_twice() {
     // every policy deleted; each write then takes a while, so the kill lands mid-apply
     let handle = sim.handle();
     for index in 0..POLICIES {
-        handle.delete(&tenant.azure_tenant_id, "settingsCatalog", index).unwrap();
+        handle
+            .delete(&tenant.azure_tenant_id, "settingsCatalog", index)
+            .unwrap();
     }
-    sim.set_faults(&tenant.azure_tenant_id, vec![Fault::Slow { policy_type: None, delay_ms: 120 }])
-        .unwrap();
+    sim.set_faults(
+        &tenant.azure_tenant_id,
+        vec![Fault::Slow {
+            policy_type: None,
+            delay_ms: 120,
+        }],
+    )
+    .unwrap();
     let planned: Value = app
-        .post(&format!("/api/v1/tenants/{tenant_id}/restores"), &json!({"source_backup_set_id": set}))
+        .post(
+            &format!("/api/v1/tenants/{tenant_id}/restores"),
+            &json!({"source_backup_set_id": set}),
+        )
         .await
         .json()
         .await
@@ -65,11 +84,17 @@ async fn sigkill_in_the_middle_of_an_apply_resumes_and_creates_nothing_twice() {
         if current["counts"]["applied"].as_i64().unwrap_or(0) >= 5 {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the apply did not start: {current}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the apply did not start: {current}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     service.kill9().await;
-    let created_before_restart = handle.objects(&tenant.azure_tenant_id, "settingsCatalog").unwrap().len();
+    let created_before_restart = handle
+        .objects(&tenant.azure_tenant_id, "settingsCatalog")
+        .unwrap()
+        .len();
     eprintln!("killed with {created_before_restart} policies in the target");
     service.spawn().await;
 
@@ -79,20 +104,30 @@ async fn sigkill_in_the_middle_of_an_apply_resumes_and_creates_nothing_twice() {
         if ["completed", "partial", "failed"].contains(&current["status"].as_str().unwrap_or("")) {
             break current;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the restore did not finish: {current}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the restore did not finish: {current}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(done["status"], "completed", "{done:#}");
     assert_eq!(done["counts"]["applied"], POLICIES, "{done:#}");
     // one live object per policy: nothing created twice
-    let live = handle.objects(&tenant.azure_tenant_id, "settingsCatalog").unwrap();
+    let live = handle
+        .objects(&tenant.azure_tenant_id, "settingsCatalog")
+        .unwrap();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     for object in &live {
         *names.entry(object.display_name.clone()).or_default() += 1;
     }
     assert_eq!(live.len(), POLICIES, "objects in the target: {names:?}");
     assert!(names.values().all(|count| *count == 1), "{names:?}");
-    let adopted = done["items"].as_array().unwrap().iter().filter(|item| item["adopted"] == true).count();
+    let adopted = done["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["adopted"] == true)
+        .count();
     eprintln!("adopted after the restart: {adopted}");
     // the stream: each item applied once, a RestoreAbandoned for the killed worker
     let events = service.app.events_of(&restore).await;
@@ -101,8 +136,12 @@ async fn sigkill_in_the_middle_of_an_apply_resumes_and_creates_nothing_twice() {
         .filter(|(kind, _, _)| kind == "RestoreItemApplied")
         .map(|(_, payload, _)| &payload["item_id"])
         .collect();
-    let distinct: std::collections::BTreeSet<String> = applied.iter().map(|id| id.to_string()).collect();
+    let distinct: std::collections::BTreeSet<String> =
+        applied.iter().map(|id| id.to_string()).collect();
     assert_eq!(applied.len(), POLICIES);
     assert_eq!(distinct.len(), POLICIES);
-    assert!(events.iter().any(|(kind, _, _)| kind == "RestoreAbandoned"), "the killed worker's lease was reaped");
+    assert!(
+        events.iter().any(|(kind, _, _)| kind == "RestoreAbandoned"),
+        "the killed worker's lease was reaped"
+    );
 }

@@ -4,10 +4,11 @@
 
 use std::future::Future;
 
-use futures_util::{stream, StreamExt, TryStreamExt};
+use futures_util::{stream, StreamExt};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::graph::content::Content;
 use crate::graph::paging::Reader;
 use crate::graph::types::{
     FetchedObject, FetchedType, GraphError, GraphErrorCode, IncompleteObject,
@@ -136,7 +137,9 @@ pub(crate) fn missing_child(field: &str, url: &str) -> String {
 
 /// Runs `complete` for every listed object, a few at a time (the semaphores bound the
 /// requests themselves), keeping the list's order. An object whose id cannot be used for
-/// per-object reads is kept as listed and reported incomplete, never dropped.
+/// per-object reads is kept as listed and reported incomplete, never dropped. Each object is
+/// added (as text) as soon as it is complete, so only the objects in flight are held as
+/// trees.
 pub(crate) async fn each<F, Fut>(
     reader: &Reader<'_>,
     entries: Vec<Value>,
@@ -147,7 +150,7 @@ where
     Fut: Future<Output = Result<Outcome, GraphError>>,
 {
     let complete = &complete;
-    let outcomes: Vec<Outcome> = stream::iter(entries)
+    let mut outcomes = stream::iter(entries)
         .map(|entry| async move {
             match usable_id(&entry) {
                 Ok(_) => complete(entry).await,
@@ -157,67 +160,73 @@ where
                 }),
             }
         })
-        .buffered(reader.concurrency())
-        .try_collect()
-        .await?;
-    Ok(assemble(outcomes))
+        .buffered(reader.concurrency());
+    let mut fetched = FetchedType::default();
+    while let Some(outcome) = outcomes.next().await {
+        add(&mut fetched, outcome?);
+    }
+    Ok(fetched)
 }
 
-fn assemble(outcomes: Vec<Outcome>) -> FetchedType {
-    let mut fetched = FetchedType::default();
-    for outcome in outcomes {
-        let (content, missing) = match outcome {
-            Outcome::Read { content, warnings } => {
-                fetched.warnings.extend(warnings);
-                (content, Vec::new())
-            }
-            Outcome::Partial { content, missing } => (content, missing),
-            Outcome::Deleted => {
-                fetched.listed += 1;
-                fetched.deleted_while_reading += 1;
-                continue;
-            }
-            Outcome::Skipped => continue,
-        };
-        fetched.listed += 1;
-        let mut content = content;
-        let replaced_nul = replace_nul(&mut content);
-        let graph_id = graph_id(&content);
-        if replaced_nul {
+/// Counts one outcome into the type's result, keeping a captured object as compact text.
+fn add(fetched: &mut FetchedType, outcome: Outcome) {
+    let (mut content, missing) = match outcome {
+        Outcome::Read { content, warnings } => {
+            fetched.warnings.extend(warnings);
+            (content, Vec::new())
+        }
+        Outcome::Partial { content, missing } => (content, missing),
+        Outcome::Deleted => {
+            fetched.listed += 1;
+            fetched.deleted_while_reading += 1;
+            return;
+        }
+        Outcome::Skipped => return,
+    };
+    fetched.listed += 1;
+    let replaced_nul = replace_nul(&mut content);
+    let graph_id = graph_id(&content);
+    if replaced_nul {
+        fetched.warnings.push(format!(
+            "{graph_id}: NUL characters (U+0000), which PostgreSQL cannot store, kept as U+FFFD"
+        ));
+    }
+    let display_name = match display_name(&content) {
+        Some(name) => name.to_owned(),
+        None => {
             fetched.warnings.push(format!(
-                "{graph_id}: NUL characters (U+0000), which PostgreSQL cannot store, kept as U+FFFD"
+                "{graph_id}: Graph gave no displayName or name; kept under its id"
             ));
+            graph_id.clone()
         }
-        let display_name = match display_name(&content) {
-            Some(name) => name.to_owned(),
-            None => {
-                fetched.warnings.push(format!(
-                    "{graph_id}: Graph gave no displayName or name; kept under its id"
-                ));
-                graph_id.clone()
-            }
-        };
-        if !missing.is_empty() {
-            fetched.incomplete.push(IncompleteObject {
-                graph_id: graph_id.clone(),
-                display_name: display_name.clone(),
-                reason: missing.join("; "),
-            });
-        }
-        fetched.objects.push(FetchedObject {
-            display_name,
-            graph_id,
-            content,
-            secrets: Vec::new(),
+    };
+    if !missing.is_empty() {
+        fetched.incomplete.push(IncompleteObject {
+            graph_id: graph_id.clone(),
+            display_name: display_name.clone(),
+            reason: missing.join("; "),
         });
     }
-    fetched
+    fetched.objects.push(FetchedObject {
+        display_name,
+        graph_id,
+        content: Content::from(content),
+        secrets: Vec::new(),
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn assemble(outcomes: Vec<Outcome>) -> FetchedType {
+        let mut fetched = FetchedType::default();
+        for outcome in outcomes {
+            add(&mut fetched, outcome);
+        }
+        fetched
+    }
 
     #[test]
     fn a_detail_completes_its_list_entry() {
@@ -284,7 +293,7 @@ mod tests {
         let fetched = assemble(outcomes);
         assert_eq!(fetched.objects[0].display_name, "a\u{fffd}b");
         assert_eq!(
-            fetched.objects[0].content["nested"],
+            fetched.objects[0].content.to_value()["nested"],
             json!([{"k\u{fffd}": "\u{fffd}"}])
         );
         assert_eq!(fetched.warnings.len(), 1);

@@ -89,8 +89,9 @@ async fn capture_object(
 ) -> (Vec<CapturedSecret>, Vec<String>) {
     let mut secrets = Vec::new();
     let mut missing = Vec::new();
-    for setting in encrypted_settings(&object.content) {
-        let value = match read_plain_text(reader, path, object, &setting).await {
+    let content = object.content.to_value();
+    for setting in encrypted_settings(&content) {
+        let value = match read_plain_text(reader, path, &content, &setting).await {
             Ok(value) => Some(value),
             Err(reason) => {
                 missing.push(format!(
@@ -113,14 +114,14 @@ async fn capture_object(
 async fn read_plain_text(
     reader: &Reader<'_>,
     path: &str,
-    object: &FetchedObject,
+    content: &Value,
     setting: &EncryptedSetting,
 ) -> Result<SecretString, String> {
     let reference = setting
         .reference
         .as_deref()
         .ok_or("Graph gave no secretReferenceValueId")?;
-    let id = object_id(&object.content).map_err(|error| error.message)?;
+    let id = object_id(content).map_err(|error| error.message)?;
     let url = format!(
         "{}/beta{path}/{id}/getOmaSettingPlainTextValue(secretReferenceValueId='{}')",
         reader.inner.settings.graph_base(),

@@ -51,7 +51,7 @@ pub(crate) async fn fetch(
         objects: vec![FetchedObject {
             graph_id,
             display_name,
-            content,
+            content: content.into(),
             secrets: Vec::new(),
         }],
         listed: 1,

@@ -81,10 +81,14 @@ pub fn definition_values(
 ) -> Vec<Value> {
     let (policy, _) = header(ctx, KEY, index, revision, NAMES);
     let kind = values_kind(index);
+    // consecutive definitions from a drawn start: a policy sets each definition once at
+    // most, as Intune allows (a value per definition per configuration)
+    let first = ctx.seed(&kind, 0).below(DEFINITION_COUNT);
     (0..ctx.definition_values_per_policy)
         .map(|position| {
             let mut seed = ctx.seed(&kind, position);
-            let definition_index = seed.below(DEFINITIONS.len() * 40);
+            let _ = seed.below(DEFINITION_COUNT);
+            let definition_index = (first + position) % DEFINITION_COUNT;
             let flip = position == 0 && revision % 2 == 1;
             let mut value = json!({
                 "id": ctx.guid(&kind, position),
@@ -94,18 +98,58 @@ pub fn definition_values(
                 "configurationType": "policy",
             });
             if expand_definition {
-                value["definition"] = definition(ctx, definition_index);
+                value["definition"] = definition(definition_index);
             }
             value
         })
         .collect()
 }
 
-fn definition(ctx: &Ctx, definition_index: usize) -> Value {
+/// How many built-in definitions values draw from.
+const DEFINITION_COUNT: usize = DEFINITIONS.len() * 40;
+
+/// Built-in (Microsoft's ADMX) definitions have the same ids in every tenant; only
+/// definitions of uploaded custom ADMX files are per tenant (GRAPH.md "Writing back").
+fn definition_id(definition_index: usize) -> String {
+    seed::guid("microsoft", "groupPolicyDefinition", definition_index)
+}
+
+/// The built-in definition with id `id` (what `definition@odata.bind` names).
+pub fn definition_by_id(id: &str) -> Option<Value> {
+    (0..DEFINITION_COUNT)
+        .find(|&index| definition_id(index).eq_ignore_ascii_case(id))
+        .map(definition)
+}
+
+/// The presentation a value of `value_type` belongs to, with id `id` (`$expand=presentation`).
+pub fn presentation_of(value_type: &str, id: &str) -> Value {
+    let mut presentation = match value_type.trim_start_matches("#microsoft.graph.") {
+        "groupPolicyPresentationValueText" => {
+            json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationTextBox", "label": "Value:", "required": true, "defaultValue": "", "maxLength": 1023})
+        }
+        "groupPolicyPresentationValueBoolean" => {
+            json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationCheckBox", "label": "Enable", "defaultChecked": false})
+        }
+        "groupPolicyPresentationValueDecimal" | "groupPolicyPresentationValueLongDecimal" => {
+            json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationDecimalTextBox", "label": "Seconds:", "defaultValue": 60, "required": false, "minValue": 0, "maxValue": 3600, "spin": true, "spinStep": 1})
+        }
+        "groupPolicyPresentationValueMultiText" => {
+            json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationMultiTextBox", "label": "Values:", "required": false, "maxLength": 1023, "maxStrings": 0})
+        }
+        _ => {
+            json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationListBox", "label": "Zone assignments", "explicitValue": true, "valuePrefix": ""})
+        }
+    };
+    presentation["id"] = json!(id);
+    presentation["lastModifiedDateTime"] = json!("2024-02-13T09:12:44.1430000Z");
+    presentation
+}
+
+fn definition(definition_index: usize) -> Value {
     let (name, category) = DEFINITIONS[definition_index % DEFINITIONS.len()];
     let variant = definition_index / DEFINITIONS.len();
     json!({
-        "id": seed::guid(&ctx.tenant, "groupPolicyDefinition", definition_index),
+        "id": definition_id(definition_index),
         "classType": if definition_index.is_multiple_of(3) { "user" } else { "machine" },
         "displayName": if variant == 0 { name.to_owned() } else { format!("{name} ({variant})") },
         "explainText": format!("This policy setting lets you decide: {name}."),
@@ -142,34 +186,20 @@ pub fn presentation_values(
         .map(|p| {
             let id = ctx.guid(&kind, p + 1);
             let presentation_id = ctx.guid(&format!("{kind}/presentation"), p);
-            let (mut value, presentation) = match seed.below(4) {
-                0 => (
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueText", "value": format!("https://intranet.example.com/{}", seed.below(90) + bump)}),
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationTextBox", "label": "Value:", "required": true, "defaultValue": "", "maxLength": 1023}),
-                ),
-                1 => (
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueBoolean", "value": (seed.below(2) + bump) % 2 == 1}),
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationCheckBox", "label": "Enable", "defaultChecked": false}),
-                ),
-                2 => (
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueDecimal", "value": seed.below(3600) + bump}),
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationDecimalTextBox", "label": "Seconds:", "defaultValue": 60, "required": false, "minValue": 0, "maxValue": 3600, "spin": true, "spinStep": 1}),
-                ),
-                _ => (
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueList", "values": [
-                        {"name": "https://portal.example.com", "value": (2 + bump % 2).to_string()},
-                        {"name": format!("https://app{}.example.com", seed.below(50)), "value": "1"}
-                    ]}),
-                    json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationListBox", "label": "Zone assignments", "explicitValue": true, "valuePrefix": ""}),
-                ),
+            let mut value = match seed.below(4) {
+                0 => json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueText", "value": format!("https://intranet.example.com/{}", seed.below(90) + bump)}),
+                1 => json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueBoolean", "value": (seed.below(2) + bump) % 2 == 1}),
+                2 => json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueDecimal", "value": seed.below(3600) + bump}),
+                _ => json!({"@odata.type": "#microsoft.graph.groupPolicyPresentationValueList", "values": [
+                    {"name": "https://portal.example.com", "value": (2 + bump % 2).to_string()},
+                    {"name": format!("https://app{}.example.com", seed.below(50)), "value": "1"}
+                ]}),
             };
+            let presentation = presentation_of(value["@odata.type"].as_str().unwrap_or_default(), &presentation_id);
             value["id"] = json!(id);
             value["createdDateTime"] = json!("2024-02-13T09:12:44.1430000Z");
             value["lastModifiedDateTime"] = json!("2024-02-13T09:12:44.1430000Z");
             if expand_presentation {
-                let mut presentation = presentation;
-                presentation["id"] = json!(presentation_id);
-                presentation["lastModifiedDateTime"] = json!("2024-02-13T09:12:44.1430000Z");
                 value["presentation"] = presentation;
             }
             value

@@ -7,12 +7,12 @@ use super::common::Ctx;
 
 /// Entra's fixed ids of the virtual "all devices" / "all licensed users" groups, which
 /// Intune uses in assignment ids.
-const ALL_DEVICES: &str = "adadadad-808e-44e2-905a-0b7873a8a531";
-const ALL_USERS: &str = "acacacac-9df4-4c7d-9d50-4ef0226f57a9";
+pub const ALL_DEVICES: &str = "adadadad-808e-44e2-905a-0b7873a8a531";
+pub const ALL_USERS: &str = "acacacac-9df4-4c7d-9d50-4ef0226f57a9";
 
 /// The `@odata.type` of one assignment of `key`, and whether it carries
 /// `source`/`sourceId`.
-fn style(key: &str) -> (&'static str, bool) {
+pub fn assignment_style(key: &str) -> (&'static str, bool) {
     match key {
         "deviceConfigurations" => ("deviceConfigurationAssignment", true),
         "settingsCatalog" | "compliancePolicies" => {
@@ -56,7 +56,7 @@ pub fn assignments(ctx: &Ctx, key: &str, policy_id: &str, index: usize) -> Vec<V
         return scope_tag_auto_assignments(ctx, policy_id, &mut seed);
     }
     let count = 1 + seed.below(3);
-    let (odata_type, sourced) = style(key);
+    let (odata_type, sourced) = assignment_style(key);
     let mut used = Vec::new();
     let mut out = Vec::new();
     for position in 0..count {

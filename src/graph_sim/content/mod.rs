@@ -24,13 +24,18 @@ mod wip;
 
 use serde_json::Value;
 
-pub use admin_templates::{definition_values, presentation_values, value_position};
+pub use admin_templates::{
+    definition_by_id, definition_values, presentation_of, presentation_values, value_position,
+};
+pub use assignments::{assignment_style, ALL_DEVICES, ALL_USERS};
 pub use common::Ctx;
 pub use conditional_access::BUILT_IN_STRENGTHS;
-pub use configuration::oma_plain_text;
+pub use configuration::{oma_plain_text, MASKED_VALUE};
 pub use connectors::SIMULATED_SECRET;
 pub use rbac::BUILT_IN_ROLES;
 pub use scripts::GLOBAL_REMEDIATIONS;
+pub use seed::graph_time;
+pub use settings_catalog::with_definition;
 
 use super::catalog::Child;
 

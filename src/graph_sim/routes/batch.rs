@@ -46,6 +46,9 @@ struct Step {
     headers: HashMap<String, String>,
     #[serde(default, rename = "dependsOn")]
     depends_on: Vec<String>,
+    /// A write's JSON body.
+    #[serde(default)]
+    body: Option<Value>,
 }
 
 pub async fn serve(state: &SimState, envelope: Call, body: &[u8]) -> HttpResponse {
@@ -93,6 +96,11 @@ pub async fn serve(state: &SimState, envelope: Call, body: &[u8]) -> HttpRespons
                 authorization: envelope.authorization.clone(),
                 client_request_id: header(&step.headers, "client-request-id"),
                 base: envelope.base.clone(),
+                body: step
+                    .body
+                    .as_ref()
+                    .map(|body| actix_web::web::Bytes::from(body.to_string()))
+                    .unwrap_or_default(),
             };
             // errors answered here carry the inner request's own ids, as handle's do
             let inner_ids = RequestIds::new(call.client_request_id.as_deref());

@@ -11,8 +11,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::batch;
+use super::groups;
 use super::resources::{self, Request};
 use super::target::Target;
+use super::write::{self, Unroutable, WriteTarget};
 use crate::graph_sim::errors::{intune_message, RequestIds};
 use crate::graph_sim::faults::{Fault, Injected};
 use crate::graph_sim::paging::Query;
@@ -32,6 +34,8 @@ pub struct Call {
     pub client_request_id: Option<String>,
     /// `scheme://host` the caller reached, for absolute links.
     pub base: String,
+    /// The request body (writes).
+    pub body: web::Bytes,
 }
 
 pub async fn graph(req: HttpRequest, body: web::Bytes, state: web::Data<SimState>) -> HttpResponse {
@@ -52,6 +56,7 @@ pub async fn graph(req: HttpRequest, body: web::Bytes, state: web::Data<SimState
         authorization: header(AUTHORIZATION.as_str()),
         client_request_id: header("client-request-id"),
         base,
+        body: body.clone(),
     };
     if call.path.trim_end_matches('/') == "$batch" {
         return batch::serve(&state, call, &body).await;
@@ -98,6 +103,33 @@ pub async fn handle(state: &SimState, call: Call) -> HttpResponse {
             "Access token validation failure.",
         );
     };
+    // Entra groups (a restore's group mapping), outside the Intune catalog
+    if groups::is_groups(&call.path) {
+        let _in_flight = state.stats.begin(&issued.tenant, Some("groups"));
+        let response = if call.method == Method::GET {
+            groups::serve(&call, tenant, &issued, &ids)
+        } else {
+            write::method_not_allowed(&ids, &call)
+        };
+        state
+            .stats
+            .responded(&issued.tenant, response.status().as_u16());
+        return response;
+    }
+    if call.method != Method::GET {
+        let target = WriteTarget::parse(&call.method, &call.path);
+        let family = target.as_ref().ok().map(|t| t.located.collection.key);
+        let _in_flight = state.stats.begin(&issued.tenant, family);
+        state.stats.write_request(&issued.tenant);
+        if call.client_request_id.is_none() {
+            state.stats.without_client_request_id(&issued.tenant);
+        }
+        let response = serve_write(&call, state, tenant, &issued, &ids, target).await;
+        state
+            .stats
+            .responded(&issued.tenant, response.status().as_u16());
+        return response;
+    }
     let target = Target::parse(&call.path);
     let family = target.as_ref().ok().map(|t| t.located().collection.key);
     let _in_flight = state.stats.begin(&issued.tenant, family);
@@ -128,13 +160,6 @@ async fn serve(
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    if call.method != Method::GET {
-        return ids.error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BadRequest",
-            "The simulator serves reads only.",
-        );
-    }
     let url_path = format!("/beta/{path}");
     if path.starts_with("deviceManagement") {
         if let Some(response) = tenant_state_fault(tenant, ids, &url_path) {
@@ -160,35 +185,16 @@ async fn serve(
         let scope = Some(OMA_SECRET_ROLE.to_owned());
         return forbidden(ids, collection.permission, scope, &url_path);
     }
-    match tenant.with_faults(|faults| faults.take(Some(collection.key))) {
-        Some(Injected::Forbidden { scope }) => {
-            return forbidden(ids, collection.permission, scope, &url_path)
-        }
-        Some(Injected::Throttled { retry_after_secs }) => {
-            state.stats.throttled(
-                &issued.tenant,
-                ThrottleRecord {
-                    at: Utc::now(),
-                    path: url_path.clone(),
-                    policy_type: Some(collection.key.to_owned()),
-                    retry_after_secs,
-                },
-            );
-            let mut response = ids.error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequests",
-                &intune_message("Too many requests, retry after some time", &url_path),
-            );
-            // an Intune storm's 429 has none: Intune does not send Retry-After
-            if let Some(seconds) = retry_after_secs {
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            return response;
-        }
-        Some(Injected::ServerError { status }) => return server_error(ids, status),
-        None => {}
+    if let Some(response) = injected(
+        state,
+        tenant,
+        issued,
+        ids,
+        collection.key,
+        collection.permission,
+        &url_path,
+    ) {
+        return response;
     }
     let mut query = match Query::parse(&call.query) {
         Ok(query) => query,
@@ -212,6 +218,99 @@ async fn serve(
         malformed,
     };
     resources::serve(&request, &target)
+}
+
+/// The fault a call of `key` gets (403, 429 or 5xx), reads and writes alike.
+fn injected(
+    state: &SimState,
+    tenant: &Tenant,
+    issued: &Issued,
+    ids: &RequestIds,
+    key: &str,
+    permission: &str,
+    url_path: &str,
+) -> Option<HttpResponse> {
+    match tenant.with_faults(|faults| faults.take(Some(key)))? {
+        Injected::Forbidden { scope } => Some(forbidden(ids, permission, scope, url_path)),
+        Injected::Throttled { retry_after_secs } => {
+            state.stats.throttled(
+                &issued.tenant,
+                ThrottleRecord {
+                    at: Utc::now(),
+                    path: url_path.to_owned(),
+                    policy_type: Some(key.to_owned()),
+                    retry_after_secs,
+                },
+            );
+            let mut response = ids.error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                &intune_message("Too many requests, retry after some time", url_path),
+            );
+            // an Intune storm's 429 has none: Intune does not send Retry-After
+            if let Some(seconds) = retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            Some(response)
+        }
+        Injected::ServerError { status } => Some(server_error(ids, status)),
+    }
+}
+
+/// A write: the same order as a read (slow answers, the tenant's Intune state, the
+/// path, the type's ReadWrite permission, then 403/429/5xx faults), then write/.
+async fn serve_write(
+    call: &Call,
+    state: &SimState,
+    tenant: &Tenant,
+    issued: &Issued,
+    ids: &RequestIds,
+    target: Result<WriteTarget, Unroutable>,
+) -> HttpResponse {
+    let family = target.as_ref().ok().map(|t| t.located.collection.key);
+    let delay = tenant.with_faults(|faults| faults.delay_ms(family));
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let url_path = format!("/beta/{}", call.path);
+    if call.path.starts_with("deviceManagement") {
+        if let Some(response) = tenant_state_fault(tenant, ids, &url_path) {
+            return response;
+        }
+    }
+    let target = match target {
+        Ok(target) => target,
+        Err(Unroutable::Method) => return write::method_not_allowed(ids, call),
+        Err(Unroutable::Segment(segment)) => {
+            return ids.error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!("Resource not found for the segment '{segment}'."),
+            );
+        }
+    };
+    let collection = target.located.collection;
+    if !write::writable(collection.key) {
+        return write::method_not_allowed(ids, call);
+    }
+    let write_role = format!("{}.ReadWrite.All", collection.permission);
+    if !has_role(issued, &write_role) {
+        return forbidden(ids, collection.permission, Some(write_role), &url_path);
+    }
+    if let Some(response) = injected(
+        state,
+        tenant,
+        issued,
+        ids,
+        collection.key,
+        collection.permission,
+        &url_path,
+    ) {
+        return response;
+    }
+    write::serve(state, tenant, issued, ids, call, &target)
 }
 
 /// The navigation properties the simulator expands, as the metadata spells them (property

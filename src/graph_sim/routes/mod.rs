@@ -5,10 +5,12 @@ mod admin;
 mod batch;
 mod discovery;
 mod graph;
+mod groups;
 mod login;
 mod oma_secret;
 mod resources;
 mod target;
+mod write;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};

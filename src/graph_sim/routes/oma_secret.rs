@@ -92,7 +92,13 @@ pub fn serve(
     let Some(position) = position else {
         return request.not_found();
     };
-    let value = content::oma_plain_text(&request.tenant.ctx, item.index, position);
+    // a value written through Graph, else the generated profile's
+    let written = request
+        .tenant
+        .stored(located.collection.key, item.index)
+        .and_then(|stored| stored.secrets.get(reference).cloned());
+    let value = written
+        .unwrap_or_else(|| content::oma_plain_text(&request.tenant.ctx, item.index, position));
     request.ok(&json!({
         "@odata.context": request.context("Edm.String"),
         "value": value,

@@ -11,6 +11,7 @@ use crate::graph_sim::content::{self, ChildExpand};
 use crate::graph_sim::errors::{intune_message, RequestIds};
 use crate::graph_sim::paging::{self, Query};
 use crate::graph_sim::state::{Item, Tenant};
+use crate::graph_sim::store::Stored;
 
 pub struct Request<'a> {
     pub tenant: &'a Tenant,
@@ -141,6 +142,7 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 .items
                 .iter()
                 .filter(|item| located.only_type.is_none_or(|t| item.detail["@odata.type"] == t))
+                .map(|item| &**item)
                 .collect();
             // `$select` naming a property the list leaves out: Graph then serves it
             let omitted = content::list_omits(collection.key);
@@ -191,7 +193,7 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
                 if request.child_not_found(collection.key, item.index, "assignments") {
                     return request.not_found();
                 }
-                let assignments = content::assignments(&request.tenant.ctx, collection.key, id, item.index);
+                let assignments = request.tenant.assignments(collection.key, id, item.index);
                 request.page(&assignments, "assignments", &format!("{area_path}('{id}')/assignments"), Value::clone)
             }
             // Graph's real answer for macOS shell scripts (only `$expand` works there)
@@ -231,7 +233,7 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             // the `cut_expansions` fault reaches expansions inside a child page too
             let limit = request.tenant.with_faults(|faults| faults.expansion_limit(collection.key));
             if let (Some(keep), true) = (limit, expand.scheduled_action_configurations) {
-                let cut: Vec<String> = content::child(&request.tenant.ctx, collection.key, *child, id, item.index, item.revision, expand)
+                let cut: Vec<String> = request.tenant.child(collection.key, *child, id, item.index, item.revision, expand)
                     .into_iter()
                     .map(|mut rule| {
                         if let Some(Value::Array(configurations)) = rule.get_mut("scheduledActionConfigurations") {
@@ -254,25 +256,53 @@ pub fn serve(request: &Request<'_>, target: &Target) -> HttpResponse {
             super::oma_secret::serve(request, &snapshot, located, id, reference.as_deref())
         }
         Target::DefinitionValue(_, id, value_id) | Target::PresentationValues(_, id, value_id) => {
-            let ctx = &request.tenant.ctx;
             let Some(item) = request.find(&snapshot, located, id) else {
                 return request.not_found();
             };
+            let context = format!("{area_path}('{id}')/definitionValues");
+            if let Some(stored) = request.tenant.stored(collection.key, item.index) {
+                return written_value(request, &stored, target, value_id, &context);
+            }
+            let ctx = &request.tenant.ctx;
             let Some(position) = content::value_position(ctx, item.index, value_id) else {
                 return request.not_found();
             };
             if matches!(target, Target::DefinitionValue(..)) {
                 let values = content::definition_values(ctx, item.index, item.revision, request.query.expands("definition").is_some());
                 let mut body = values.into_iter().nth(position).unwrap_or_default();
-                body["@odata.context"] = json!(request.context(&format!("{area_path}('{id}')/definitionValues/$entity")));
+                body["@odata.context"] = json!(request.context(&format!("{context}/$entity")));
                 return request.ok(&body);
             }
             let expand = request.query.expands("presentation").is_some();
             let values = content::presentation_values(ctx, item.index, position, item.revision, expand);
-            let context = format!("{area_path}('{id}')/definitionValues('{value_id}')/presentationValues");
-            request.page(&values, "presentationValues", &context, Value::clone)
+            request.page(&values, "presentationValues", &format!("{context}('{value_id}')/presentationValues"), Value::clone)
         }
     }
+}
+
+/// A definition value of an administrative template written through Graph, or its
+/// presentation values.
+fn written_value(
+    request: &Request<'_>,
+    stored: &Stored,
+    target: &Target,
+    value_id: &str,
+    context: &str,
+) -> HttpResponse {
+    if matches!(target, Target::DefinitionValue(..)) {
+        let expand = request.query.expands("definition").is_some();
+        let Some(mut body) = stored.definition_value(value_id, expand) else {
+            return request.not_found();
+        };
+        body["@odata.context"] = json!(request.context(&format!("{context}/$entity")));
+        return request.ok(&body);
+    }
+    let expand = request.query.expands("presentation").is_some();
+    let Some(values) = stored.presentation_values(value_id, expand) else {
+        return request.not_found();
+    };
+    let context = format!("{context}('{value_id}')/presentationValues");
+    request.page(&values, "presentationValues", &context, Value::clone)
 }
 
 /// The actions of one compliance rule, paged.
@@ -291,8 +321,7 @@ fn rule_configurations(
         scheduled_action_configurations: true,
         ..ChildExpand::default()
     };
-    let rules = content::child(
-        &request.tenant.ctx,
+    let rules = request.tenant.child(
         collection.key,
         Child::ScheduledActionsForRule,
         id,
@@ -316,7 +345,6 @@ fn rule_configurations(
 
 /// An object with the `$expand`s the request asked for (already checked as allowed).
 fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Value) -> Value {
-    let ctx = &request.tenant.ctx;
     let key = located.collection.key;
     // the `cut_expansions` fault: an expansion cut short, with no link to the rest
     let limit = request
@@ -326,7 +354,7 @@ fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Val
     for expand in &request.query.expand {
         let name = expand.name.as_str();
         let members = if name.eq_ignore_ascii_case("assignments") {
-            content::assignments(ctx, key, &id, item.index)
+            request.tenant.assignments(key, &id, item.index)
         } else if let Some(child) = Child::from_segment(name) {
             let nested = |n: &str| expand.nested.iter().any(|e| e.name.eq_ignore_ascii_case(n));
             let child_expand = ChildExpand {
@@ -334,15 +362,9 @@ fn expanded(request: &Request<'_>, located: &Located, item: &Item, mut body: Val
                 definition: nested("definition"),
                 scheduled_action_configurations: nested("scheduledActionConfigurations"),
             };
-            content::child(
-                ctx,
-                key,
-                child,
-                &id,
-                item.index,
-                item.revision,
-                child_expand,
-            )
+            request
+                .tenant
+                .child(key, child, &id, item.index, item.revision, child_expand)
         } else {
             continue;
         };

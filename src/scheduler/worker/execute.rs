@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::domain::run::{
     BackupSetStatus, IncompleteItem, Run, RunCommand, RunStatus, SyncReport, TypeSyncReport,
 };
-use crate::graph::{FetchedType, GraphClient, GraphError};
+use crate::graph::{Content, FetchedType, GraphClient, GraphError};
 use crate::secrets::{backup_values, SecretCipher};
 use crate::store::{execute_in_transaction, AppendSignal, EventMetadata};
 
@@ -161,7 +161,7 @@ impl Executor {
                                 return Ok(None);
                             };
                             for object in &mut objects.objects {
-                                object.content = serde_json::Value::Null;
+                                object.content = Content::null();
                             }
                             let type_report = with_completeness(synced, &objects);
                             (Ok(objects), type_report)

@@ -102,7 +102,12 @@ async fn a_plan_is_applied_once_and_a_stale_plan_is_refused() {
         .await;
     let restore = plan["id"].as_str().unwrap().to_owned();
     let done = world.apply(&world.source_id, &restore).await;
-    assert_eq!(done["status"], "completed", "{done:#}");
+    assert_eq!(
+        done["status"],
+        "completed",
+        "{:#?}",
+        super::world::troubles(&done)
+    );
     let path = format!(
         "/api/v1/tenants/{}/restores/{restore}/apply",
         world.source_id
@@ -168,13 +173,13 @@ async fn a_second_approver_is_needed_when_configured_and_scoped_operators_see_no
     let problem: serde_json::Value = response.json().await.unwrap();
     assert_eq!(problem["code"], "restore_needs_approval", "{problem}");
     // an operator of another tenant does not see it; an operator of this one cannot apply
-    let (other, _) = world
+    let (_, other) = world
         .app
         .issue_token("operator", Some(vec![&world.target_id]))
         .await;
     let response = world.app.as_token(Some(&other)).get(&base).await;
     assert_eq!(response.status(), 404);
-    let (operator, _) = world
+    let (_, operator) = world
         .app
         .issue_token("operator", Some(vec![&world.source_id]))
         .await;
@@ -185,7 +190,7 @@ async fn a_second_approver_is_needed_when_configured_and_scoped_operators_see_no
         .await;
     assert_eq!(response.status(), 403);
     // a second admin approves; then the first applies
-    let (second, _) = world.app.issue_token("admin", None).await;
+    let (_, second) = world.app.issue_token("admin", None).await;
     let response = world
         .app
         .as_token(Some(&second))
@@ -193,7 +198,12 @@ async fn a_second_approver_is_needed_when_configured_and_scoped_operators_see_no
         .await;
     assert_eq!(response.status(), 200);
     let done = world.apply(&world.source_id, &restore).await;
-    assert_eq!(done["status"], "completed", "{done:#}");
+    assert_eq!(
+        done["status"],
+        "completed",
+        "{:#?}",
+        super::world::troubles(&done)
+    );
     assert_eq!(done["approvals"].as_array().unwrap().len(), 1);
 }
 

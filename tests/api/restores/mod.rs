@@ -3,4 +3,5 @@
 
 mod bad_input;
 mod round_trip;
+mod selection;
 mod world;

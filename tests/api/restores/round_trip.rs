@@ -87,7 +87,12 @@ async fn a_restore_writes_back_exactly_what_changed_and_leaves_nothing_to_restor
     let restore_id = plan["id"].as_str().unwrap().to_owned();
 
     let done = world.apply(&world.source_id, &restore_id).await;
-    assert_eq!(done["status"], "completed", "{done:#}");
+    assert_eq!(
+        done["status"],
+        "completed",
+        "{:#?}",
+        super::world::troubles(&done)
+    );
     assert_eq!(done["counts"]["applied"], 7);
     assert_eq!(done["counts"]["verified"], 7);
     for item in done["items"].as_array().unwrap() {
@@ -203,7 +208,12 @@ async fn a_whole_set_goes_into_an_empty_tenant_with_its_groups_mapped_and_unmapp
     let done = world
         .apply(&world.target_id, plan["id"].as_str().unwrap())
         .await;
-    assert_eq!(done["status"], "completed", "{done:#}");
+    assert_eq!(
+        done["status"],
+        "completed",
+        "{:#?}",
+        super::world::troubles(&done)
+    );
     // in the target, every assignment names a mapped group: the unmapped one was never sent
     let sim = world.sim.handle();
     for item in done["items"].as_array().unwrap() {

@@ -157,3 +157,20 @@ pub fn actions(restore: &Value) -> std::collections::BTreeMap<String, usize> {
     }
     counts
 }
+
+/// The items that did not end applied and verified: what a failed assertion shows.
+pub fn troubles(restore: &Value) -> Vec<Value> {
+    restore["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|item| {
+            item["outcome"] == "failed"
+                || (item["outcome"] == "applied" && item["verification"]["verified"] != true)
+        })
+        .map(|item| {
+            json!({"name": item["display_name"], "type": item["policy_type"], "action": item["action"],
+                   "failure": item["failure"], "verification": item["verification"], "sent": item["sent"]})
+        })
+        .collect()
+}

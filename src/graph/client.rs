@@ -97,6 +97,31 @@ impl GraphClient {
         fetch::fetch(&reader, key).await
     }
 
+    /// Which of `group_ids` the tenant does not have (`GET /groups/{id}` answers 404): a
+    /// restore's group mapping must not send assignments to groups that are not there.
+    /// Needs `Group.Read.All` (or `GroupMember.Read.All`, `Directory.Read.All`).
+    pub async fn missing_groups(
+        &self,
+        credentials: &TenantCredentials,
+        group_ids: &[String],
+    ) -> Result<Vec<String>, GraphError> {
+        let reader = Reader {
+            inner: &self.inner,
+            credentials,
+        };
+        let mut missing = Vec::new();
+        for id in group_ids {
+            if reader
+                .detail(&format!("/groups/{id}?$select=id,displayName"))
+                .await?
+                .is_none()
+            {
+                missing.push(id.clone());
+            }
+        }
+        Ok(missing)
+    }
+
     /// Token requests sent to the login so far, retries included.
     pub fn token_requests(&self) -> u64 {
         self.inner.tokens.requests()

@@ -9,7 +9,7 @@
 //! one. Updates and assignments send the complete intended state, so sending them again
 //! is harmless.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -135,6 +135,14 @@ impl RestoreEngine {
         }
         let resumed = loaded.apply_started_at < claimed.started_at;
         let live = self.live_of_updates(&credentials, &loaded).await;
+        // the objects this restore already wrote (a resumed worker must not adopt them for
+        // another item)
+        let mut taken: HashSet<String> = loaded
+            .items
+            .iter()
+            .filter(|(_, _, outcome)| outcome.as_deref() == Some("applied"))
+            .filter_map(|(_, target, _)| target.clone())
+            .collect();
         let mut fatal: Option<GraphError> = None;
         let mut written: Vec<(PlannedItem, String)> = Vec::new();
         for (item, target, outcome) in &loaded.items {
@@ -186,11 +194,13 @@ impl RestoreEngine {
                     &secrets,
                     (resumed, loaded.apply_started_at),
                     &live,
+                    &taken,
                 )
                 .await;
             match result {
                 Ok((target_id, sent, adopted)) => {
                     ids.insert(item.source_graph_id.clone(), target_id.clone());
+                    taken.insert(target_id.clone());
                     self.record(
                         claimed,
                         RestoreCommand::RecordApplied {
@@ -399,6 +409,7 @@ impl RestoreEngine {
         secrets: &[RestoredSecret],
         (resumed, since): (bool, DateTime<Utc>),
         live: &HashMap<String, Value>,
+        taken: &HashSet<String>,
     ) -> Result<(String, Vec<SentRequest>, bool), (GraphError, Option<String>)> {
         let key = item.policy_type.as_str();
         let mut sent = Vec::new();
@@ -413,9 +424,32 @@ impl RestoreEngine {
                 } else {
                     Vec::new()
                 };
-                if let [found] = earlier.as_slice() {
+                // an object another item of this restore wrote is not this item's (two
+                // items may share a name)
+                let mut unclaimed: Vec<&String> =
+                    earlier.iter().filter(|id| !taken.contains(*id)).collect();
+                unclaimed.sort();
+                if let Some(found) = unclaimed.first() {
+                    // the lost worker's POST may have been all it sent: the object is made
+                    // to match the source before it is assigned
                     adopted = true;
-                    found.clone()
+                    let found = (*found).clone();
+                    let current = self
+                        .graph
+                        .fetch(credentials, key)
+                        .await
+                        .map_err(|e| (e, Some(found.clone())))?
+                        .objects
+                        .into_iter()
+                        .find(|object| object.graph_id == found)
+                        .map_or(Value::Null, |object| object.content.to_value());
+                    let Written { sent: requests, .. } = self
+                        .graph
+                        .update_object(credentials, key, &found, content, &current, secrets)
+                        .await
+                        .map_err(|e| (e, Some(found.clone())))?;
+                    sent.extend(requests);
+                    found
                 } else {
                     let Written {
                         target_id,

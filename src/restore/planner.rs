@@ -13,7 +13,7 @@ use super::source::{set_items, with_contents, SourceError};
 use crate::backup::sets::TreeItem;
 use crate::domain::restore::{PlannedItem, RestoreSelection};
 use crate::graph::write::{write_role, write_support, WriteSupport};
-use crate::graph::{FetchedObject, GraphClient, GraphError};
+use crate::graph::{FetchedObject, GraphClient, GraphError, GraphErrorCode};
 use crate::scheduler::worker::context::{tenant_credentials, ContextError};
 use crate::secrets::SecretCipher;
 
@@ -39,6 +39,8 @@ pub enum PlanError {
     Graph(GraphError),
     #[error("the target tenant's app registration lacks {}: a restore of the selected types writes with them", .0.join(", "))]
     MissingRoles(Vec<String>),
+    #[error("the group mapping names target groups the target tenant does not have: {}", .0.join(", "))]
+    UnknownGroups(Vec<String>),
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
     #[error("no database connection: {0}")]
@@ -77,6 +79,25 @@ pub async fn make_plan(
         };
         (selected, credentials)
     };
+    if !input.groups.is_empty() {
+        let targets: Vec<String> = input
+            .groups
+            .values()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        match graph.missing_groups(&credentials, &targets).await {
+            Ok(missing) if missing.is_empty() => {}
+            Ok(missing) => return Err(PlanError::UnknownGroups(missing)),
+            Err(error) if error.code == GraphErrorCode::PermissionMissing => {
+                return Err(PlanError::MissingRoles(vec![
+                    "Group.Read.All (to check the group mapping's target groups)".to_owned(),
+                ]))
+            }
+            Err(error) => return Err(PlanError::Graph(error)),
+        }
+    }
     let types: BTreeSet<&str> = selected
         .iter()
         .map(|item| item.policy_type.as_str())

@@ -166,6 +166,11 @@ fn plan_failure(error: PlanError) -> ApiError {
         PlanError::UnknownItems(_) => {
             ApiError::validation("selection", ErrorCode::UnknownBackupItem, error.to_string())
         }
+        PlanError::UnknownGroups(_) => ApiError::validation(
+            "group_mapping",
+            ErrorCode::InvalidGroupMapping,
+            error.to_string(),
+        ),
         PlanError::MissingRoles(_) => ApiError::Conflict {
             code: ErrorCode::RestorePermissionMissing,
             detail: error.to_string(),

@@ -48,8 +48,29 @@ async fn a_restore_writes_back_exactly_what_changed_and_leaves_nothing_to_restor
     ] {
         sim.mutate(&azure, key, 1).unwrap();
     }
-    let policies = sim.objects(&azure, "settingsCatalog").unwrap();
-    let reassigned = policies.iter().find(|o| o.index == 2).unwrap();
+    // a policy with assignments (the simulator gives some none) loses them
+    let token = sim_token(&world.sim, &world.source).await;
+    let mut reassigned = None;
+    for policy in sim.objects(&azure, "settingsCatalog").unwrap() {
+        let assigned: Value = http_client()
+            .get(format!(
+                "{}/beta/deviceManagement/configurationPolicies/{}/assignments",
+                world.sim.graph_url(),
+                policy.id
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if policy.index != 0 && !assigned["value"].as_array().unwrap().is_empty() {
+            reassigned = Some(policy);
+            break;
+        }
+    }
+    let reassigned = reassigned.expect("a settings catalog policy with assignments");
     clear_assignments(
         &world,
         "/deviceManagement/configurationPolicies",
@@ -171,12 +192,30 @@ async fn a_whole_set_goes_into_an_empty_tenant_with_its_groups_mapped_and_unmapp
         }
     }
     assert!(groups.len() >= 2, "the source assigns groups: {groups:?}");
+    // source group → the target's group of the same name (the operator's mapping)
+    let source_groups = super::world::groups_by_name(&world.sim, &world.source).await;
+    let target_groups = super::world::groups_by_name(&world.sim, &world.target).await;
     let unmapped = groups.iter().next().unwrap().clone();
-    let mapping: serde_json::Map<String, Value> = groups
+    let mapping: serde_json::Map<String, Value> = source_groups
         .iter()
-        .skip(1)
-        .map(|group| (group.clone(), json!(uuid::Uuid::new_v4().to_string())))
+        .filter(|(_, id)| groups.contains(*id) && **id != unmapped)
+        .map(|(name, id)| (id.clone(), json!(target_groups[name])))
         .collect();
+    assert!(!mapping.is_empty());
+    // a mapping to a group the target does not have is refused first
+    let mut wrong = mapping.clone();
+    wrong.insert(unmapped.clone(), json!(uuid::Uuid::new_v4().to_string()));
+    let (status, problem) = world
+        .plan(
+            &world.target_id,
+            &json!({"source_backup_set_id": set, "group_mapping": wrong}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_group_mapping")),
+        "{problem}"
+    );
     let (status, plan) = world
         .plan(
             &world.target_id,

@@ -26,6 +26,7 @@ pub fn write_roles() -> Vec<String> {
         "DeviceManagementServiceConfig.ReadWrite.All",
         "DeviceManagementRBAC.ReadWrite.All",
         "DeviceManagementScripts.ReadWrite.All",
+        "Group.Read.All",
     ] {
         if !roles.iter().any(|r| r == role) {
             roles.push(role.to_owned());
@@ -171,6 +172,37 @@ pub fn troubles(restore: &Value) -> Vec<Value> {
         .map(|item| {
             json!({"name": item["display_name"], "type": item["policy_type"], "action": item["action"],
                    "failure": item["failure"], "verification": item["verification"], "sent": item["sent"]})
+        })
+        .collect()
+}
+
+/// The groups of a simulated tenant by display name, read through Graph's `/groups`.
+pub async fn groups_by_name(
+    sim: &RunningSimulator,
+    tenant: &TenantConfig,
+) -> std::collections::BTreeMap<String, String> {
+    let token = crate::graph_world::sim_token(sim, tenant).await;
+    let page: Value = crate::helpers::http_client()
+        .get(format!(
+            "{}/beta/groups?$select=id,displayName",
+            sim.graph_url()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["value"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|group| {
+            (
+                group["displayName"].as_str().unwrap().to_owned(),
+                group["id"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }

@@ -21,6 +21,9 @@ import { BackupItem } from "./screens/backup-item";
 import { BackupSetDiff } from "./screens/backup-set-diff";
 import { Policies } from "./screens/policies";
 import { PolicyHistory } from "./screens/policy-history";
+import { RestoreForm } from "./screens/restore-form";
+import { RestoreScreen } from "./screens/restore";
+import { Restores } from "./screens/restores";
 import { Notifications } from "./screens/notifications";
 import { History } from "./screens/history";
 import { Audit } from "./screens/audit";
@@ -73,6 +76,9 @@ function SignedIn({ token }: { token: string }) {
           <Route path="/tenants/:tenant/backup-sets/:set" component={BackupSet} />
           <Route path="/tenants/:tenant/backup-sets/:set/diff" component={BackupSetDiff} />
           <Route path="/tenants/:tenant/backup-sets/:set/items/:item" component={BackupItem} />
+          <Route path="/tenants/:tenant/backup-sets/:set/restore" component={RestoreForm} />
+          <Route path="/tenants/:tenant/restores" component={Restores} />
+          <Route path="/tenants/:tenant/restores/:restore" component={RestoreScreen} />
           <Route path="/tenants/:tenant/policies" component={Policies} />
           <Route path="/tenants/:tenant/policies/:policy" component={PolicyHistory} />
           <Route path="/notifications" component={Notifications} />

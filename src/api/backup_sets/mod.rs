@@ -10,6 +10,9 @@ mod history;
 mod items;
 pub mod model;
 
+/// A restore's planned changes and remaining differences have the diff's shape.
+pub(crate) use diff::ContentChange;
+
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

@@ -9,6 +9,8 @@ use tokio_postgres::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::backup_sets::ContentChange;
+
 /// Plan a restore (a dry run: nothing is written to Graph).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,8 +71,8 @@ pub struct RestoreResponse {
     pub planned_at: DateTime<Utc>,
     /// The token that planned it.
     pub planned_by: String,
-    /// Approvals by other admins (`approver`, `approved_at`).
-    #[schema(value_type = Vec<Object>)]
+    /// Approvals by other admins.
+    #[schema(value_type = Vec<RestoreApproval>)]
     pub approvals: Value,
     pub applied_by: Option<String>,
     pub apply_requested_at: Option<DateTime<Utc>>,
@@ -114,12 +116,11 @@ pub struct RestoreItemResponse {
     pub reason: Option<String>,
     /// The live object matched or written.
     pub target_id: Option<String>,
-    /// For an update: RFC 6901 changes from the live object to the source (`op`,
-    /// `pointer`, `old`, `new`).
-    #[schema(value_type = Vec<Object>)]
+    /// For an update: RFC 6901 changes from the live object (`old`) to the source (`new`).
+    #[schema(value_type = Vec<ContentChange>)]
     pub changes: Value,
-    /// Assignments not sent: their group is not mapped (`group_id`, `target_type`).
-    #[schema(value_type = Vec<Object>)]
+    /// Assignments not sent: their group is not mapped.
+    #[schema(value_type = Vec<UnmappedAssignmentResponse>)]
     pub unmapped_assignments: Value,
     /// `pending`, `applied` or `failed`; null for items nothing is written for.
     pub outcome: Option<String>,
@@ -128,11 +129,11 @@ pub struct RestoreItemResponse {
     /// The Graph requests sent (method, path, body; secret values `[sealed]`).
     #[schema(value_type = Option<Vec<Object>>)]
     pub sent: Option<Value>,
-    /// Graph's refusal (`code`, `message`, `http_status`, `support`).
-    #[schema(value_type = Option<Object>)]
+    /// Graph's refusal.
+    #[schema(value_type = Option<RestoreItemFailure>)]
     pub failure: Option<Value>,
-    /// After the apply: `verified` and the remaining `differences`.
-    #[schema(value_type = Option<Object>)]
+    /// After the apply: whether the target, read back, equals the source.
+    #[schema(value_type = Option<RestoreItemVerification>)]
     pub verification: Option<Value>,
 }
 
@@ -205,4 +206,51 @@ impl RestoreItemResponse {
             verification: row.get(6),
         }
     }
+}
+
+// The shapes of the JSON columns above, for the document only: the restore engine writes
+// them (src/restore/rows.rs) and the API passes them through, so these are never built.
+
+/// An admin's approval of a planned restore.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct RestoreApproval {
+    /// The approving token's id.
+    pub approver: String,
+    pub approved_at: DateTime<Utc>,
+}
+
+/// An assignment of the source left out of the restore: its group is not mapped.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct UnmappedAssignmentResponse {
+    /// The source tenant's group id.
+    pub group_id: String,
+    /// The assignment target's `@odata.type` (an include or an exclusion).
+    pub target_type: String,
+}
+
+/// Graph's refusal of one item's write.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct RestoreItemFailure {
+    pub code: String,
+    pub message: String,
+    pub http_status: Option<u16>,
+    /// What Microsoft's support asks for (request-id, client-request-id, date).
+    pub support: Option<String>,
+}
+
+/// How one written item compared with its source when the target was read back.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct RestoreItemVerification {
+    pub item_id: Uuid,
+    pub verified: bool,
+    /// What still differs (server-computed fields aside): `old` is the target as read
+    /// back, `new` the source; absent when nothing does.
+    #[schema(value_type = Option<Vec<ContentChange>>)]
+    pub differences: Vec<ContentChange>,
+    /// Why it could not be compared.
+    pub reason: Option<String>,
 }

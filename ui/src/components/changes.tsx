@@ -1,4 +1,6 @@
-// Content changes side by side: where (JSON pointer), before, after.
+// Content changes side by side: where (JSON pointer), before, after. Used by the diff between
+// sets, a restore's planned updates (the target now → what the restore writes) and its
+// verification (what was written → what the target holds when read back).
 import type { Schemas } from "../api/client";
 
 function show(value: unknown): string {
@@ -6,7 +8,17 @@ function show(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-export function Changes({ changes, caption }: { changes: Schemas["ContentChange"][]; caption: string }) {
+export function Changes({
+  changes,
+  caption,
+  before = "Before",
+  after = "After",
+}: {
+  changes: Schemas["ContentChange"][];
+  caption: string;
+  before?: string;
+  after?: string;
+}) {
   if (changes.length === 0) return <p class="muted">Only the order of settings differs.</p>;
   return (
     <div class="table-wrap" tabIndex={0}>
@@ -15,8 +27,8 @@ export function Changes({ changes, caption }: { changes: Schemas["ContentChange"
         <thead>
           <tr>
             <th scope="col">Setting</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
+            <th scope="col">{before}</th>
+            <th scope="col">{after}</th>
           </tr>
         </thead>
         <tbody>

@@ -1,5 +1,6 @@
 // A schedule's runs, newest first, paged; polled, so new runs appear and a queued or
-// running one's status changes live.
+// running one's status changes live. Each shows its completeness (objects Graph listed,
+// captured whole, captured incompletely) summed from its sync report.
 import { useCallback } from "preact/hooks";
 import { api, run, type Schemas } from "../api/client";
 import { useCan } from "../caller";
@@ -13,6 +14,34 @@ import { Status } from "./words";
 
 type Run = Schemas["RunResponse"];
 export const LIVE = (status: string) => status === "queued" || status === "running";
+
+type Completeness = { listed: number; whole: number; incomplete: number };
+
+/** A run's completeness over its types; null when its report has none (older runs, or
+ * none yet while it runs). */
+export function completeness(report: Run["sync_report"]): Completeness | null {
+  const lines = Object.values(report ?? {}).filter((line) => line.listed != null);
+  if (lines.length === 0) return null;
+  return lines.reduce<Completeness>(
+    (sum, line) => ({
+      listed: sum.listed + (line.listed ?? 0),
+      whole: sum.whole + (line.whole ?? 0),
+      incomplete: sum.incomplete + (line.incomplete?.length ?? 0),
+    }),
+    { listed: 0, whole: 0, incomplete: 0 },
+  );
+}
+
+export function CompletenessText({ report }: { report: Run["sync_report"] }) {
+  const c = completeness(report);
+  if (!c) return <span class="muted">—</span>;
+  return (
+    <>
+      {c.whole} of {c.listed} whole
+      {c.incomplete ? <span class="warn-text">, {c.incomplete} incomplete</span> : null}
+    </>
+  );
+}
 
 export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string; scheduleId: string; refresh: number }) {
   const paging = useCursor();
@@ -43,6 +72,7 @@ export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string;
               <th scope="col">Status</th>
               <th scope="col">Trigger</th>
               <th scope="col">Duration</th>
+              <th scope="col">Completeness</th>
               <th scope="col">Backup set</th>
               {canRun ? <th scope="col">Actions</th> : null}
             </tr>
@@ -73,6 +103,9 @@ function RunRow({ item, canRun, reload }: { item: Run; canRun: boolean; reload: 
       </td>
       <td>{item.trigger}</td>
       <td>{duration(item.duration_ms)}</td>
+      <td>
+        <CompletenessText report={item.sync_report} />
+      </td>
       <td>
         {item.backup_set_id ? (
           <a href={`/tenants/${item.tenant_id}/backup-sets/${item.backup_set_id}`}>{item.backup_set?.name ?? "backup set"}</a>

@@ -1,4 +1,4 @@
-// Small renderings shared by screens: a cadence in words, a run or set status badge.
+// Small renderings shared by screens: a cadence in words, a run, set or restore status badge.
 import type { Schemas } from "../api/client";
 import { Time } from "./time";
 
@@ -32,6 +32,10 @@ const STATUS_TEXT: Record<string, string> = {
   partial: "Partial",
   failed: "Failed",
   completed: "Completed",
+  planned: "Planned",
+  applying: "Applying",
+  pending: "Pending",
+  applied: "Applied",
   active: "Active",
   inactive: "Inactive",
 };

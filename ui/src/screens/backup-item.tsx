@@ -5,13 +5,14 @@ import { useLoad } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
-import { useTenantCrumb } from "../components/crumb-names";
+import { useBackupSetCrumb, useTenantCrumb } from "../components/crumb-names";
 
 export function BackupItem() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
   const tenantCrumb = useTenantCrumb(tenantId);
   const setId = params.set!;
+  const setCrumb = useBackupSetCrumb(tenantId, setId);
   const item = useLoad(
     () =>
       run(
@@ -29,7 +30,7 @@ export function BackupItem() {
         { href: "/", label: "Tenants" },
         tenantCrumb,
         { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
-        { href: `/tenants/${tenantId}/backup-sets/${setId}`, label: "Backup set" },
+        setCrumb,
       ]}
     >
       <ProblemMessage problem={item.problem} />

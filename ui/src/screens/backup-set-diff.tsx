@@ -7,7 +7,7 @@ import { useLoad } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
-import { useTenantCrumb } from "../components/crumb-names";
+import { useBackupSetCrumb, useTenantCrumb } from "../components/crumb-names";
 
 export function BackupSetDiff() {
   const { params, query } = useRoute();
@@ -15,6 +15,7 @@ export function BackupSetDiff() {
   const tenantId = params.tenant!;
   const tenantCrumb = useTenantCrumb(tenantId);
   const setId = params.set!;
+  const setCrumb = useBackupSetCrumb(tenantId, setId);
   const against = query.against || "previous";
   const diff = useLoad(
     () =>
@@ -37,7 +38,7 @@ export function BackupSetDiff() {
         { href: "/", label: "Tenants" },
         tenantCrumb,
         { href: `/tenants/${tenantId}/backup-sets`, label: "Backup sets" },
-        { href: `/tenants/${tenantId}/backup-sets/${setId}`, label: "Backup set" },
+        setCrumb,
       ]}
     >
       <form class="filters" onSubmit={(e) => e.preventDefault()}>

@@ -1,5 +1,5 @@
-// A backup set: its facts, the export, the diff against the previous set, an admin's delete
-// and undelete, and its items filtered by policy type and searched by name (both done by
+// A backup set: its facts, the export, the diff against the previous set, planning a restore
+// of it (operators and admins), an admin's delete and undelete, and its items filtered by policy type and searched by name (both done by
 // the API), paged.
 import { useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
@@ -13,11 +13,13 @@ import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
 import { Status } from "../components/words";
 import { useTenantCrumb } from "../components/crumb-names";
+import { useCan } from "../caller";
 
 export function BackupSet() {
   const { params } = useRoute();
   const tenantId = params.tenant!;
   const tenantCrumb = useTenantCrumb(tenantId);
+  const canRestore = useCan("operate_runs");
   const setId = params.set!;
   const path = { tenant_id: tenantId, backup_set_id: setId };
   const [type, setType] = useState("");
@@ -58,7 +60,12 @@ export function BackupSet() {
             <a class="button" href={`/tenants/${tenantId}/backup-sets/${setId}/diff?against=previous`}>
               Compare with the previous set
             </a>
-            {/* a deleted set is not exported (410 backup_set_deleted) */}
+            {/* a deleted set is neither restored nor exported (410 backup_set_deleted) */}
+            {canRestore && !s.deleted_at ? (
+              <a class="button" href={`/tenants/${tenantId}/backup-sets/${setId}/restore`}>
+                Restore…
+              </a>
+            ) : null}
             {s.deleted_at ? null : (
               <DownloadButton href={`/api/v1/tenants/${tenantId}/backup-sets/${setId}/export`} label="Export (zip)" filename={`${s.name}.zip`} />
             )}

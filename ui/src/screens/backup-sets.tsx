@@ -1,5 +1,5 @@
-// A tenant's backup sets, newest first, paged; admins may include the soft-deleted ones and
-// delete or undelete a set from its row.
+// A tenant's backup sets, oldest first (the API's order), paged; admins may include the
+// soft-deleted ones and delete or undelete a set from its row.
 import { useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, run } from "../api/client";
@@ -55,7 +55,7 @@ export function BackupSets() {
       ) : (
         <div class="table-wrap" tabIndex={0}>
           <table>
-            <caption class="sr-only">Backup sets, newest first</caption>
+            <caption class="sr-only">Backup sets, oldest first</caption>
             <thead>
               <tr>
                 <th scope="col">Backup set</th>

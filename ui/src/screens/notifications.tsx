@@ -1,5 +1,5 @@
 // The notifications panel (the plan's database notifications): unread first, mark one or
-// all read (the header's count follows), each linking to its run or schedule.
+// all read (the header's count follows), each linking to its run, schedule, webhook or restore.
 import { useState } from "preact/hooks";
 import { api, run, type Schemas } from "../api/client";
 import { ActionButton } from "../components/action";
@@ -67,6 +67,8 @@ function NotificationItem({ item, changed }: { item: Notification; changed: () =
   const runLink = item.run_id && item.tenant_id ? `/tenants/${item.tenant_id}/runs/${item.run_id}` : null;
   const scheduleLink = item.schedule_id && item.tenant_id ? `/tenants/${item.tenant_id}/schedules/${item.schedule_id}` : null;
   const webhookId = item.links.webhook?.split("/").pop();
+  // the API's link to a restore (/api/v1/tenants/{t}/restores/{r}) is the console's path under /api/v1
+  const restoreLink = item.links.restore?.replace(/^\/api\/v1/, "") ?? null;
   return (
     <li class={item.read_at ? "read" : "unread"}>
       <h2 class="h3">
@@ -78,6 +80,7 @@ function NotificationItem({ item, changed }: { item: Notification; changed: () =
         {runLink ? <a href={runLink}>Open the run</a> : null}
         {scheduleLink ? <a href={scheduleLink}>Open the schedule</a> : null}
         {webhookId ? <a href={`/webhooks/${webhookId}`}>Open the webhook</a> : null}
+        {restoreLink ? <a href={restoreLink}>Open the restore</a> : null}
         {item.read_at ? null : (
           <ActionButton
             label="Mark read"

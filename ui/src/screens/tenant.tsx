@@ -92,6 +92,7 @@ export function Tenant() {
       <nav aria-label="About this tenant" class="subnav">
         <a href={`/tenants/${tenantId}/backup-sets`}>Backup sets</a>
         <a href={`/tenants/${tenantId}/policies`}>Policies</a>
+        <a href={`/tenants/${tenantId}/restores`}>Restores</a>
         {canReadEvents ? <a href={`/tenants/${tenantId}/history`}>History</a> : null}
       </nav>
       <div class="title-row">

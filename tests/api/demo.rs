@@ -99,6 +99,13 @@ async fn the_demo_backs_up_its_sample_tenant_when_asked() {
             .as_u64()
             .unwrap_or(0);
         assert!(fetched > 0, "{}: {:#}", kind.key, run["sync_report"]);
+        // every kind the sample tenant serves is one the client knows
+        let warnings = run["sync_report"][kind.key]["warnings"].to_string();
+        assert!(
+            !warnings.contains("is not one this client knows"),
+            "{}: {warnings}",
+            kind.key
+        );
     }
     let _ = child.kill().await;
 }

@@ -91,6 +91,58 @@ async fn an_app_protection_policy_of_an_unknown_kind_is_kept_as_served_and_named
 }
 
 #[tokio::test]
+async fn a_device_configuration_of_an_unknown_kind_is_kept_as_served_and_named() {
+    let world = World::new(tenant_config(&[
+        ("deviceConfigurations", 6),
+        ("deviceCompliancePolicies", 2),
+    ]))
+    .await;
+    let future = json!({
+        "@odata.type": "#microsoft.graph.futureConfigurationKind",
+        "id": "7c2e4a10-0000-4000-8000-0000000000fc",
+        "displayName": "Profile of a kind from the future",
+        "quantumSetting": {"level": 3, "entangled": true},
+    });
+    inject(&world, "deviceConfigurations", future.clone()).await;
+    let path = world
+        .schedule(
+            "Future",
+            &["deviceConfigurations", "deviceCompliancePolicies"],
+            false,
+        )
+        .await;
+    let run = world.run_now(&path).await;
+    assert_eq!(run["status"], "success", "{run:#}");
+    let report = &run["sync_report"]["deviceConfigurations"];
+    assert_eq!(
+        (report["listed"].as_u64(), report["whole"].as_u64()),
+        (Some(7), Some(7)),
+        "{report:#}"
+    );
+    // named once, and only it: the six kinds the simulator serves are all known
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|w| w.contains("is not one this client knows"))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["7c2e4a10-0000-4000-8000-0000000000fc: @odata.type \
+          #microsoft.graph.futureConfigurationKind is not one this client knows; kept as served"],
+        "{report:#}"
+    );
+    // in the backup set with every field as served
+    let stored = contents(&world, "deviceConfigurations").await;
+    let kept = &stored["7c2e4a10-0000-4000-8000-0000000000fc"];
+    for (field, value) in future.as_object().unwrap() {
+        assert_eq!(&kept[field], value, "{field}: {kept:#}");
+    }
+    the_other_type_is_whole(&world, &run).await;
+}
+
+#[tokio::test]
 async fn objects_without_an_id_or_a_name_are_kept_and_named() {
     let world = World::new(tenant_config(&[
         ("deviceConfigurations", 2),

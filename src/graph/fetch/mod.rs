@@ -2,6 +2,7 @@
 //! content and assignments (GRAPH.md, "full content needs" and "assignments").
 
 mod app_protection;
+mod known_types;
 mod nested;
 mod object;
 mod oma;
@@ -17,6 +18,22 @@ use super::types::{FetchedType, GraphError, GraphErrorCode};
 
 /// Reads every object of the type `key` (a catalog or foundation key).
 pub(crate) async fn fetch(reader: &Reader<'_>, key: &str) -> Result<FetchedType, GraphError> {
+    let mut fetched = fetch_type(reader, key).await?;
+    name_unknown_kinds(key, &mut fetched);
+    Ok(fetched)
+}
+
+/// Names, in the type's warnings, each object whose `@odata.type` this client does not
+/// know: it is kept exactly as served (issue 16), but its restore may need a newer client.
+fn name_unknown_kinds(key: &str, fetched: &mut FetchedType) {
+    let unknown = fetched.objects.iter().filter_map(|object| {
+        known_types::unknown_kind(key, &object.graph_id, object.content.as_str())
+    });
+    let unknown: Vec<String> = unknown.collect();
+    fetched.warnings.extend(unknown);
+}
+
+async fn fetch_type(reader: &Reader<'_>, key: &str) -> Result<FetchedType, GraphError> {
     let Some(path) = collection_path(key) else {
         return Err(unknown(key));
     };

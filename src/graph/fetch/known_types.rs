@@ -3,8 +3,11 @@
 //! dropped, never a failed type) and named in the run's report: its restore or diff may then
 //! need a newer client (issue 16, "Bad input").
 //!
-//! Compiled from Microsoft Graph beta's resource pages: each derived type's page says
-//! "Inherits from deviceConfiguration" (and so on) under
+//! The derived types of Microsoft Graph beta's base resources, each with a page of its own
+//! that says "Inherits from deviceConfiguration" (and so on); the lists were written from
+//! those pages, not generated from the beta `$metadata` (the search tool could not serve the
+//! whole file), so a real kind missing here gives a false warning, never a lost object.
+//! The base pages:
 //! https://learn.microsoft.com/graph/api/resources/intune-shared-deviceconfiguration?view=graph-rest-beta,
 //! https://learn.microsoft.com/graph/api/resources/intune-shared-devicecompliancepolicy?view=graph-rest-beta,
 //! https://learn.microsoft.com/graph/api/resources/intune-onboarding-deviceenrollmentconfiguration?view=graph-rest-beta,

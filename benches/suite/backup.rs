@@ -176,6 +176,13 @@ impl Service {
         }
     }
 
+    /// Starts the peak-RSS count again from the current RSS (`clear_refs` 5: Linux resets
+    /// VmHWM), so a figure can cover one phase of the service's life.
+    pub(crate) fn reset_peak_rss(&self) {
+        let pid = self.child.id().expect("running");
+        std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("peak RSS reset");
+    }
+
     /// The service's peak resident memory so far (VmHWM), in MB.
     pub(crate) fn peak_rss_mb(&self) -> f64 {
         let pid = self.child.id().expect("running");

@@ -30,7 +30,7 @@ use crate::domain::restore::{
     ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreCommand, RestoreStatus,
 };
 use crate::graph::write::{RestoredSecret, SentRequest, Written};
-use crate::graph::FetchedObject;
+use crate::graph::Content;
 use crate::graph::{GraphClient, GraphError, TenantCredentials};
 use crate::scheduler::worker::context::{tenant_credentials, ContextError};
 use crate::secrets::backup_values::open_item_values;
@@ -74,7 +74,7 @@ struct Known<'a> {
     /// When the restore's apply began (objects created since may be its own).
     since: DateTime<Utc>,
     /// The live content of the objects to update, by Graph id.
-    live: &'a HashMap<String, Value>,
+    live: &'a HashMap<String, Content>,
     /// Objects written for other items of this restore.
     taken: &'a HashSet<String>,
 }
@@ -485,10 +485,10 @@ impl RestoreEngine {
             }
             _ => {
                 let target_id = item.target_id.clone().unwrap_or_default();
-                let live = live.get(&target_id).unwrap_or(&Value::Null);
+                let live = live.get(&target_id).map_or(Value::Null, Content::to_value);
                 let Written { sent: requests, .. } = self
                     .graph
-                    .update_object(credentials, key, &target_id, content, live, secrets)
+                    .update_object(credentials, key, &target_id, content, &live, secrets)
                     .await
                     .map_err(|e| (e, None))?;
                 sent.extend(requests);
@@ -515,7 +515,7 @@ impl RestoreEngine {
         &self,
         credentials: &TenantCredentials,
         loaded: &Loaded,
-    ) -> HashMap<String, Value> {
+    ) -> HashMap<String, Content> {
         let types: BTreeSet<&str> = loaded
             .items
             .iter()
@@ -533,7 +533,7 @@ impl RestoreEngine {
                     fetched
                         .objects
                         .into_iter()
-                        .map(|object| (object.graph_id, object.content.to_value())),
+                        .map(|object| (object.graph_id, object.content)),
                 );
             }
         }
@@ -565,14 +565,13 @@ impl RestoreEngine {
                 differences: Vec::new(),
                 reason: Some(reason),
             };
-            let live: HashMap<String, Value> = match self.graph.fetch(credentials, key).await {
+            // kept as the compact text Graph's answer was stored in; each object is parsed
+            // only when its item is compared (a type's trees would be several times larger)
+            let live: HashMap<String, Content> = match self.graph.fetch(credentials, key).await {
                 Ok(fetched) => fetched
                     .objects
                     .into_iter()
-                    .map(|object| {
-                        let content = live_content(&object);
-                        (object.graph_id, content)
-                    })
+                    .map(|object| (object.graph_id, object.content))
                     .collect(),
                 Err(error) => {
                     verified.extend(entries.iter().map(|(item, _)| {
@@ -601,7 +600,7 @@ impl RestoreEngine {
                     continue;
                 };
                 let expected = self.content_for(&source, loaded, ids);
-                let differences = differences(key, &expected, object);
+                let differences = differences(key, &expected, &object.to_value());
                 verified.push(ItemVerification {
                     item_id: item.item_id,
                     verified: differences.is_empty(),
@@ -688,9 +687,4 @@ impl RestoreEngine {
         transaction.commit().await?;
         Ok(status)
     }
-}
-
-/// A live object's content as a tree (what comparisons and the writer look into).
-fn live_content(object: &FetchedObject) -> Value {
-    object.content.to_value()
 }

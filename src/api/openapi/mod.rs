@@ -2,6 +2,7 @@
 //! what every operation shares (`responses.rs`) and the schemas whose values come from code
 //! tables (`schemas.rs`).
 
+mod links;
 mod responses;
 pub mod schemas;
 
@@ -81,5 +82,6 @@ pub fn complete(mut document: OpenApi) -> OpenApi {
         .collect();
     document.extensions = Some(ExtensionsBuilder::new().add("x-error-codes", codes).build());
     responses::complete_operations(&mut document);
+    links::add_links(&mut document);
     document
 }

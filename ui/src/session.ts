@@ -3,9 +3,11 @@
 import { useEffect, useState } from "preact/hooks";
 
 const KEY = "tenantpilot.token";
+// Set when a 401 signed the tab out, so the sign-in screen says why even after a reload or
+// a typed URL (a background poll may be the call that met the revocation).
+const EXPIRED = "tenantpilot.token-refused";
 type Listener = () => void;
 const listeners = new Set<Listener>();
-let expiredNotice = false;
 
 function notify() {
   for (const listener of listeners) listener();
@@ -17,22 +19,23 @@ export const session = {
   },
   signIn(token: string) {
     sessionStorage.setItem(KEY, token);
-    expiredNotice = false;
+    sessionStorage.removeItem(EXPIRED);
     notify();
   },
   signOut() {
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(EXPIRED);
     notify();
   },
   /** A 401: the token is unknown or revoked. */
   expired() {
     if (!sessionStorage.getItem(KEY)) return;
     sessionStorage.removeItem(KEY);
-    expiredNotice = true;
+    sessionStorage.setItem(EXPIRED, "1");
     notify();
   },
   wasExpired(): boolean {
-    return expiredNotice;
+    return sessionStorage.getItem(EXPIRED) !== null;
   },
 };
 

@@ -125,6 +125,87 @@ async fn run_now_and_retry_follow_their_rules() {
     );
 }
 
+/// Sends an empty POST with `If-Match`.
+async fn post_if_match(app: &crate::helpers::TestApp, path: &str, etag: &str) -> reqwest::Response {
+    app.request(reqwest::Method::POST, path)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+#[tokio::test]
+async fn run_now_and_retry_with_a_stale_schedule_etag_are_refused_and_queue_nothing() {
+    let app = spawn_app().await;
+    let (tenant, _, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
+    let tenant_id = tenant["id"].as_str().unwrap();
+    let read = app.get(&path).await;
+    let seen = read.headers()["etag"].to_str().unwrap().to_owned();
+    // someone else edits the schedule after it was read
+    let edited = app
+        .patch(&path, &json!({"retention_keep_last": 3}), None)
+        .await;
+    assert_eq!(edited.status(), 200);
+    let current = edited.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(seen, current);
+
+    let before = app.event_count().await;
+    let (status, body) =
+        problem(post_if_match(&app, &format!("{path}/run-now"), &seen).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (412, Some("version_mismatch")),
+        "{body}"
+    );
+    assert_eq!(
+        app.event_count().await,
+        before,
+        "a stale run-now writes nothing"
+    );
+    let runs: Value = app.get(&format!("{path}/runs")).await.json().await.unwrap();
+    assert_eq!(
+        runs["items"].as_array().unwrap().len(),
+        0,
+        "no run was queued"
+    );
+
+    let response = post_if_match(&app, &format!("{path}/run-now"), &current).await;
+    assert_eq!(response.status(), 202);
+    let run: Value = response.json().await.unwrap();
+    finish_run(&app.pool, run["id"].as_str().unwrap(), RunStatus::Failed).await;
+
+    // the failed run's retry, based on the schedule as it was before the run was queued
+    let retry_path = format!(
+        "/api/v1/tenants/{tenant_id}/backup-runs/{}/retry",
+        run["id"].as_str().unwrap()
+    );
+    let before = app.event_count().await;
+    let (status, body) = problem(post_if_match(&app, &retry_path, &current).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (412, Some("version_mismatch")),
+        "{body}"
+    );
+    assert_eq!(
+        app.event_count().await,
+        before,
+        "a stale retry writes nothing"
+    );
+    let now_current = app.get(&path).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let response = post_if_match(&app, &retry_path, &now_current).await;
+    assert_eq!(response.status(), 202);
+    let retry: Value = response.json().await.unwrap();
+    assert_eq!(retry["retry_of"], run["id"]);
+    // a second operator retrying from the same screen is told, not given a second run
+    let (status, _) = problem(post_if_match(&app, &retry_path, &now_current).await).await;
+    assert_eq!(status, 412);
+}
+
 #[tokio::test]
 async fn replaying_the_run_recorder_never_rolls_the_last_run_status_back() {
     let app = spawn_app().await;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::context::RequestContext;
 use super::error::{ApiError, ErrorCode, Problem};
-use super::extract::{parse_id, ValidQuery};
+use super::extract::{parse_id, IfMatch, ValidQuery};
 use super::pagination::{Page, PageQuery};
 use super::schedules::{execute_schedule_command, find_schedule, schedule_path};
 use super::state::AppState;
@@ -45,14 +45,24 @@ async fn find_run(
         .ok_or(ApiError::NotFound("run"))
 }
 
+/// What a run request asks for: the trigger, the run it retries, and the schedule version
+/// the caller based it on (`If-Match`).
+struct RunRequest {
+    trigger: RunTrigger,
+    retry_of: Option<Uuid>,
+    expected_version: Option<u64>,
+}
+
 /// Queues a manual run or a retry on the schedule and answers 202 with the queued run.
 async fn request_run(
     state: &AppState,
     context: RequestContext,
-    tenant_id: Uuid,
-    schedule_id: Uuid,
-    trigger: RunTrigger,
-    retry_of: Option<Uuid>,
+    (tenant_id, schedule_id): (Uuid, Uuid),
+    RunRequest {
+        trigger,
+        retry_of,
+        expected_version,
+    }: RunRequest,
 ) -> Result<HttpResponse, ApiError> {
     let run_id = Uuid::now_v7();
     let now = state.clock.now();
@@ -65,7 +75,8 @@ async fn request_run(
     });
     let ids = (tenant_id, schedule_id);
     let requested =
-        execute_schedule_command(state, &context, ids, command.clone(), now, None).await;
+        execute_schedule_command(state, &context, ids, command.clone(), now, expected_version)
+            .await;
     match requested {
         // The schedule learns that its run ended from the run recorder, a moment after the
         // run itself shows as ended: let the consumers settle and decide once more.
@@ -73,7 +84,7 @@ async fn request_run(
             code: ErrorCode::RunAlreadyActive,
             ..
         }) if state.everything_is_visible().await => {
-            execute_schedule_command(state, &context, ids, command, now, None).await?;
+            execute_schedule_command(state, &context, ids, command, now, expected_version).await?;
         }
         other => {
             other?;
@@ -96,10 +107,13 @@ async fn request_run(
 
 /// Run a schedule now. Allowed for disabled schedules (a manual backup before enabling);
 /// refused while another run of the schedule is queued or running. `next_run_at` stays.
+/// With `If-Match` (the schedule's `ETag`), refused with 412 if the schedule changed since
+/// it was read (edited, disabled, or a run queued or recorded meanwhile).
 #[utoipa::path(
     tag = TAG_RUNS,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("schedule_id" = Uuid, Path, description = "The schedule's id")),
+           ("schedule_id" = Uuid, Path, description = "The schedule's id"),
+           ("If-Match" = Option<String>, Header, description = "The schedule's ETag the run is based on")),
     responses(
         (status = 202, description = "The queued run", body = RunResponse, headers(("Location" = String))),
         (status = 409, description = "`run_already_active`: a run of this schedule is queued or running", body = Problem, content_type = "application/problem+json"),
@@ -111,19 +125,17 @@ async fn run_now(
     principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, schedule_id) = schedule_path(&path)?;
     principal.authorize(Permission::OperateRuns, Some(tenant_id))?;
     find_schedule(&state, tenant_id, schedule_id).await?;
-    request_run(
-        &state,
-        context,
-        tenant_id,
-        schedule_id,
-        RunTrigger::Manual,
-        None,
-    )
-    .await
+    let request = RunRequest {
+        trigger: RunTrigger::Manual,
+        retry_of: None,
+        expected_version: if_match.0,
+    };
+    request_run(&state, context, (tenant_id, schedule_id), request).await
 }
 
 /// List a schedule's runs, newest first.
@@ -181,10 +193,14 @@ async fn get_run(
 }
 
 /// Retry a failed or partial run: queues a new run of its schedule, linked by `retry_of`.
+/// The retry is a command on the schedule, so `If-Match` names the schedule's `ETag`:
+/// two operators retrying one failed run from one screen queue it once, the second is
+/// told with 412 that the schedule changed.
 #[utoipa::path(
     tag = TAG_RUNS,
     params(("tenant_id" = Uuid, Path, description = "The tenant's id"),
-           ("run_id" = Uuid, Path, description = "The run to retry")),
+           ("run_id" = Uuid, Path, description = "The run to retry"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the run's schedule the retry is based on")),
     responses(
         (status = 202, description = "The queued retry", body = RunResponse, headers(("Location" = String))),
         (status = 409, description = "`run_not_retryable` (the run is queued, running or succeeded) or `run_already_active`", body = Problem, content_type = "application/problem+json"),
@@ -196,6 +212,7 @@ async fn retry_run(
     principal: Principal,
     context: RequestContext,
     path: web::Path<(String, String)>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tenant_id = parse_id(&path.0, "tenant_id")?;
     let run_id = parse_id(&path.1, "run_id")?;
@@ -216,13 +233,10 @@ async fn retry_run(
         }
     }
     find_schedule(&state, tenant_id, listed.schedule_id).await?;
-    request_run(
-        &state,
-        context,
-        tenant_id,
-        listed.schedule_id,
-        RunTrigger::Retry,
-        Some(run_id),
-    )
-    .await
+    let request = RunRequest {
+        trigger: RunTrigger::Retry,
+        retry_of: Some(run_id),
+        expected_version: if_match.0,
+    };
+    request_run(&state, context, (tenant_id, listed.schedule_id), request).await
 }

@@ -542,6 +542,18 @@ test("a stale ETag is explained with what changed, and a reload is offered", asy
   await screen(page, "stale-etag");
   await alert.getByRole("button", { name: "Reload" }).click();
   await page.getByRole("heading", { name: "E2E renamed", level: 1 }).waitFor();
+  // run now sends the ETag too: a change behind the user's back queues no run
+  const runsBefore = (await apiCall(base, token, "GET", `${path}/runs`)).body.items.length;
+  const seen = await apiCall(base, token, "GET", path);
+  const edited = await apiCall(base, token, "PATCH", path, { retention_keep_last: seen.body.retention_keep_last + 1 }, { "If-Match": `"${seen.body.version}"` });
+  assert(edited.status === 200 || edited.status === 202, `edit: ${edited.status}`);
+  await page.getByRole("button", { name: "Run now" }).click();
+  const runAlert = page.getByRole("alert").filter({ hasText: "Someone changed this" });
+  await runAlert.getByText(`retention_keep_last: ${seen.body.retention_keep_last} → ${seen.body.retention_keep_last + 1}`).waitFor();
+  const runsAfter = (await apiCall(base, token, "GET", `${path}/runs`)).body.items.length;
+  assert(runsAfter === runsBefore, `a stale run now queued ${runsAfter - runsBefore} runs`);
+  await runAlert.getByRole("button", { name: "Reload" }).click();
+  await runAlert.waitFor({ state: "detached" });
   await page.context().close();
 });
 
@@ -668,7 +680,11 @@ test("a revoked token returns to sign-in; sign out forgets the token", async () 
   // the revocation is committed at once but read through the consumers' projection, which
   // lags while other tests' events (a restore's) are projected: wait until the API refuses it
   await until(async () => (await apiCall(base, issued.body.token, "GET", "/api/v1/me")).status === 401, 15000, "the revoked token to be refused");
+  // the header's unread-count poll may meet the revocation first and sign out before this
+  // navigation: the notice must survive the reload either way
   await page.goto(`${base}/tenants/${demoTenant.id}`);
+  await page.getByText("Your token was refused").waitFor();
+  await page.reload();
   await page.getByText("Your token was refused").waitFor();
   await page.getByLabel("API token").waitFor();
   await signIn(page, base, token);

@@ -11,12 +11,15 @@ export type Loaded<T> = {
   reload: () => Promise<T | undefined>;
 };
 
-export function useLoad<T>(load: () => Promise<Outcome<T>>, inputs: unknown[]): Loaded<T> {
+/** Loads with `load` whenever `inputs` change; with `ready` false (an input not known yet),
+ * loads nothing until it turns true. */
+export function useLoad<T>(load: () => Promise<Outcome<T>>, inputs: unknown[], ready = true): Loaded<T> {
   const [data, setData] = useState<T>();
   const [problem, setProblem] = useState<Problem>();
   const [loading, setLoading] = useState(true);
   const latest = useRef(0);
   const reload = useCallback(async () => {
+    if (!ready) return undefined;
     const call = ++latest.current;
     const outcome = await load();
     if (call !== latest.current) return undefined;
@@ -29,7 +32,7 @@ export function useLoad<T>(load: () => Promise<Outcome<T>>, inputs: unknown[]): 
     setProblem(outcome.problem);
     return undefined;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, inputs);
+  }, [...inputs, ready]);
   useEffect(() => {
     setLoading(true);
     void reload();

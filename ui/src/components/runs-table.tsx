@@ -1,11 +1,12 @@
 // A schedule's runs, newest first, paged; polled, so new runs appear and a queued or
 // running one's status changes live. Each shows its completeness (objects Graph listed,
 // captured whole, captured incompletely) summed from its sync report.
-import { useCallback } from "preact/hooks";
-import { api, run, type Schemas } from "../api/client";
+import { useCallback, useEffect } from "preact/hooks";
+import { api, ifMatch, run, type Schemas } from "../api/client";
 import { useCan } from "../caller";
 import { ActionButton } from "./action";
 import { useCursor, useLoad, usePoll } from "./load";
+import { scheduleStale } from "./schedule-actions";
 import { Pager } from "./pager";
 import { ProblemMessage } from "./problem";
 import { Loading } from "./screen";
@@ -13,6 +14,7 @@ import { duration, Time } from "./time";
 import { Status } from "./words";
 
 type Run = Schemas["RunResponse"];
+type Schedule = Schemas["ScheduleResponse"];
 export const LIVE = (status: string) => status === "queued" || status === "running";
 
 type Completeness = { listed: number; whole: number; incomplete: number };
@@ -43,7 +45,20 @@ export function CompletenessText({ report }: { report: Run["sync_report"] }) {
   );
 }
 
-export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string; scheduleId: string; refresh: number }) {
+export function RunsTable({
+  schedule,
+  reloadSchedule,
+  onPolled,
+  refresh,
+}: {
+  schedule: Schedule;
+  reloadSchedule: () => Promise<unknown>;
+  /** Each page of runs as read, so the screen can follow them. */
+  onPolled?: (runs: Run[]) => void;
+  refresh: number;
+}) {
+  const tenantId = schedule.tenant_id;
+  const scheduleId = schedule.id;
   const paging = useCursor();
   const canRun = useCan("operate_runs");
   const runs = useLoad(
@@ -58,6 +73,9 @@ export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string;
   const live = (runs.data?.items ?? []).some((r) => LIVE(r.status));
   // fast while a run is queued or running; slower otherwise, so scheduled runs appear too
   usePoll(true, live ? 1500 : 5000, useCallback(() => void runs.reload(), [runs.reload]));
+  useEffect(() => {
+    if (runs.data) onPolled?.(runs.data.items);
+  }, [runs.data]);
   if (!runs.data) return runs.problem ? <ProblemMessage problem={runs.problem} /> : <Loading what="runs" />;
   if (runs.data.items.length === 0) return <p>No runs yet.</p>;
   return (
@@ -79,7 +97,7 @@ export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string;
           </thead>
           <tbody>
             {runs.data.items.map((item) => (
-              <RunRow key={item.id} item={item} canRun={canRun} reload={runs.reload} />
+              <RunRow key={item.id} item={item} canRun={canRun} schedule={schedule} reloadSchedule={reloadSchedule} reload={runs.reload} />
             ))}
           </tbody>
         </table>
@@ -89,7 +107,19 @@ export function RunsTable({ tenantId, scheduleId, refresh }: { tenantId: string;
   );
 }
 
-function RunRow({ item, canRun, reload }: { item: Run; canRun: boolean; reload: () => Promise<unknown> }) {
+function RunRow({
+  item,
+  canRun,
+  schedule,
+  reloadSchedule,
+  reload,
+}: {
+  item: Run;
+  canRun: boolean;
+  schedule: Schedule;
+  reloadSchedule: () => Promise<unknown>;
+  reload: () => Promise<unknown>;
+}) {
   return (
     <tr>
       <th scope="row">
@@ -118,10 +148,14 @@ function RunRow({ item, canRun, reload }: { item: Run; canRun: boolean; reload: 
           {item.status === "failed" || item.status === "partial" ? (
             <ActionButton
               label="Retry"
+              stale={scheduleStale(schedule, reloadSchedule)}
               action={() =>
                 run(
                   api.POST("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}/retry", {
-                    params: { path: { tenant_id: item.tenant_id, run_id: item.id }, header: { "Idempotency-Key": crypto.randomUUID() } },
+                    params: {
+                      path: { tenant_id: item.tenant_id, run_id: item.id },
+                      header: { "Idempotency-Key": crypto.randomUUID(), ...ifMatch(schedule.version) },
+                    },
                   }),
                 )
               }

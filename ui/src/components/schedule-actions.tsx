@@ -1,5 +1,6 @@
-// A schedule's actions: enable/disable (with its ETag as If-Match), run now (with an
-// Idempotency-Key, so a double click queues one run). Hidden for roles that may not.
+// A schedule's actions: enable/disable and run now, each with the schedule's ETag as
+// If-Match (run now also with an Idempotency-Key, so a double click queues one run).
+// Hidden for roles that may not.
 import { useLocation } from "preact-iso";
 import { api, ifMatch, run, type Schemas } from "../api/client";
 import { useCan } from "../caller";
@@ -64,10 +65,11 @@ export function ScheduleActions({
       {canRun ? (
         <ActionButton
           label="Run now"
+          stale={stale}
           action={() =>
             run(
               api.POST("/api/v1/tenants/{tenant_id}/backup-schedules/{schedule_id}/run-now", {
-                params: { path, header: { "Idempotency-Key": crypto.randomUUID() } },
+                params: { path, header: { "Idempotency-Key": crypto.randomUUID(), ...ifMatch(schedule.version) } },
               }),
             )
           }

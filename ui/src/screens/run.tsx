@@ -1,14 +1,16 @@
 // A run: live status while queued or running, timings, the error code with its meaning
 // from the document's error-code table, the per-type sync report, and its backup set.
-import { useCallback } from "preact/hooks";
+import { useCallback, useEffect } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
-import { api, run } from "../api/client";
+import { api, ifMatch, run } from "../api/client";
 import { runErrorMeaning } from "../api/error-codes.gen";
 import { useCan } from "../caller";
 import { ActionButton } from "../components/action";
 import { useLoad, usePoll } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { LIVE } from "../components/runs-table";
+import { scheduleStale } from "../components/schedule-actions";
+import { useScheduleFollowsRuns } from "../components/schedule-follow";
 import { Loading, Screen } from "../components/screen";
 import { duration, formatIn, Time } from "../components/time";
 import { Status } from "../components/words";
@@ -42,6 +44,18 @@ export function RunScreen() {
   const tenantCrumb = useTenantCrumb(tenantId);
   const scheduleCrumb = useScheduleCrumb(tenantId, r?.schedule_id);
   usePoll(!!r && LIVE(r.status), 1000, useCallback(() => void current.reload(), [current.reload]));
+  // the schedule's ETag, sent with a retry (the retry is queued on the schedule)
+  const scheduleId = r?.schedule_id;
+  const schedule = useLoad(
+    () => run(api.GET("/api/v1/tenants/{tenant_id}/backup-schedules/{schedule_id}", { params: { path: { tenant_id: tenantId, schedule_id: scheduleId! } } })),
+    [tenantId, scheduleId],
+    !!scheduleId,
+  );
+  const followRun = useScheduleFollowsRuns(schedule.reload);
+  useEffect(() => {
+    if (r) void followRun([r]);
+  }, [r]);
+  const s = schedule.data;
   const report = (r?.sync_report ?? null) as Record<string, TypeReport> | null;
   return (
     <Screen
@@ -52,13 +66,17 @@ export function RunScreen() {
         ...scheduleCrumb,
       ]}
       actions={
-        r && canRun && (r.status === "failed" || r.status === "partial") ? (
+        r && s && canRun && (r.status === "failed" || r.status === "partial") ? (
           <ActionButton
             label="Retry"
+            stale={scheduleStale(s, schedule.reload)}
             action={() =>
               run(
                 api.POST("/api/v1/tenants/{tenant_id}/backup-runs/{run_id}/retry", {
-                  params: { path: { tenant_id: tenantId, run_id: runId }, header: { "Idempotency-Key": crypto.randomUUID() } },
+                  params: {
+                    path: { tenant_id: tenantId, run_id: runId },
+                    header: { "Idempotency-Key": crypto.randomUUID(), ...ifMatch(s.version) },
+                  },
                 }),
               )
             }

@@ -9,6 +9,7 @@ import { useLoad } from "../components/load";
 import { ProblemMessage } from "../components/problem";
 import { RunsTable } from "../components/runs-table";
 import { ScheduleActions, scheduleStale } from "../components/schedule-actions";
+import { useScheduleFollowsRuns } from "../components/schedule-follow";
 import { Loading, Screen } from "../components/screen";
 import { Time } from "../components/time";
 import { cadenceInWords, LastRun } from "../components/words";
@@ -34,6 +35,7 @@ export function Schedule() {
     setRefresh((n) => n + 1);
     return schedule.reload();
   };
+  const followRuns = useScheduleFollowsRuns(schedule.reload);
   return (
     <Screen
       title={s?.name ?? "Schedule"}
@@ -127,7 +129,7 @@ export function Schedule() {
         </div>
       )}
       <h2>Runs</h2>
-      <RunsTable tenantId={tenantId} scheduleId={scheduleId} refresh={refresh} />
+      {s ? <RunsTable schedule={s} reloadSchedule={reload} onPolled={(runs) => void followRuns(runs)} refresh={refresh} /> : null}
     </Screen>
   );
 }

@@ -14,8 +14,11 @@ export type Loaded<T> = {
 /** Loads with `load` whenever `inputs` change; with `ready` false (an input not known yet),
  * loads nothing until it turns true. */
 export function useLoad<T>(load: () => Promise<Outcome<T>>, inputs: unknown[], ready = true): Loaded<T> {
-  const [data, setData] = useState<T>();
-  const [problem, setProblem] = useState<Problem>();
+  // What was loaded is kept with the inputs it was loaded for: when they change (another
+  // restore's URL on the same screen, another page), the old data is never shown as the
+  // new one's, not even for the one render before the new load starts.
+  const key = JSON.stringify(inputs);
+  const [loaded, setLoaded] = useState<{ key: string; data?: T; problem?: Problem }>();
   const [loading, setLoading] = useState(true);
   const latest = useRef(0);
   const reload = useCallback(async () => {
@@ -25,20 +28,21 @@ export function useLoad<T>(load: () => Promise<Outcome<T>>, inputs: unknown[], r
     if (call !== latest.current) return undefined;
     setLoading(false);
     if (outcome.ok) {
-      setData(outcome.data);
-      setProblem(undefined);
+      setLoaded({ key, data: outcome.data });
       return outcome.data;
     }
-    setProblem(outcome.problem);
+    // a failed reload keeps what was shown, with the problem beside it
+    setLoaded((previous) => ({ key, data: previous?.key === key ? previous.data : undefined, problem: outcome.problem }));
     return undefined;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...inputs, ready]);
+  }, [key, ready]);
   useEffect(() => {
     setLoading(true);
     void reload();
   }, [reload]);
   useReconnected(reload as () => void);
-  return { data, problem, loading, reload };
+  const current = loaded?.key === key ? loaded : undefined;
+  return { data: current?.data, problem: current?.problem, loading, reload };
 }
 
 /** Calls `tick` every `ms` while `active`. */

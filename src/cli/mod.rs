@@ -104,6 +104,10 @@ pub struct RestorePlanArgs {
     /// Across tenants: SOURCE_GROUP_ID=TARGET_GROUP_ID (repeat)
     #[arg(long = "map-group", value_name = "SRC=DST")]
     pub map_groups: Vec<String>,
+    /// Across tenants: map the other assigned groups to the target group of the same
+    /// display name (needs Group.Read.All in both tenants)
+    #[arg(long)]
+    pub match_groups_by_name: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]

@@ -79,6 +79,9 @@ pub async fn run(command: &RestoreCommand) -> anyhow::Result<()> {
             if !mapping.is_empty() {
                 body["group_mapping"] = Value::Object(mapping);
             }
+            if plan.match_groups_by_name {
+                body["match_groups_by_name"] = json!(true);
+            }
             let planned = api
                 .call(
                     reqwest::Method::POST,

@@ -64,6 +64,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_restores",
         include_str!("../../migrations/0015_restores.sql"),
     ),
+    (
+        "0016_restore_group_matches",
+        include_str!("../../migrations/0016_restore_group_matches.sql"),
+    ),
 ];
 
 /// Serialises concurrent migrators (several instances starting at once).

@@ -4,6 +4,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::fetch;
 use super::pacing::Limits;
 use super::paging::Reader;
@@ -120,6 +122,51 @@ impl GraphClient {
             }
         }
         Ok(missing)
+    }
+
+    /// A group's display name (`GET /groups/{id}`); `None` when the tenant has no such
+    /// group. Needs `Group.Read.All` (or `GroupMember.Read.All`, `Directory.Read.All`).
+    pub async fn group_display_name(
+        &self,
+        credentials: &TenantCredentials,
+        group_id: &str,
+    ) -> Result<Option<String>, GraphError> {
+        let reader = Reader {
+            inner: &self.inner,
+            credentials,
+        };
+        let group = reader
+            .detail(&format!("/groups/{group_id}?$select=id,displayName"))
+            .await?;
+        Ok(group.and_then(|g| g.get("displayName")?.as_str().map(str::to_owned)))
+    }
+
+    /// The ids of the tenant's groups with exactly this display name
+    /// (`GET /groups?$filter=displayName eq '...'`, every page; Microsoft Graph "List
+    /// groups": `displayName` supports `eq` in `$filter`, a quote doubled inside the literal).
+    pub async fn groups_named(
+        &self,
+        credentials: &TenantCredentials,
+        display_name: &str,
+    ) -> Result<Vec<String>, GraphError> {
+        let reader = Reader {
+            inner: &self.inner,
+            credentials,
+        };
+        let literal = format!("displayName eq '{}'", display_name.replace('\'', "''"));
+        // percent-encoded, with a space as %20 (a `+` in a query is not a space to every server)
+        let filter: String = form_urlencoded::byte_serialize(literal.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20");
+        let groups = reader
+            .list(&format!("/groups?$filter={filter}&$select=id,displayName"))
+            .await?;
+        Ok(groups
+            .iter()
+            // the filter is the server's; the exact name is checked here too
+            .filter(|g| g.get("displayName").and_then(Value::as_str) == Some(display_name))
+            .filter_map(|g| g.get("id")?.as_str().map(str::to_owned))
+            .collect())
     }
 
     /// Token requests sent to the login so far, retries included.

@@ -57,6 +57,11 @@ pub struct TenantConfig {
     pub roles: Vec<String>,
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Display names of the tenant's Entra groups by position, where they differ from the
+    /// names every tenant shares (a name no other group has, or another group's name: a
+    /// restore that matches groups by name then finds none, or several).
+    #[serde(default)]
+    pub group_names: BTreeMap<usize, String>,
 }
 
 /// Child levels whose page size can be set.
@@ -188,6 +193,7 @@ impl TenantConfig {
             token_lifetime_secs: default_lifetime(),
             roles: default_roles(),
             faults: Vec::new(),
+            group_names: BTreeMap::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod engine;
+pub mod group_match;
 pub mod lease;
 pub mod order;
 pub mod plan;

@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
+use super::group_match::{match_by_name, MatchError, SourceDirectory};
 use super::plan::{classify, in_write_order, matched_ids, Target};
-use super::source::{set_items, with_contents, SourceError};
+use super::source::{assigned_group_ids, set_items, with_contents, SourceError};
 use crate::backup::sets::TreeItem;
-use crate::domain::restore::{PlannedItem, RestoreSelection};
+use crate::domain::restore::{GroupMatch, PlannedItem, RestoreSelection};
 use crate::graph::write::{write_role, write_support, WriteSupport};
 use crate::graph::{FetchedObject, GraphClient, GraphError, GraphErrorCode};
 use crate::scheduler::worker::context::{tenant_credentials, ContextError};
@@ -25,6 +26,17 @@ pub struct PlanInput<'a> {
     pub selection: &'a RestoreSelection,
     /// Source group id → target group id (across tenants).
     pub groups: &'a HashMap<String, String>,
+    /// Across tenants: map the assigned groups `groups` leaves out by display name.
+    pub match_groups_by_name: bool,
+}
+
+/// A plan: its items in write order, and the groups their assignments go to.
+pub struct Plan {
+    pub items: Vec<PlannedItem>,
+    /// The given mapping with the groups matched by name added.
+    pub groups: HashMap<String, String>,
+    /// Each group looked up by name, matched or not.
+    pub group_matches: Vec<GroupMatch>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +51,8 @@ pub enum PlanError {
     Graph(GraphError),
     #[error("the target tenant's app registration lacks {}: a restore of the selected types writes with them", .0.join(", "))]
     MissingRoles(Vec<String>),
+    #[error("matching groups by display name reads them in both tenants: the app registration of {0} lacks Group.Read.All")]
+    GroupNamesUnreadable(&'static str),
     #[error("the group mapping names target groups the target tenant does not have: {}", .0.join(", "))]
     UnknownGroups(Vec<String>),
     #[error("database error: {0}")]
@@ -62,9 +76,10 @@ pub async fn make_plan(
     graph: &GraphClient,
     secrets: &SecretCipher,
     input: &PlanInput<'_>,
-) -> Result<Vec<PlannedItem>, PlanError> {
+) -> Result<Plan, PlanError> {
+    let by_name = input.match_groups_by_name && input.tenant_id != input.source_tenant_id;
     // the connection is given back before Graph is read: a plan may take minutes
-    let (selected, credentials) = {
+    let (selected, credentials, to_match, source_credentials) = {
         let client = pool.get().await?;
         let items = set_items(&**client, input.source_backup_set_id).await?;
         let selected = select(items, input.selection)?;
@@ -77,7 +92,30 @@ pub async fn make_plan(
                 })
             }
         };
-        (selected, credentials)
+        let (to_match, source_credentials) = if by_name {
+            let mut assigned = assigned_group_ids(&**client, &selected).await?;
+            assigned.retain(|id| !input.groups.contains_key(id));
+            let source = tenant_credentials(&client, secrets, input.source_tenant_id)
+                .await?
+                .map_err(|preflight| format!("{}: {}", preflight.code, preflight.message));
+            (assigned, Some(source))
+        } else {
+            (BTreeSet::new(), None)
+        };
+        (selected, credentials, to_match, source_credentials)
+    };
+    let mut groups = input.groups.clone();
+    let group_matches = match &source_credentials {
+        None => Vec::new(),
+        Some(source) => {
+            let directory = match source {
+                Ok(credentials) => SourceDirectory::Readable(credentials),
+                Err(why) => SourceDirectory::Unreadable(why.clone()),
+            };
+            match_by_name(graph, directory, &credentials, &to_match, &mut groups)
+                .await
+                .map_err(group_lookup_failure)?
+        }
     };
     if !input.groups.is_empty() {
         let targets: Vec<String> = input
@@ -114,7 +152,7 @@ pub async fn make_plan(
     let target = Target {
         live: &live,
         same_tenant: input.tenant_id == input.source_tenant_id,
-        groups: input.groups,
+        groups: &groups,
     };
     let trees: Vec<&TreeItem> = selected.iter().collect();
     let ids = matched_ids(&trees, &target);
@@ -135,8 +173,13 @@ pub async fn make_plan(
         items.extend(sources.iter().map(|source| classify(source, &target, &ids)));
     }
     in_write_order(&mut items);
+    let plan = |items| Plan {
+        items,
+        groups: groups.clone(),
+        group_matches: group_matches.clone(),
+    };
     if !items.iter().any(|item| item.action.writes()) {
-        return Ok(items);
+        return Ok(plan(items));
     }
     let granted = graph
         .granted_roles(&credentials)
@@ -146,7 +189,19 @@ pub async fn make_plan(
     if !missing.is_empty() {
         return Err(PlanError::MissingRoles(missing));
     }
-    Ok(items)
+    Ok(plan(items))
+}
+
+/// A refused group lookup: a missing read permission is named like missing write roles.
+fn group_lookup_failure(error: MatchError) -> PlanError {
+    let (error, tenant) = match error {
+        MatchError::Source(error) => (error, "the source tenant"),
+        MatchError::Target(error) => (error, "the target tenant"),
+    };
+    if error.code == GraphErrorCode::PermissionMissing {
+        return PlanError::GroupNamesUnreadable(tenant);
+    }
+    PlanError::Graph(error)
 }
 
 /// The selected items of the set: all, the listed types, and the listed items.

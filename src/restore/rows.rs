@@ -59,6 +59,7 @@ async fn project(
             source_backup_set_id,
             selection,
             group_mapping,
+            group_matches,
             items,
             planned_at,
             ..
@@ -67,9 +68,9 @@ async fn project(
             transaction
                 .execute(
                     "INSERT INTO restores (id, tenant_id, source_tenant_id, source_backup_set_id,
-                        status, selection, group_mapping, planned_at, planned_by, item_count,
-                        to_write, version)
-                     VALUES ($1, $2, $3, $4, 'planned', $5, $6, $7, $8, $9, $10, 0)",
+                        status, selection, group_mapping, group_matches, planned_at, planned_by,
+                        item_count, to_write, version)
+                     VALUES ($1, $2, $3, $4, 'planned', $5, $6, $7, $8, $9, $10, $11, 0)",
                     &[
                         &restore_id,
                         tenant_id,
@@ -77,6 +78,7 @@ async fn project(
                         source_backup_set_id,
                         &json!(selection),
                         &json!(group_mapping),
+                        &json!(group_matches),
                         planned_at,
                         &actor,
                         &(items.len() as i32),

@@ -1,6 +1,6 @@
 //! Reading a restore's source: the set's items and their stored contents.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tokio_postgres::GenericClient;
 use uuid::Uuid;
@@ -56,6 +56,28 @@ pub async fn with_contents(
         }
     }
     Ok(out)
+}
+
+/// The group ids the items' assignments target, read in the database (no content is
+/// loaded here: a 2,000-item plan asks this before it reads any content).
+pub async fn assigned_group_ids(
+    client: &impl GenericClient,
+    items: &[TreeItem],
+) -> Result<BTreeSet<String>, SourceError> {
+    let hashes: Vec<&str> = items
+        .iter()
+        .map(|item| item.content_hash.as_str())
+        .collect();
+    let rows = client
+        .query(
+            "SELECT DISTINCT g #>> '{}'
+             FROM content_blobs c,
+                  jsonb_path_query(c.content, '$.assignments[*].target.groupId') g
+             WHERE c.hash = ANY($1) AND jsonb_typeof(g) = 'string'",
+            &[&hashes],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
 }
 
 /// The tree items by their item id.

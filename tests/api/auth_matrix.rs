@@ -129,6 +129,7 @@ async fn planned_restore(app: &TestApp, tenant: &str, set: &str) -> String {
             source_backup_set_id: set.parse().unwrap(),
             selection: Default::default(),
             group_mapping: Default::default(),
+            group_matches: Vec::new(),
             items: Vec::new(),
             now,
         })),

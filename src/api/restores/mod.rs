@@ -171,7 +171,7 @@ fn plan_failure(error: PlanError) -> ApiError {
             ErrorCode::InvalidGroupMapping,
             error.to_string(),
         ),
-        PlanError::MissingRoles(_) => ApiError::Conflict {
+        PlanError::MissingRoles(_) | PlanError::GroupNamesUnreadable(_) => ApiError::Conflict {
             code: ErrorCode::RestorePermissionMissing,
             detail: error.to_string(),
         },
@@ -280,7 +280,15 @@ async fn plan_restore(
     let request = body.into_inner()?;
     check_target(&state, tenant_id).await?;
     let source_tenant_id = source_tenant(&state, &principal, request.source_backup_set_id).await?;
-    let mapping = group_mapping(request.group_mapping, source_tenant_id == tenant_id)?;
+    let same_tenant = source_tenant_id == tenant_id;
+    let mapping = group_mapping(request.group_mapping, same_tenant)?;
+    if same_tenant && request.match_groups_by_name {
+        return Err(ApiError::validation(
+            "match_groups_by_name",
+            ErrorCode::InvalidGroupMapping,
+            "a restore into the set's own tenant keeps its groups: leave match_groups_by_name out",
+        ));
+    }
     let selection = request.selection.unwrap_or_default();
     let selection = RestoreSelection {
         types: selection.types,
@@ -288,7 +296,7 @@ async fn plan_restore(
     };
     let graph = state.graph.as_ref().ok_or_else(restores_unavailable)?;
     let groups: HashMap<String, String> = mapping.clone().into_iter().collect();
-    let items = make_plan(
+    let plan = make_plan(
         &state.pool,
         graph,
         &state.secrets,
@@ -298,6 +306,7 @@ async fn plan_restore(
             source_backup_set_id: request.source_backup_set_id,
             selection: &selection,
             groups: &groups,
+            match_groups_by_name: request.match_groups_by_name,
         },
     )
     .await
@@ -309,8 +318,9 @@ async fn plan_restore(
         source_tenant_id,
         source_backup_set_id: request.source_backup_set_id,
         selection,
-        group_mapping: mapping,
-        items,
+        group_mapping: plan.groups.into_iter().collect(),
+        group_matches: plan.group_matches,
+        items: plan.items,
         now: state.clock.now(),
     }));
     record(&state, &context, tenant_id, restore_id, command).await?;
@@ -454,11 +464,13 @@ async fn apply_restore(
             source_backup_set_id: restore.source_backup_set_id,
             selection: &selection,
             groups: &groups,
+            // the groups matched when it was planned are in its mapping
+            match_groups_by_name: false,
         },
     )
     .await
     .map_err(plan_failure)?;
-    let stale = stale_items(&planned, &now);
+    let stale = stale_items(&planned, &now.items);
     if !stale.is_empty() {
         return Err(ApiError::Conflict {
             code: ErrorCode::RestorePlanStale,

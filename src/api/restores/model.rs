@@ -29,6 +29,12 @@ pub struct PlanRestoreRequest {
     /// the mapping are listed in the plan and never sent. Not allowed within one tenant.
     #[serde(default)]
     pub group_mapping: Option<BTreeMap<String, String>>,
+    /// Across tenants: map every assigned source group that `group_mapping` leaves out to
+    /// the one target group with its display name (read with `GET /groups` in both
+    /// tenants, which needs `Group.Read.All` there). No group of that name, or several, and
+    /// the assignments stay unsent; `group_matches` says which and why.
+    #[serde(default)]
+    pub match_groups_by_name: bool,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -48,7 +54,7 @@ pub struct SelectionRequest {
     "id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e70", "tenant_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e71",
     "source_tenant_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e71",
     "source_backup_set_id": "0192f0c1-6a4b-7c3d-9e8f-1a2b3c4d5e6f", "status": "completed",
-    "selection": {"types": ["settingsCatalog"], "item_ids": []}, "group_mapping": {},
+    "selection": {"types": ["settingsCatalog"], "item_ids": []}, "group_mapping": {}, "group_matches": [],
     "planned_at": "2026-12-07T09:00:00Z", "planned_by": "tok_1", "approvals": [],
     "applied_by": "tok_1", "apply_requested_at": "2026-12-07T09:01:00Z",
     "apply_started_at": "2026-12-07T09:01:01Z", "finished_at": "2026-12-07T09:01:09Z",
@@ -66,8 +72,12 @@ pub struct RestoreResponse {
     pub status: String,
     #[schema(value_type = Object)]
     pub selection: Value,
+    /// Source group id → target group id: given, and matched by name.
     #[schema(value_type = Object)]
     pub group_mapping: Value,
+    /// With `match_groups_by_name`: each source group looked up, matched or not.
+    #[schema(value_type = Vec<GroupMatchResponse>)]
+    pub group_matches: Value,
     pub planned_at: DateTime<Utc>,
     /// The token that planned it.
     pub planned_by: String,
@@ -140,7 +150,7 @@ pub struct RestoreItemResponse {
 pub const RESTORE_COLUMNS: &str = "id, tenant_id, source_tenant_id, source_backup_set_id, status,
     selection, group_mapping, planned_at, planned_by, approvals, applied_by, apply_requested_at,
     apply_started_at, finished_at, error_code, error_message, item_count, to_write, applied,
-    failed, verified, version";
+    failed, verified, version, group_matches";
 
 impl RestoreResponse {
     pub fn from_row(row: &Row) -> Self {
@@ -169,6 +179,7 @@ impl RestoreResponse {
                 verified: row.get(20),
             },
             version: row.get(21),
+            group_matches: row.get(22),
             items: None,
         }
     }
@@ -228,6 +239,20 @@ pub struct UnmappedAssignmentResponse {
     pub group_id: String,
     /// The assignment target's `@odata.type` (an include or an exclusion).
     pub target_type: String,
+}
+
+/// A source group looked up by display name in the target.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct GroupMatchResponse {
+    /// The source tenant's group id.
+    pub source_group_id: String,
+    /// Its display name in the source tenant; absent when the source no longer has it.
+    pub display_name: Option<String>,
+    /// The one target group with that name; absent when there is none or several.
+    pub target_group_id: Option<String>,
+    /// Why no target group was taken.
+    pub reason: Option<String>,
 }
 
 /// Graph's refusal of one item's write.

@@ -56,6 +56,7 @@ impl Restore {
             source_backup_set_id: plan.source_backup_set_id,
             selection: plan.selection,
             group_mapping: plan.group_mapping,
+            group_matches: plan.group_matches,
             items: plan.items,
             planned_at: plan.now,
         }]

@@ -3,7 +3,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::values::{
-    GroupMapping, ItemFailure, ItemVerification, PlannedItem, RestoreSelection, RestoreStatus,
+    GroupMapping, GroupMatch, ItemFailure, ItemVerification, PlannedItem, RestoreSelection,
+    RestoreStatus,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +60,7 @@ pub struct PlanRestore {
     pub source_backup_set_id: Uuid,
     pub selection: RestoreSelection,
     pub group_mapping: GroupMapping,
+    pub group_matches: Vec<GroupMatch>,
     pub items: Vec<PlannedItem>,
     pub now: DateTime<Utc>,
 }

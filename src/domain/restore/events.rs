@@ -5,7 +5,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::values::{
-    GroupMapping, ItemFailure, ItemVerification, PlannedItem, RestoreSelection, RestoreStatus,
+    GroupMapping, GroupMatch, ItemFailure, ItemVerification, PlannedItem, RestoreSelection,
+    RestoreStatus,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,8 +20,12 @@ pub enum RestoreEvent {
         source_tenant_id: Uuid,
         source_backup_set_id: Uuid,
         selection: RestoreSelection,
+        /// Explicit and matched by name: what the apply sends assignments to.
         #[serde(default)]
         group_mapping: GroupMapping,
+        /// How groups were looked up by display name, matched or not.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        group_matches: Vec<GroupMatch>,
         items: Vec<PlannedItem>,
         planned_at: DateTime<Utc>,
     },

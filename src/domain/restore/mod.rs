@@ -15,6 +15,6 @@ pub use commands::{PlanRestore, RestoreCommand};
 pub use errors::RestoreError;
 pub use events::RestoreEvent;
 pub use values::{
-    ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreSelection, RestoreStatus,
-    UnmappedAssignment,
+    GroupMatch, ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreSelection,
+    RestoreStatus, UnmappedAssignment,
 };

@@ -18,6 +18,7 @@ fn planned() -> RestoreEvent {
         source_backup_set_id: Uuid::nil(),
         selection: RestoreSelection::default(),
         group_mapping: Default::default(),
+        group_matches: Vec::new(),
         items: Vec::new(),
         planned_at: now(),
     }

@@ -146,3 +146,19 @@ pub struct ItemVerification {
 
 /// Source group id → target group id.
 pub type GroupMapping = BTreeMap<String, String>;
+
+/// A source group looked up by display name in the target (`match_groups_by_name`): the
+/// one target group of that name, or why none was taken (never a guess among several).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMatch {
+    pub source_group_id: String,
+    /// Its name in the source tenant; None when the source tenant no longer has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The target group of that name, when there is exactly one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_group_id: Option<String>,
+    /// Why no target group was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}

@@ -5,6 +5,8 @@
 //! tenant. `$filter=displayName eq '...'` is applied (the lookup a restore plan makes);
 //! paging and `$select` as elsewhere.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
@@ -49,10 +51,13 @@ pub fn is_groups(path: &str) -> bool {
     first == Some("groups")
 }
 
-fn group(id: &str, position: usize) -> Value {
-    let name = NAMES
-        .get(position)
-        .map_or_else(|| format!("Intune - Group {position}"), |n| (*n).to_owned());
+fn group(id: &str, position: usize, renamed: &BTreeMap<usize, String>) -> Value {
+    let name = match renamed.get(&position) {
+        Some(name) => name.clone(),
+        None => NAMES
+            .get(position)
+            .map_or_else(|| format!("Intune - Group {position}"), |n| (*n).to_owned()),
+    };
     json!({
         "id": id,
         "displayName": name,
@@ -126,7 +131,7 @@ pub fn serve(call: &Call, tenant: &Tenant, issued: &Issued, ids: &RequestIds) ->
         .groups
         .iter()
         .enumerate()
-        .map(|(position, id)| group(id, position))
+        .map(|(position, id)| group(id, position, &tenant.config.group_names))
         .collect();
     let segments: Vec<&str> = call.path.split('/').filter(|s| !s.is_empty()).collect();
     let context = format!("{}/beta/$metadata#groups", call.base);

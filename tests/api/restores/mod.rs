@@ -2,6 +2,7 @@
 //! a worker writes through Graph's write endpoints, and the target is read back.
 
 mod bad_input;
+mod group_names;
 mod round_trip;
 mod selection;
 mod world;

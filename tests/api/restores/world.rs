@@ -181,6 +181,11 @@ pub async fn groups_by_name(
     sim: &RunningSimulator,
     tenant: &TenantConfig,
 ) -> std::collections::BTreeMap<String, String> {
+    groups_listed(sim, tenant).await.into_iter().collect()
+}
+
+/// Every group of a simulated tenant as (display name, id), read through Graph's `/groups`.
+pub async fn groups_listed(sim: &RunningSimulator, tenant: &TenantConfig) -> Vec<(String, String)> {
     let token = crate::graph_world::sim_token(sim, tenant).await;
     let page: Value = crate::helpers::http_client()
         .get(format!(

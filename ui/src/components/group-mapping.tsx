@@ -11,7 +11,20 @@ export function mappingOf(rows: MappingRow[]): Record<string, string> {
   return mapping;
 }
 
-export function GroupMapping({ rows, onChange, errors }: { rows: MappingRow[]; onChange: (rows: MappingRow[]) => void; errors: string[] }) {
+export function GroupMapping({
+  rows,
+  onChange,
+  byName,
+  onByName,
+  errors,
+}: {
+  rows: MappingRow[];
+  onChange: (rows: MappingRow[]) => void;
+  /** Map the groups left out here to the target group of the same display name. */
+  byName: boolean;
+  onByName: (byName: boolean) => void;
+  errors: string[];
+}) {
   const set = (index: number, row: MappingRow) => onChange(rows.map((old, i) => (i === index ? row : old)));
   return (
     <fieldset class={errors.length ? "invalid" : undefined} aria-describedby={errors.length ? "mapping-hint mapping-error" : "mapping-hint"}>
@@ -40,6 +53,11 @@ export function GroupMapping({ rows, onChange, errors }: { rows: MappingRow[]; o
       <button type="button" onClick={() => onChange([...rows, { source: "", target: "" }])}>
         Add a group
       </button>
+      <label class="inline">
+        <input type="checkbox" checked={byName} onChange={(e) => onByName(e.currentTarget.checked)} />{" "}
+        Match the other groups by display name (the one target group of the same name; none or several: not restored, and the plan says
+        which)
+      </label>
       {errors.length ? (
         <p class="field-error" id="mapping-error">
           {errors.join("; ")}

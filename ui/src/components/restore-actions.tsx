@@ -23,7 +23,12 @@ export function planAgainBody(restore: Restore): Schemas["PlanRestoreRequest"] {
       ...(selection.item_ids?.length ? { item_ids: selection.item_ids } : {}),
     };
   }
-  if (Object.keys(mapping).length) body.group_mapping = mapping;
+  // groups matched by name are matched again (the target's groups may have changed too)
+  const matches = restore.group_matches ?? [];
+  const matched = new Set(matches.map((m) => m.source_group_id));
+  const given = Object.fromEntries(Object.entries(mapping).filter(([source]) => !matched.has(source)));
+  if (Object.keys(given).length) body.group_mapping = given;
+  if (matches.length) body.match_groups_by_name = true;
   return body;
 }
 

@@ -48,6 +48,7 @@ function Form({ set, tenants, crumbs }: { set: BackupSet; tenants: Tenant[]; cru
   const [types, setTypes] = useState<string[]>([]);
   const [items, setItems] = useState<Map<string, string>>(new Map());
   const [rows, setRows] = useState<MappingRow[]>([{ source: "", target: "" }]);
+  const [byName, setByName] = useState(false);
   const [problem, setProblem] = useState<Problem>();
   const [local, setLocal] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -71,6 +72,7 @@ function Form({ set, tenants, crumbs }: { set: BackupSet; tenants: Tenant[]; cru
     if (across) {
       const mapping = mappingOf(rows);
       if (Object.keys(mapping).length) body.group_mapping = mapping;
+      if (byName) body.match_groups_by_name = true;
     }
     setBusy(true);
     const outcome = await run(api.POST("/api/v1/tenants/{tenant_id}/restores", { params: { path: { tenant_id: target } }, body }));
@@ -132,14 +134,22 @@ function Form({ set, tenants, crumbs }: { set: BackupSet; tenants: Tenant[]; cru
             </p>
           ) : null}
         </fieldset>
-        {across ? <GroupMapping rows={rows} onChange={setRows} errors={errorsFor(problem, "group_mapping")} /> : null}
+        {across ? (
+          <GroupMapping
+            rows={rows}
+            onChange={setRows}
+            byName={byName}
+            onByName={setByName}
+            errors={[...errorsFor(problem, "group_mapping"), ...errorsFor(problem, "match_groups_by_name")]}
+          />
+        ) : null}
         <div class="form-actions">
           <button type="submit" disabled={busy}>
             {busy ? "Planning…" : "Plan the restore"}
           </button>
           <a href={`/tenants/${set.tenant_id}/backup-sets/${set.id}`}>Cancel</a>
         </div>
-        <ProblemMessage problem={problem} shownFields={["selection", "group_mapping"]} />
+        <ProblemMessage problem={problem} shownFields={["selection", "group_mapping", "match_groups_by_name"]} />
       </form>
     </Screen>
   );

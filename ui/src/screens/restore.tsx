@@ -78,6 +78,21 @@ export function RestoreScreen() {
                 </dd>
               </>
             ) : null}
+            {r.group_matches.length ? (
+              <>
+                <dt>Groups by name</dt>
+                <dd>
+                  <ul class="plain">
+                    {r.group_matches.map((m) => (
+                      <li key={m.source_group_id}>
+                        {m.display_name ?? <code>{m.source_group_id}</code>}:{" "}
+                        {m.target_group_id ? <code>{m.target_group_id}</code> : <span class="warn-text">not restored ({m.reason})</span>}
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            ) : null}
             <dt>Planned</dt>
             <dd>
               <Time iso={r.planned_at} /> by <code>{r.planned_by}</code>

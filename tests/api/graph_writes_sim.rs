@@ -466,3 +466,86 @@ async fn an_administrative_templates_values_are_added_updated_and_deleted_in_pla
     assert_eq!(comparable(key, &after), comparable(key, &wanted));
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_notification_templates_messages_are_patched_added_and_deleted_by_locale() {
+    let sim = start(tenant(true)).await;
+    let client = client(&sim);
+    let tenant = credentials();
+    let key = "notificationTemplates";
+    let backup = client.fetch(&tenant, key).await.expect("backed up");
+    let original = backup.objects[0].content.to_value();
+    let created = client
+        .create_object(&tenant, key, &original, &[])
+        .await
+        .expect("created");
+    let live = |objects: Vec<FetchedObject>| {
+        objects
+            .into_iter()
+            .find(|object| object.graph_id == created.target_id)
+            .expect("listed")
+            .content
+            .to_value()
+    };
+    let before = live(client.fetch(&tenant, key).await.expect("read").objects);
+    let locales = |object: &Value| -> Vec<String> {
+        let mut locales: Vec<String> = object["localizedNotificationMessages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| m["locale"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        locales.sort();
+        locales
+    };
+    assert_eq!(locales(&before), ["de-DE", "en-US"], "{before}");
+
+    // the default's subject changed, German gone, French added
+    let mut wanted = original.clone();
+    let mut messages: Vec<Value> = wanted["localizedNotificationMessages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["locale"] != "de-DE")
+        .cloned()
+        .collect();
+    messages[0]["subject"] = Value::from("Your device needs attention");
+    messages.push(serde_json::json!({
+        "locale": "fr-FR", "subject": "Votre appareil n'est pas conforme",
+        "messageTemplate": "Mettez-le à jour.", "isDefault": false
+    }));
+    wanted["localizedNotificationMessages"] = Value::Array(messages);
+
+    let updated = client
+        .update_object(&tenant, key, &created.target_id, &wanted, &before, &[])
+        .await
+        .expect("updated");
+    let sent: Vec<(String, bool)> = updated
+        .sent
+        .iter()
+        .map(|s| {
+            (
+                s.method.clone(),
+                s.path.contains("/localizedNotificationMessages"),
+            )
+        })
+        .collect();
+    let message_writes = |method: &str| {
+        sent.iter()
+            .filter(|(m, child)| m == method && *child)
+            .count()
+    };
+    assert_eq!(
+        (
+            message_writes("PATCH"),
+            message_writes("POST"),
+            message_writes("DELETE")
+        ),
+        (1, 1, 1),
+        "{sent:?}"
+    );
+    let after = live(client.fetch(&tenant, key).await.expect("read").objects);
+    assert_eq!(locales(&after), ["en-US", "fr-FR"], "{after}");
+    assert_eq!(comparable(key, &after), comparable(key, &wanted));
+    sim.stop().await;
+}

@@ -339,11 +339,15 @@ pub(crate) fn prepare_update(
             }
             // a filter's platform is fixed at its creation
             "assignmentFilters" => vec![patch(strip(type_key, content, &["platform"])?)],
-            "notificationTemplates" => vec![patch(strip(
-                type_key,
-                content,
-                &["localizedNotificationMessages"],
-            )?)],
+            "notificationTemplates" => {
+                let mut steps = vec![patch(strip(
+                    type_key,
+                    content,
+                    &["localizedNotificationMessages"],
+                )?)];
+                steps.extend(localized_message_steps(&at, content, live));
+                steps
+            }
             "enrollmentConfigurations" => {
                 let mut steps = vec![patch(strip(type_key, content, &["priority"])?)];
                 let wanted = content.get("priority").and_then(Value::as_u64);
@@ -360,6 +364,56 @@ pub(crate) fn prepare_update(
         },
     };
     Ok(steps)
+}
+
+/// A template's localized messages made the source's, matched to the live ones by
+/// `locale`: a changed one by `PATCH`, a missing one by `POST`, one the source does not
+/// have by `DELETE` (`.../localizedNotificationMessages/{id}`; Graph beta
+/// intune-notification-localizednotificationmessage-update, -create, -delete). `isDefault`
+/// is sent only as true: Graph unsets it on the others when one is set, and documents no
+/// way to unset it directly.
+fn localized_message_steps(at: &str, content: &Value, live: &Value) -> Vec<Step> {
+    let locale = |m: &Value| m.get("locale").and_then(Value::as_str).map(str::to_owned);
+    let body = |m: &Value| {
+        let mut body = child(m);
+        if body.get("isDefault") != Some(&Value::Bool(true)) {
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("isDefault");
+            }
+        }
+        body
+    };
+    let messages = format!("{at}/localizedNotificationMessages");
+    let current = array(live, "localizedNotificationMessages");
+    let wanted = array(content, "localizedNotificationMessages");
+    let mut steps = Vec::new();
+    for message in wanted {
+        let matched = current
+            .iter()
+            .find(|m| locale(m).is_some() && locale(m) == locale(message));
+        match matched.and_then(|m| Some((m, m.get("id")?.as_str()?))) {
+            Some((live_message, _)) if child(live_message) == child(message) => {}
+            Some((_, id)) => steps.push(Step {
+                method: "PATCH",
+                path: format!("{messages}/{id}"),
+                body: Some(body(message)),
+            }),
+            None => steps.push(Step::post(messages.clone(), child(message))),
+        }
+    }
+    for extra in current
+        .iter()
+        .filter(|m| !wanted.iter().any(|w| locale(w) == locale(m)))
+    {
+        if let Some(id) = extra.get("id").and_then(Value::as_str) {
+            steps.push(Step {
+                method: "DELETE",
+                path: format!("{messages}/{id}"),
+                body: None,
+            });
+        }
+    }
+    steps
 }
 
 /// `POST {c}/{id}/update` of a policy set: items matched to the live ones by `payloadId`.

@@ -158,14 +158,13 @@ impl GraphClient {
                     .map(|body| secrets::unseal(body, secrets)),
                 _ => step.body.clone(),
             };
+            // a localized message posted anew is created by its POST: not sent twice
+            let retry = match step.method {
+                "POST" if step.path.ends_with("/localizedNotificationMessages") => Retry::Create,
+                _ => Retry::Idempotent,
+            };
             inner
-                .write(
-                    credentials,
-                    step.method,
-                    &step.path,
-                    plain.as_ref(),
-                    Retry::Idempotent,
-                )
+                .write(credentials, step.method, &step.path, plain.as_ref(), retry)
                 .await?;
             sent.push(recorded(step));
         }

@@ -56,6 +56,72 @@ pub(super) fn act(write: &Write<'_>, id: &str, action: Action) -> HttpResponse {
     }
 }
 
+/// `PATCH` (the fields sent) or `DELETE` of one localized message of a notification
+/// template; 404 when the template or the message is not there.
+pub(super) fn message(write: &Write<'_>, id: &str, message_id: &str, delete: bool) -> HttpResponse {
+    let Some((index, current)) = find(write, id) else {
+        return write.not_found();
+    };
+    if write.refuses(&[&name_of(write, &current)]) {
+        return write.refused();
+    }
+    let body = if delete {
+        None
+    } else {
+        match validate::object(&write.call.body) {
+            Ok(body) => Some(body),
+            Err(message) => return write.bad_request(&message),
+        }
+    };
+    if let Some(field) = body.iter().flat_map(|b| b.keys()).find(|f| {
+        ![
+            "locale",
+            "subject",
+            "messageTemplate",
+            "isDefault",
+            "@odata.type",
+        ]
+        .contains(&f.as_str())
+    }) {
+        return write.bad_request(&format!(
+            "Property '{field}' does not exist on type 'microsoft.graph.localizedNotificationMessage'."
+        ));
+    }
+    let outcome = write.tenant.write(write.key(), index, |stored| {
+        let messages = stored
+            .children
+            .entry(Child::LocalizedNotificationMessages)
+            .or_default();
+        let position = messages.iter().position(|m| m["id"] == message_id)?;
+        match &body {
+            None => {
+                messages.remove(position);
+            }
+            Some(fields) => {
+                if fields.get("isDefault") == Some(&Value::Bool(true)) {
+                    // one default per template: setting it unsets the others
+                    for other in messages.iter_mut() {
+                        other["isDefault"] = json!(false);
+                    }
+                }
+                let message = &mut messages[position];
+                for (field, value) in fields {
+                    message[field.as_str()] = value.clone();
+                }
+                message["lastModifiedDateTime"] = json!(store::now());
+            }
+        }
+        Some(())
+    });
+    match outcome.flatten() {
+        None => write.not_found(),
+        Some(()) => {
+            write.applied(id);
+            write.no_content()
+        }
+    }
+}
+
 /// Applies `action` to `stored`, or says why Graph refuses it (then nothing changed).
 fn change(
     write: &Write<'_>,

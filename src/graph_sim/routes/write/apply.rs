@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::shapes;
 use super::spec::Update;
-use super::target::Op;
+use super::target::{Action, Op};
 use super::validate::{self, Kind};
 use super::{actions, create};
 use super::{method_not_allowed, Write};
@@ -23,6 +23,16 @@ pub fn apply(write: &Write<'_>, op: &Op) -> HttpResponse {
         Op::Replace(id) if write.spec.update == Update::Put => update(write, id, Kind::Put),
         Op::Delete(id) => delete(write, id),
         Op::Action(id, action) if write.spec.takes(*action) => actions::act(write, id, *action),
+        Op::Message {
+            id,
+            message_id,
+            delete,
+        } if write.spec.takes(Action::LocalizedMessage) => {
+            actions::message(write, id, message_id, *delete)
+        }
+        Op::Message { .. } => {
+            write.bad_request("Resource not found for the segment 'localizedNotificationMessages'.")
+        }
         Op::Action(_, action) => write.bad_request(&format!(
             "Resource not found for the segment '{}'.",
             action.segment()

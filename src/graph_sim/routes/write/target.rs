@@ -74,6 +74,12 @@ pub enum Op {
     Action(String, Action),
     /// `POST deviceManagement/templates/{templateId}/createInstance` (an intent).
     CreateInstance(String),
+    /// `PATCH` or `DELETE {c}/{id}/localizedNotificationMessages/{messageId}`.
+    Message {
+        id: String,
+        message_id: String,
+        delete: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +133,19 @@ impl WriteTarget {
                     located,
                     Op::Action(unquote(id), Action::Assign),
                 )
+            }
+            [id, "localizedNotificationMessages", message_id] => {
+                let delete = match *method {
+                    Method::PATCH => false,
+                    Method::DELETE => true,
+                    _ => return Err(Unroutable::Method),
+                };
+                let op = Op::Message {
+                    id: unquote(id),
+                    message_id: unquote(message_id),
+                    delete,
+                };
+                Ok(Self { located, op })
             }
             [id, segment] => {
                 let action = Action::from_segment(segment)

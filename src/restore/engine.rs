@@ -434,6 +434,8 @@ impl RestoreEngine {
         let key = item.policy_type.as_str();
         let mut sent = Vec::new();
         let mut adopted = false;
+        // the object's assignments as read: none for one just created
+        let mut current_assignments = Value::Null;
         let target_id = match item.action {
             ItemAction::Create => {
                 let earlier = if resumed {
@@ -463,6 +465,7 @@ impl RestoreEngine {
                         .into_iter()
                         .find(|object| object.graph_id == found)
                         .map_or(Value::Null, |object| object.content.to_value());
+                    current_assignments = current["assignments"].clone();
                     let Written { sent: requests, .. } = self
                         .graph
                         .update_object(credentials, key, &found, content, &current, secrets)
@@ -486,6 +489,7 @@ impl RestoreEngine {
             _ => {
                 let target_id = item.target_id.clone().unwrap_or_default();
                 let live = live.get(&target_id).map_or(Value::Null, Content::to_value);
+                current_assignments = live["assignments"].clone();
                 let Written { sent: requests, .. } = self
                     .graph
                     .update_object(credentials, key, &target_id, content, &live, secrets)
@@ -502,7 +506,13 @@ impl RestoreEngine {
             .unwrap_or_default();
         let Written { sent: requests, .. } = self
             .graph
-            .assign_object(credentials, key, &target_id, &assignments)
+            .assign_object(
+                credentials,
+                key,
+                &target_id,
+                &assignments,
+                current_assignments.as_array().map_or(&[], Vec::as_slice),
+            )
             .await
             .map_err(|e| (e, Some(target_id.clone())))?;
         sent.extend(requests);

@@ -388,19 +388,19 @@ async fn assignments_replace_the_list_with_targets_only_at_each_types_endpoint()
         "runRemediationScript": true, "runSchedule": {"@odata.type": "#microsoft.graph.deviceHealthScriptRunOnceSchedule", "date": "2026-12-08"}}),
     ];
     client
-        .assign_object(&tenant, "deviceConfigurations", "d1", &assignments)
+        .assign_object(&tenant, "deviceConfigurations", "d1", &assignments, &[])
         .await
         .expect("assigned");
     client
-        .assign_object(&tenant, "remediations", "r1", &assignments)
+        .assign_object(&tenant, "remediations", "r1", &assignments, &[])
         .await
         .expect("assigned");
     client
-        .assign_object(&tenant, "appConfigManagedDevices", "m1", &[])
+        .assign_object(&tenant, "appConfigManagedDevices", "m1", &[], &[])
         .await
         .expect("assigned");
     let none = client
-        .assign_object(&tenant, "assignmentFilters", "f1", &assignments)
+        .assign_object(&tenant, "assignmentFilters", "f1", &assignments, &[])
         .await
         .expect("no-op");
     assert!(none.sent.is_empty());
@@ -523,7 +523,7 @@ async fn updates_and_assignments_are_retried_after_gateway_failures() {
         .await
         .expect("updated after two gateway failures");
     client
-        .assign_object(&tenant, "powershellScripts", "s1", &[])
+        .assign_object(&tenant, "powershellScripts", "s1", &[], &[])
         .await
         .expect("assigned after a 503");
     let methods: Vec<_> = graph.writes().iter().map(|w| w.method.clone()).collect();

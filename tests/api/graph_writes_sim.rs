@@ -165,7 +165,7 @@ async fn round_trip(
         .map_err(|e| format!("create: {e}"))?;
     let wanted = assignments(&content);
     client
-        .assign_object(tenant, key, &created.target_id, &wanted)
+        .assign_object(tenant, key, &created.target_id, &wanted, &[])
         .await
         .map_err(|e| format!("assign: {e}"))?;
     let found = client
@@ -547,5 +547,80 @@ async fn a_notification_templates_messages_are_patched_added_and_deleted_by_loca
     let after = live(client.fetch(&tenant, key).await.expect("read").objects);
     assert_eq!(locales(&after), ["en-US", "fr-FR"], "{after}");
     assert_eq!(comparable(key, &after), comparable(key, &wanted));
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_autopilot_profiles_assignments_are_made_the_intended_ones_not_only_added_to() {
+    let sim = start(tenant(true)).await;
+    let client = client(&sim);
+    let tenant = credentials();
+    let key = "autopilotProfiles";
+    let backup = client.fetch(&tenant, key).await.expect("backed up");
+    let targets = |list: &[Value]| {
+        let mut targets: Vec<String> = list.iter().map(|a| a["target"].to_string()).collect();
+        targets.sort();
+        targets.dedup();
+        targets
+    };
+    let all: Vec<Value> = backup
+        .objects
+        .iter()
+        .flat_map(|object| assignments(&object.content.to_value()))
+        .collect();
+    let distinct = targets(&all);
+    assert!(
+        distinct.len() >= 3,
+        "three targets to work with: {distinct:?}"
+    );
+    let with_target = |target: &String| {
+        all.iter()
+            .find(|a| a["target"].to_string() == *target)
+            .cloned()
+            .unwrap()
+    };
+    let (first, second, third) = (
+        with_target(&distinct[0]),
+        with_target(&distinct[1]),
+        with_target(&distinct[2]),
+    );
+    let content = restorable(key, &backup.objects).content.to_value();
+    let created = client
+        .create_object(&tenant, key, &content, &[])
+        .await
+        .expect("created");
+    let read = |objects: Vec<FetchedObject>| {
+        assignments(
+            &objects
+                .into_iter()
+                .find(|object| object.graph_id == created.target_id)
+                .expect("listed")
+                .content
+                .to_value(),
+        )
+    };
+    client
+        .assign_object(
+            &tenant,
+            key,
+            &created.target_id,
+            &[first.clone(), second.clone()],
+            &[],
+        )
+        .await
+        .expect("assigned");
+    let before = read(client.fetch(&tenant, key).await.expect("read").objects);
+    assert_eq!(targets(&before), targets(&[first.clone(), second.clone()]));
+
+    // the intended list: the second kept, the first gone, the third new
+    let wanted = [second.clone(), third.clone()];
+    let written = client
+        .assign_object(&tenant, key, &created.target_id, &wanted, &before)
+        .await
+        .expect("assigned again");
+    let methods: Vec<&str> = written.sent.iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(methods, ["DELETE", "POST"], "{:?}", written.sent);
+    let after = read(client.fetch(&tenant, key).await.expect("read").objects);
+    assert_eq!(targets(&after), targets(&wanted));
     sim.stop().await;
 }

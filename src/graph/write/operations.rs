@@ -176,13 +176,16 @@ impl GraphClient {
 
     /// Sends the complete intended assignment list (it replaces the object's); each entry
     /// reduced to `target` and the type's extra keys. Types without assignments: no
-    /// request.
+    /// request. Where assignments are added one by one (Autopilot profiles), `current` (the
+    /// object's assignments as read; empty for a new object) is made the intended list:
+    /// a missing one is posted, a direct one the list does not hold is deleted.
     pub async fn assign_object(
         &self,
         credentials: &TenantCredentials,
         type_key: &str,
         target_id: &str,
         assignments: &[Value],
+        current: &[Value],
     ) -> Result<Written, GraphError> {
         writable(type_key)?;
         checked_id(target_id)?;
@@ -198,18 +201,7 @@ impl GraphClient {
                 };
                 vec![(step, Retry::Idempotent)]
             }
-            // each POST creates an assignment: not retried after a 5xx
-            Assign::EachPost => assignment_entries(assignments, &[])
-                .into_iter()
-                .map(|entry| {
-                    let step = Step {
-                        method: "POST",
-                        path: format!("{base}/assignments"),
-                        body: Some(entry),
-                    };
-                    (step, Retry::Create)
-                })
-                .collect(),
+            Assign::EachPost => each_post_steps(&base, assignments, current),
         };
         let inner = self.inner();
         let mut sent = Vec::with_capacity(steps.len());
@@ -301,3 +293,41 @@ fn checked_id(target_id: &str) -> Result<(), GraphError> {
 #[cfg(test)]
 #[path = "operations_tests.rs"]
 mod tests;
+
+/// Autopilot profiles' assignments made the intended ones (Graph beta
+/// windowsAutopilotDeploymentProfileAssignment: create by `POST {c}/{id}/assignments`, delete
+/// by `DELETE {c}/{id}/assignments/{assignmentId}`): the current direct ones the list does not
+/// hold deleted, the missing ones posted (each POST creates one: not retried after a 5xx).
+/// Assignments that came from elsewhere (a policy set) are left alone.
+fn each_post_steps(base: &str, assignments: &[Value], current: &[Value]) -> Vec<(Step, Retry)> {
+    let wanted = assignment_entries(assignments, &[]);
+    let present: Vec<(Option<&str>, Value)> = current
+        .iter()
+        .filter_map(|assignment| {
+            let entry = assignment_entries(std::slice::from_ref(assignment), &[]).pop()?;
+            Some((assignment.get("id").and_then(Value::as_str), entry))
+        })
+        .collect();
+    let mut steps = Vec::new();
+    for (id, entry) in &present {
+        if let (Some(id), false) = (id, wanted.contains(entry)) {
+            let step = Step {
+                method: "DELETE",
+                path: format!("{base}/assignments/{id}"),
+                body: None,
+            };
+            steps.push((step, Retry::Idempotent));
+        }
+    }
+    for entry in wanted {
+        if !present.iter().any(|(_, present)| *present == entry) {
+            let step = Step {
+                method: "POST",
+                path: format!("{base}/assignments"),
+                body: Some(entry),
+            };
+            steps.push((step, Retry::Create));
+        }
+    }
+    steps
+}

@@ -56,6 +56,28 @@ pub(super) fn act(write: &Write<'_>, id: &str, action: Action) -> HttpResponse {
     }
 }
 
+/// `DELETE` of one assignment of an Autopilot profile; 404 when it is not there.
+pub(super) fn remove_assignment(write: &Write<'_>, id: &str, assignment_id: &str) -> HttpResponse {
+    let Some((index, current)) = find(write, id) else {
+        return write.not_found();
+    };
+    if write.refuses(&[&name_of(write, &current)]) {
+        return write.refused();
+    }
+    let removed = write.tenant.write(write.key(), index, |stored| {
+        let before = stored.assignments.len();
+        stored.assignments.retain(|a| a["id"] != assignment_id);
+        stored.assignments.len() < before
+    });
+    match removed {
+        Some(true) => {
+            write.applied(id);
+            write.no_content()
+        }
+        _ => write.not_found(),
+    }
+}
+
 /// `PATCH` (the fields sent) or `DELETE` of one localized message of a notification
 /// template; 404 when the template or the message is not there.
 pub(super) fn message(write: &Write<'_>, id: &str, message_id: &str, delete: bool) -> HttpResponse {

@@ -30,6 +30,12 @@ pub fn apply(write: &Write<'_>, op: &Op) -> HttpResponse {
         } if write.spec.takes(Action::LocalizedMessage) => {
             actions::message(write, id, message_id, *delete)
         }
+        Op::RemoveAssignment { id, assignment_id } if write.spec.takes(Action::AddAssignment) => {
+            actions::remove_assignment(write, id, assignment_id)
+        }
+        Op::RemoveAssignment { .. } => {
+            write.bad_request("Resource not found for the segment 'assignments'.")
+        }
         Op::Message { .. } => {
             write.bad_request("Resource not found for the segment 'localizedNotificationMessages'.")
         }

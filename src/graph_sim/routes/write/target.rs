@@ -74,6 +74,8 @@ pub enum Op {
     Action(String, Action),
     /// `POST deviceManagement/templates/{templateId}/createInstance` (an intent).
     CreateInstance(String),
+    /// `DELETE {c}/{id}/assignments/{assignmentId}` (Autopilot profiles).
+    RemoveAssignment { id: String, assignment_id: String },
     /// `PATCH` or `DELETE {c}/{id}/localizedNotificationMessages/{messageId}`.
     Message {
         id: String,
@@ -134,6 +136,15 @@ impl WriteTarget {
                     Op::Action(unquote(id), Action::Assign),
                 )
             }
+            [id, "assignments", assignment_id] => expect(
+                method,
+                Method::DELETE,
+                located,
+                Op::RemoveAssignment {
+                    id: unquote(id),
+                    assignment_id: unquote(assignment_id),
+                },
+            ),
             [id, "localizedNotificationMessages", message_id] => {
                 let delete = match *method {
                     Method::PATCH => false,

@@ -18,10 +18,24 @@ use super::upcasting::upcast;
 use crate::db::CachedStatements;
 
 /// With the hash: the last one is the predecessor of the command's next event.
+/// The stream, each payload without the fields its aggregate never reads (`$3`: event types,
+/// `$4`: the field of each).
 const SELECT_STREAM: &str = "
-    SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata,
-           hash
-    FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence";
+    SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
+           e.payload - ARRAY(SELECT u.field FROM unnest($3::text[], $4::text[]) AS u(event_type, field)
+                             WHERE u.event_type = e.event_type),
+           e.metadata, e.hash
+    FROM events e WHERE e.aggregate_type = $1 AND e.aggregate_id = $2 ORDER BY e.sequence";
+
+/// Payload fields an aggregate's `apply` never reads, as (event type, field): only what is
+/// large enough to matter.
+fn unread_when_deciding(aggregate_type: &str) -> &'static [(&'static str, &'static str)] {
+    if aggregate_type == <crate::domain::restore::Restore as Aggregate>::TYPE {
+        crate::domain::restore::UNREAD_WHEN_DECIDING
+    } else {
+        &[]
+    }
+}
 
 /// The aggregate as `transaction` sees it, and its version.
 pub async fn load_in_transaction<A: Aggregate>(
@@ -39,8 +53,14 @@ async fn load_with_head<A: Aggregate>(
     upcasters: &[Box<dyn EventUpcaster>],
     aggregate_id: &str,
 ) -> Result<(A, usize, Option<ChainHash>), PersistenceError> {
+    let unread = unread_when_deciding(A::TYPE);
+    let event_types: Vec<&str> = unread.iter().map(|(event_type, _)| *event_type).collect();
+    let fields: Vec<&str> = unread.iter().map(|(_, field)| *field).collect();
     let rows = transaction
-        .query_cached(SELECT_STREAM, &[&A::TYPE, &aggregate_id])
+        .query_cached(
+            SELECT_STREAM,
+            &[&A::TYPE, &aggregate_id, &event_types, &fields],
+        )
         .await
         .map_err(classify)?;
     let head = rows

@@ -26,6 +26,8 @@ pub enum RestoreEvent {
         /// How groups were looked up by display name, matched or not.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         group_matches: Vec<GroupMatch>,
+        /// (default: left out when the stream is loaded to decide; see UNREAD_WHEN_DECIDING)
+        #[serde(default)]
         items: Vec<PlannedItem>,
         planned_at: DateTime<Utc>,
     },
@@ -48,6 +50,7 @@ pub enum RestoreEvent {
         item_id: Uuid,
         target_id: String,
         /// The requests sent (method, path, body with secrets replaced by `[sealed]`).
+        #[serde(default)]
         sent: Vec<Value>,
         /// Found after a lost worker: its POST had succeeded, its event had not been written.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -69,6 +72,7 @@ pub enum RestoreEvent {
     },
     /// The target read back after writing, compared with the source.
     RestoreVerified {
+        #[serde(default)]
         items: Vec<ItemVerification>,
         verified_at: DateTime<Utc>,
     },

@@ -18,3 +18,13 @@ pub use values::{
     GroupMatch, ItemAction, ItemFailure, ItemVerification, PlannedItem, RestoreSelection,
     RestoreStatus, UnmappedAssignment,
 };
+
+/// Event fields `Restore::apply` never reads: the plan's items, the requests an item sent,
+/// the verification's items. The store leaves them out when it loads the stream to decide a
+/// command; a 2,000-item restore otherwise re-read every request body it had sent (tens of
+/// megabytes) for each item it recorded, and its worker's memory grew with the restore.
+pub const UNREAD_WHEN_DECIDING: &[(&str, &str)] = &[
+    ("RestorePlanned", "items"),
+    ("RestoreItemApplied", "sent"),
+    ("RestoreVerified", "items"),
+];

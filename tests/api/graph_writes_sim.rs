@@ -574,10 +574,8 @@ async fn an_autopilot_profiles_assignments_are_made_the_intended_ones_not_only_a
         "three targets to work with: {distinct:?}"
     );
     let with_target = |target: &String| {
-        all.iter()
-            .find(|a| a["target"].to_string() == *target)
-            .cloned()
-            .unwrap()
+        let target: Value = serde_json::from_str(target).unwrap();
+        all.iter().find(|a| a["target"] == target).cloned().unwrap()
     };
     let (first, second, third) = (
         with_target(&distinct[0]),

@@ -46,19 +46,23 @@ export function CompletenessText({ report }: { report: Run["sync_report"] }) {
 }
 
 export function RunsTable({
+  tenantId,
+  scheduleId,
   schedule,
   reloadSchedule,
   onPolled,
   refresh,
 }: {
-  schedule: Schedule;
+  tenantId: string;
+  scheduleId: string;
+  /** The schedule as shown, whose ETag a retry sends; no Retry until it is read (the runs
+   * are read beside it, not after it). */
+  schedule: Schedule | undefined;
   reloadSchedule: () => Promise<unknown>;
   /** Each page of runs as read, so the screen can follow them. */
   onPolled?: (runs: Run[]) => void;
   refresh: number;
 }) {
-  const tenantId = schedule.tenant_id;
-  const scheduleId = schedule.id;
   const paging = useCursor();
   const canRun = useCan("operate_runs");
   const runs = useLoad(
@@ -116,7 +120,7 @@ function RunRow({
 }: {
   item: Run;
   canRun: boolean;
-  schedule: Schedule;
+  schedule: Schedule | undefined;
   reloadSchedule: () => Promise<unknown>;
   reload: () => Promise<unknown>;
 }) {
@@ -145,7 +149,7 @@ function RunRow({
       </td>
       {canRun ? (
         <td>
-          {item.status === "failed" || item.status === "partial" ? (
+          {schedule && (item.status === "failed" || item.status === "partial") ? (
             <ActionButton
               label="Retry"
               stale={scheduleStale(schedule, reloadSchedule)}

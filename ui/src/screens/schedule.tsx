@@ -129,7 +129,14 @@ export function Schedule() {
         </div>
       )}
       <h2>Runs</h2>
-      {s ? <RunsTable schedule={s} reloadSchedule={reload} onPolled={(runs) => void followRuns(runs)} refresh={refresh} /> : null}
+      <RunsTable
+        tenantId={tenantId}
+        scheduleId={scheduleId}
+        schedule={s}
+        reloadSchedule={reload}
+        onPolled={(runs) => void followRuns(runs)}
+        refresh={refresh}
+      />
     </Screen>
   );
 }

@@ -20,6 +20,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::cursor::FeedCursor;
+use super::unread::{payload_without, unread_fields};
 use super::upcasting::upcast;
 use crate::db::CachedStatements;
 
@@ -103,7 +104,19 @@ pub(super) async fn elsewhere(
         .get(0))
 }
 
-/// Up to `limit` events after `after`, in feed order, below the horizon.
+/// [`EVENT_COLUMNS`] with the payload of a consumer's read (`store::unread`: `$5`-`$7`).
+fn consumed_columns() -> &'static str {
+    static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        EVENT_COLUMNS.replace(
+            " payload,",
+            &format!(" {} AS payload,", payload_without("events", 5)),
+        )
+    })
+}
+
+/// Up to `limit` events after `after`, in feed order, below the horizon, without the payload
+/// fields no consumer reads.
 pub async fn read_all(
     client: &impl GenericClient,
     upcasters: &[Box<dyn EventUpcaster>],
@@ -111,16 +124,26 @@ pub async fn read_all(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, tokio_postgres::Error> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events
+        "SELECT {} FROM events
          WHERE (transaction_id, position) > ($1, $2) AND {}
          ORDER BY transaction_id, position LIMIT $3",
+        consumed_columns(),
         below_horizon(4)
     );
     let elsewhere = elsewhere(client).await?;
+    let unread = unread_fields();
     let rows = client
         .query_cached(
             &sql,
-            &[&after.transaction_id, &after.position, &limit, &elsewhere],
+            &[
+                &after.transaction_id,
+                &after.position,
+                &limit,
+                &elsewhere,
+                &unread.aggregate_types,
+                &unread.event_types,
+                &unread.fields,
+            ],
         )
         .await?;
     Ok(rows

@@ -20,6 +20,7 @@ mod repository;
 mod signal;
 mod stream_heads;
 mod transactional;
+mod unread;
 mod upcasting;
 
 pub use aggregates::{AggregateStore, CommandError, Committed};

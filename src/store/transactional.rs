@@ -14,27 +14,23 @@ use super::chain::{chain_hash, ChainHash};
 use super::errors::{classify, unknown};
 use super::metadata::EventMetadata;
 use super::stream_heads::StreamHeads;
+use super::unread::{payload_without, unread_fields};
 use super::upcasting::upcast;
 use crate::db::CachedStatements;
 
 /// With the hash: the last one is the predecessor of the command's next event.
-/// The stream, each payload without the fields its aggregate never reads (`$3`: event types,
-/// `$4`: the field of each).
-const SELECT_STREAM: &str = "
-    SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
-           e.payload - ARRAY(SELECT u.field FROM unnest($3::text[], $4::text[]) AS u(event_type, field)
-                             WHERE u.event_type = e.event_type),
-           e.metadata, e.hash
-    FROM events e WHERE e.aggregate_type = $1 AND e.aggregate_id = $2 ORDER BY e.sequence";
-
-/// Payload fields an aggregate's `apply` never reads, as (event type, field): only what is
-/// large enough to matter.
-fn unread_when_deciding(aggregate_type: &str) -> &'static [(&'static str, &'static str)] {
-    if aggregate_type == <crate::domain::restore::Restore as Aggregate>::TYPE {
-        crate::domain::restore::UNREAD_WHEN_DECIDING
-    } else {
-        &[]
-    }
+/// The stream, each payload without the fields nothing deciding reads (`store::unread`).
+fn select_stream() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
+                    {}, e.metadata, e.hash
+             FROM events e WHERE e.aggregate_type = $1 AND e.aggregate_id = $2
+             ORDER BY e.sequence",
+            payload_without("e", 3)
+        )
+    })
 }
 
 /// The aggregate as `transaction` sees it, and its version.
@@ -53,13 +49,17 @@ async fn load_with_head<A: Aggregate>(
     upcasters: &[Box<dyn EventUpcaster>],
     aggregate_id: &str,
 ) -> Result<(A, usize, Option<ChainHash>), PersistenceError> {
-    let unread = unread_when_deciding(A::TYPE);
-    let event_types: Vec<&str> = unread.iter().map(|(event_type, _)| *event_type).collect();
-    let fields: Vec<&str> = unread.iter().map(|(_, field)| *field).collect();
+    let unread = unread_fields();
     let rows = transaction
         .query_cached(
-            SELECT_STREAM,
-            &[&A::TYPE, &aggregate_id, &event_types, &fields],
+            select_stream(),
+            &[
+                &A::TYPE,
+                &aggregate_id,
+                &unread.aggregate_types,
+                &unread.event_types,
+                &unread.fields,
+            ],
         )
         .await
         .map_err(classify)?;

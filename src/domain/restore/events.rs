@@ -26,7 +26,7 @@ pub enum RestoreEvent {
         /// How groups were looked up by display name, matched or not.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         group_matches: Vec<GroupMatch>,
-        /// (default: left out when the stream is loaded to decide; see UNREAD_WHEN_DECIDING)
+        /// (defaults: left out when the stream is loaded to decide, see `UNREAD_FIELDS`)
         #[serde(default)]
         items: Vec<PlannedItem>,
         planned_at: DateTime<Utc>,

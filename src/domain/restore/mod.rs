@@ -19,11 +19,11 @@ pub use values::{
     RestoreStatus, UnmappedAssignment,
 };
 
-/// Event fields `Restore::apply` never reads: the plan's items, the requests an item sent,
-/// the verification's items. The store leaves them out when it loads the stream to decide a
-/// command; a 2,000-item restore otherwise re-read every request body it had sent (tens of
-/// megabytes) for each item it recorded, and its worker's memory grew with the restore.
-pub const UNREAD_WHEN_DECIDING: &[(&str, &str)] = &[
+/// Event fields neither `Restore::apply` nor any consumer of the feed reads: the plan's
+/// items, the requests an item sent, the verification's items (the restore's rows are
+/// written with its events, `rows.rs`). The store leaves them out of those reads
+/// (`store::unread`); the audit API still serves them.
+pub const UNREAD_FIELDS: &[(&str, &str)] = &[
     ("RestorePlanned", "items"),
     ("RestoreItemApplied", "sent"),
     ("RestoreVerified", "items"),

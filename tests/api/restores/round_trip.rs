@@ -116,6 +116,25 @@ async fn a_restore_writes_back_exactly_what_changed_and_leaves_nothing_to_restor
     );
     assert_eq!(done["counts"]["applied"], 7);
     assert_eq!(done["counts"]["verified"], 7);
+    // the audit feed keeps what each item sent (consumers and decisions read the events
+    // without it: store::unread)
+    let feed: Value = world
+        .app
+        .get(&format!(
+            "/api/v1/events?aggregate_id={restore_id}&event_type=RestoreItemApplied&limit=100"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let applied = feed["items"].as_array().unwrap();
+    assert_eq!(applied.len(), 7, "{feed}");
+    assert!(
+        applied
+            .iter()
+            .all(|event| !event["payload"]["sent"].as_array().unwrap().is_empty()),
+        "{feed}"
+    );
     for item in done["items"].as_array().unwrap() {
         if item["action"] == "create" || item["action"] == "update" {
             assert_eq!(item["outcome"], "applied", "{item}");

@@ -38,6 +38,7 @@ pub use catalog::is_singleton;
 pub use config::{default_roles, write_roles, SimConfig, SimConfigError, TenantConfig};
 pub use content::{BUILT_IN_ROLES, BUILT_IN_STRENGTHS, GLOBAL_REMEDIATIONS, SIMULATED_SECRET};
 pub use faults::{Fault, AADSTS_CODES};
+pub use routes::GROUP_NAMES;
 pub use state::{Changed, SimError};
 pub use stats::{ObjectWrites, SimStats, StatsSnapshot, TenantStats, ThrottleRecord, WriteStats};
 pub use tokens::claims as token_claims;

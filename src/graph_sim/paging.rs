@@ -136,7 +136,8 @@ impl Query {
     }
 }
 
-fn decode(text: &str) -> String {
+/// A query parameter's value decoded as a query string encodes it (`%XX`, `+` a space).
+pub(crate) fn decode(text: &str) -> String {
     form_urlencoded::parse(format!("x={text}").as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

@@ -125,6 +125,20 @@ fn assignments(content: &Value) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// The object `id` of `key` as the client's own backup reads it now.
+async fn read_back(client: &GraphClient, tenant: &TenantCredentials, key: &str, id: &str) -> Value {
+    client
+        .fetch(tenant, key)
+        .await
+        .expect("read")
+        .objects
+        .into_iter()
+        .find(|object| object.graph_id == id)
+        .expect("listed")
+        .content
+        .to_value()
+}
+
 #[tokio::test]
 async fn every_writable_type_is_recreated_from_its_backup_and_reads_back_the_same() {
     let sim = start(tenant(true)).await;
@@ -418,15 +432,7 @@ async fn an_administrative_templates_values_are_added_updated_and_deleted_in_pla
         .create_object(&tenant, key, &original, &[])
         .await
         .expect("created");
-    let live = |objects: Vec<FetchedObject>| {
-        objects
-            .into_iter()
-            .find(|object| object.graph_id == created.target_id)
-            .expect("listed")
-            .content
-            .to_value()
-    };
-    let before = live(client.fetch(&tenant, key).await.expect("read").objects);
+    let before = read_back(&client, &tenant, key, &created.target_id).await;
 
     // one value gone, one flipped, one from another policy added
     let mut wanted = original.clone();
@@ -462,7 +468,7 @@ async fn an_administrative_templates_values_are_added_updated_and_deleted_in_pla
         Some(1),
         "{body}"
     );
-    let after = live(client.fetch(&tenant, key).await.expect("read").objects);
+    let after = read_back(&client, &tenant, key, &created.target_id).await;
     assert_eq!(comparable(key, &after), comparable(key, &wanted));
     sim.stop().await;
 }
@@ -479,15 +485,7 @@ async fn a_notification_templates_messages_are_patched_added_and_deleted_by_loca
         .create_object(&tenant, key, &original, &[])
         .await
         .expect("created");
-    let live = |objects: Vec<FetchedObject>| {
-        objects
-            .into_iter()
-            .find(|object| object.graph_id == created.target_id)
-            .expect("listed")
-            .content
-            .to_value()
-    };
-    let before = live(client.fetch(&tenant, key).await.expect("read").objects);
+    let before = read_back(&client, &tenant, key, &created.target_id).await;
     let locales = |object: &Value| -> Vec<String> {
         let mut locales: Vec<String> = object["localizedNotificationMessages"]
             .as_array()
@@ -544,7 +542,7 @@ async fn a_notification_templates_messages_are_patched_added_and_deleted_by_loca
         (1, 1, 1),
         "{sent:?}"
     );
-    let after = live(client.fetch(&tenant, key).await.expect("read").objects);
+    let after = read_back(&client, &tenant, key, &created.target_id).await;
     assert_eq!(locales(&after), ["en-US", "fr-FR"], "{after}");
     assert_eq!(comparable(key, &after), comparable(key, &wanted));
     sim.stop().await;
@@ -587,16 +585,6 @@ async fn an_autopilot_profiles_assignments_are_made_the_intended_ones_not_only_a
         .create_object(&tenant, key, &content, &[])
         .await
         .expect("created");
-    let read = |objects: Vec<FetchedObject>| {
-        assignments(
-            &objects
-                .into_iter()
-                .find(|object| object.graph_id == created.target_id)
-                .expect("listed")
-                .content
-                .to_value(),
-        )
-    };
     client
         .assign_object(
             &tenant,
@@ -607,7 +595,7 @@ async fn an_autopilot_profiles_assignments_are_made_the_intended_ones_not_only_a
         )
         .await
         .expect("assigned");
-    let before = read(client.fetch(&tenant, key).await.expect("read").objects);
+    let before = assignments(&read_back(&client, &tenant, key, &created.target_id).await);
     assert_eq!(targets(&before), targets(&[first.clone(), second.clone()]));
 
     // the intended list: the second kept, the first gone, the third new
@@ -618,7 +606,7 @@ async fn an_autopilot_profiles_assignments_are_made_the_intended_ones_not_only_a
         .expect("assigned again");
     let methods: Vec<&str> = written.sent.iter().map(|s| s.method.as_str()).collect();
     assert_eq!(methods, ["DELETE", "POST"], "{:?}", written.sent);
-    let after = read(client.fetch(&tenant, key).await.expect("read").objects);
+    let after = assignments(&read_back(&client, &tenant, key, &created.target_id).await);
     assert_eq!(targets(&after), targets(&wanted));
     sim.stop().await;
 }

@@ -26,7 +26,9 @@ const READ_ROLES: &[&str] = &[
     "Directory.ReadWrite.All",
 ];
 
-const NAMES: &[&str] = &[
+/// The names every simulated tenant's groups have by position (unless `group_names` renames
+/// one): the same names, other ids, in every tenant.
+pub const GROUP_NAMES: &[&str] = &[
     "Intune - All Windows devices",
     "Intune - Pilot users",
     "Intune - Kiosks",
@@ -54,7 +56,7 @@ pub fn is_groups(path: &str) -> bool {
 fn group(id: &str, position: usize, renamed: &BTreeMap<usize, String>) -> Value {
     let name = match renamed.get(&position) {
         Some(name) => name.clone(),
-        None => NAMES
+        None => GROUP_NAMES
             .get(position)
             .map_or_else(|| format!("Intune - Group {position}"), |n| (*n).to_owned()),
     };
@@ -78,35 +80,11 @@ fn display_name_filter(query: &str) -> Option<String> {
         if name != "filter" {
             return None;
         }
-        let value = percent_decode(value);
+        let value = paging::decode(value);
         let rest = value.trim().strip_prefix("displayName eq ")?.trim();
         let quoted = rest.strip_prefix('\'')?.strip_suffix('\'')?;
         Some(quoted.replace("''", "'"))
     })
-}
-
-fn percent_decode(text: &str) -> String {
-    let text = text.replace('+', " ");
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let hex = bytes
-            .get(at + 1..at + 3)
-            .and_then(|pair| std::str::from_utf8(pair).ok())
-            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
-        match (bytes[at], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                at += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                at += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub fn serve(call: &Call, tenant: &Tenant, issued: &Issued, ids: &RequestIds) -> HttpResponse {

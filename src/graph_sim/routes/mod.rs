@@ -6,6 +6,7 @@ mod batch;
 mod discovery;
 mod graph;
 mod groups;
+pub use groups::GROUP_NAMES;
 mod login;
 mod oma_secret;
 mod resources;

@@ -128,3 +128,39 @@ async fn an_exhausted_pool_answers_503_with_retry_after_and_recovers() {
     assert_eq!(app.get(&tenant_path).await.status(), 200);
     assert_eq!(app.get("/readyz").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_burst_of_run_nows_with_one_etag_on_a_pool_of_four_queues_one_run() {
+    let app = spawn_app_with(small_pool).await;
+    let (_, _, path) = app
+        .tenant_with_schedule("Contoso", &nightly("Nightly"))
+        .await;
+    let read = app.get(&path).await;
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let requests = (0..BURST).map(|_| {
+        let request = app
+            .request(reqwest::Method::POST, &format!("{path}/run-now"))
+            .header("If-Match", &etag)
+            .timeout(HANG);
+        async move {
+            let response = request.send().await.expect("answered, not hung");
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.expect("a JSON body");
+            (status, body)
+        }
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    for (status, body) in &answers {
+        // one wins; the others find the schedule moved on (412), a run active (409), or no
+        // connection (503)
+        assert!(
+            [202, 409, 412, 503].contains(status),
+            "answered {status}: {body}"
+        );
+    }
+    let queued = answers.iter().filter(|(status, _)| *status == 202).count();
+    assert_eq!(queued, 1, "one ETag queues one run");
+    let runs: Value = app.get(&format!("{path}/runs")).await.json().await.unwrap();
+    assert_eq!(runs["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}

@@ -110,6 +110,8 @@ pub async fn run(report: &mut Report) {
     let started = Instant::now();
     service.post(&format!("{path}/apply"), &json!({})).await;
     let done = loop {
+        // as the console's restore screen does while it runs: the restore and a page of items
+        service.get(&format!("{path}/items?limit=100")).await;
         let current = service.get(&path).await;
         if ["completed", "partial", "failed"].contains(&current["status"].as_str().unwrap_or("")) {
             break current;

@@ -59,6 +59,26 @@ impl Api {
         }
         Ok(answer)
     }
+
+    /// Every item of the restore at `path`, page by page in write order.
+    async fn all_items(&self, path: &str) -> anyhow::Result<Vec<Value>> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page_path = match &cursor {
+                Some(cursor) => format!("{path}/items?limit=200&cursor={cursor}"),
+                None => format!("{path}/items?limit=200"),
+            };
+            let mut page = self.call(reqwest::Method::GET, &page_path, None).await?;
+            if let Some(Value::Array(more)) = page.get_mut("items").map(Value::take) {
+                items.extend(more);
+            }
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return Ok(items),
+            }
+        }
+    }
 }
 
 pub async fn run(command: &RestoreCommand) -> anyhow::Result<()> {
@@ -117,13 +137,9 @@ pub async fn run(command: &RestoreCommand) -> anyhow::Result<()> {
         }
         RestoreCommand::Show(show) => {
             let api = Api::from_env(&show.api_url)?;
-            let restore = api
-                .call(
-                    reqwest::Method::GET,
-                    &format!("/tenants/{}/restores/{}", show.tenant, show.restore),
-                    None,
-                )
-                .await?;
+            let path = format!("/tenants/{}/restores/{}", show.tenant, show.restore);
+            let mut restore = api.call(reqwest::Method::GET, &path, None).await?;
+            restore["items"] = Value::Array(api.all_items(&path).await?);
             println!("{}", serde_json::to_string_pretty(&restore)?);
             Ok(())
         }

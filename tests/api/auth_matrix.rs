@@ -75,7 +75,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         }
         "verify_event_log" => (ReadAllEvents, false),
         "plan_restore" => (OperateRuns, true),
-        "list_restores" | "get_restore" => (Read, true),
+        "list_restores" | "get_restore" | "list_restore_items" => (Read, true),
         "approve_restore" | "apply_restore" => (ManageTenants, true),
         _ => return None,
     })
@@ -414,6 +414,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "plan_restore",
         "list_restores",
         "get_restore",
+        "list_restore_items",
         "approve_restore",
         "apply_restore",
     ]

@@ -123,18 +123,26 @@ async fn sigkill_in_the_middle_of_an_apply_resumes_and_creates_nothing_twice() {
     assert_eq!(live.len(), POLICIES, "objects in the target: {names:?}");
     // as many of each name as the set holds (the simulator's names may repeat)
     let mut wanted: BTreeMap<String, usize> = BTreeMap::new();
-    for item in planned["items"].as_array().unwrap() {
+    let items: Value = service
+        .app
+        .get(&format!("{restore_path}/items?limit=200"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        items["next_cursor"],
+        Value::Null,
+        "{POLICIES} items on one page"
+    );
+    let items = items["items"].as_array().unwrap();
+    for item in items {
         *wanted
             .entry(item["display_name"].as_str().unwrap().to_owned())
             .or_default() += 1;
     }
     assert_eq!(names, wanted);
-    let adopted = done["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|item| item["adopted"] == true)
-        .count();
+    let adopted = items.iter().filter(|item| item["adopted"] == true).count();
     eprintln!("adopted after the restart: {adopted}");
     // the stream: each item applied once, a RestoreAbandoned for the killed worker
     let events = service.app.events_of(&restore).await;

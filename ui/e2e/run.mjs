@@ -309,6 +309,12 @@ async function latestSet() {
   assert((set.counts.deviceConfigurations ?? 0) >= 4, `the set has device configurations: ${JSON.stringify(set.counts)}`);
   return set;
 }
+/** Every item of a restore (the demo's restores fit one page). */
+async function restoreItems(path) {
+  const page = (await apiCall(base, token, "GET", `${path}/items?limit=200`)).body;
+  assert(page.next_cursor === null, `one page holds the restore's items: ${page.next_cursor}`);
+  return page.items;
+}
 /** The figures of the restore screen's counts list, by their label. */
 async function countsShown(page) {
   const figures = {};
@@ -353,7 +359,7 @@ test("an admin plans a restore of the latest set into its tenant, sees the plan,
   state.restoreUrl = page.url();
   const restoreId = new URL(page.url()).pathname.split("/").pop();
   const path = `/api/v1/tenants/${demoTenant.id}/restores/${restoreId}`;
-  const planned = (await apiCall(base, token, "GET", path)).body;
+  const planned = { ...(await apiCall(base, token, "GET", path)).body, items: await restoreItems(path) };
   // the plan is exactly Graph's two changes: the deleted object to create, the edited one to update
   const byGraphId = (id) => planned.items.find((item) => item.source_graph_id === id);
   assert(byGraphId(deleted.id)?.action === "create", `the deleted object: ${JSON.stringify(byGraphId(deleted.id))}`);
@@ -374,6 +380,12 @@ test("an admin plans a restore of the latest set into its tenant, sees the plan,
   assert(headers.join("|") === "Setting|In the target now|After the restore", `columns: ${headers.join("|")}`);
   await page.getByRole("row").filter({ has: page.getByRole("link", { name: byGraphId(deleted.id).display_name, exact: true }) }).getByText("Create", { exact: true }).waitFor();
   await screen(page, "restore-plan");
+  // the items shown can be narrowed to one action (the API filters the pages)
+  await page.getByLabel("Show").selectOption({ label: "Create (1)" });
+  await page.getByRole("link", { name: byGraphId(edited.id).display_name, exact: true }).waitFor({ state: "detached" });
+  await page.getByRole("link", { name: byGraphId(deleted.id).display_name, exact: true }).waitFor();
+  await page.getByLabel("Show").selectOption("all");
+  await editedRow.waitFor();
   // apply (confirmed): queued, applying, then completed or partial, by itself
   page.once("dialog", (dialog) => {
     assert(dialog.message().includes("writes 2 items"), `the confirmation says what is written: ${dialog.message()}`);
@@ -381,7 +393,7 @@ test("an admin plans a restore of the latest set into its tenant, sees the plan,
   });
   await page.getByRole("button", { name: "Apply" }).click();
   await page.locator(".run-status").getByText(/^(Completed|Partial)$/).waitFor({ timeout: 120000 });
-  const done = (await apiCall(base, token, "GET", path)).body;
+  const done = { ...(await apiCall(base, token, "GET", path)).body, items: await restoreItems(path) };
   // both written; `partial` only when an item, read back, still differs (restore_not_verified)
   assert(done.counts.applied === 2 && done.counts.failed === 0, `counts: ${JSON.stringify(done.counts)}`);
   assert(

@@ -7,8 +7,8 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 const PLAN: &str = "/api/v1/tenants/{tenant_id}/restores";
 
-/// Links from a planned restore (`201` of `plan_restore`) to reading, approving and
-/// applying it.
+/// Links from a planned restore (`201` of `plan_restore`) to reading it and its items,
+/// approving and applying it.
 pub fn add_links(document: &mut OpenApi) {
     let Some(created) = document
         .paths
@@ -23,10 +23,11 @@ pub fn add_links(document: &mut OpenApi) {
         return;
     };
     for (name, operation_id, what) in [
+        ("GetRestore", "get_restore", "The planned restore"),
         (
-            "GetRestore",
-            "get_restore",
-            "The planned restore with its items",
+            "ListRestoreItems",
+            "list_restore_items",
+            "Its items, in write order",
         ),
         (
             "ApproveRestore",

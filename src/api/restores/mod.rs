@@ -23,7 +23,8 @@ use crate::restore::planner::{make_plan, stale_items, PlanError, PlanInput};
 use crate::restore::rows::execute;
 use crate::store::CommandError;
 use model::{
-    PlanRestoreRequest, RestoreItemResponse, RestoreResponse, ITEM_COLUMNS, RESTORE_COLUMNS,
+    PlanRestoreRequest, RestoreItemQuery, RestoreItemResponse, RestoreResponse, ITEM_COLUMNS,
+    RESTORE_COLUMNS,
 };
 
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -31,6 +32,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(plan_restore)
         .service(list_restores)
         .service(get_restore)
+        .service(list_restore_items)
         .service(approve_restore)
         .service(apply_restore);
 }
@@ -46,23 +48,16 @@ async fn find_restore(
     state: &AppState,
     tenant_id: Uuid,
     restore_id: Uuid,
-    with_items: bool,
 ) -> Result<RestoreResponse, ApiError> {
-    let client = state.pool.get().await?;
     let sql = format!("SELECT {RESTORE_COLUMNS} FROM restores WHERE id = $1 AND tenant_id = $2");
-    let mut restore = client
+    state
+        .pool
+        .get()
+        .await?
         .query_opt(&sql, &[&restore_id, &tenant_id])
         .await?
         .map(|row| RestoreResponse::from_row(&row))
-        .ok_or(ApiError::NotFound("restore"))?;
-    if with_items {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM restore_items WHERE restore_id = $1 ORDER BY position"
-        );
-        let rows = client.query(&sql, &[&restore_id]).await?;
-        restore.items = Some(rows.iter().map(RestoreItemResponse::from_row).collect());
-    }
-    Ok(restore)
+        .ok_or(ApiError::NotFound("restore"))
 }
 
 /// The source set's tenant, or the documented problem: 404 when it is not there or not
@@ -260,7 +255,7 @@ fn restores_unavailable() -> ApiError {
     params(("tenant_id" = Uuid, Path, description = "The tenant written into")),
     request_body = PlanRestoreRequest,
     responses(
-        (status = 201, description = "The plan, with its items in the order they would be written", body = RestoreResponse, headers(("Location" = String))),
+        (status = 201, description = "The plan, with its counts by action (its items: `GET .../restores/{restore_id}/items`)", body = RestoreResponse, headers(("Location" = String))),
         (status = 404, description = "`not_found`: the tenant, or the source set (also one of a tenant the caller cannot read)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`tenant_inactive`, `restore_permission_missing` (the roles are named), `target_unreadable`", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "`backup_set_deleted` or `backup_set_purged`: the source set", body = Problem, content_type = "application/problem+json"),
@@ -324,7 +319,7 @@ async fn plan_restore(
         now: state.clock.now(),
     }));
     record(&state, &context, tenant_id, restore_id, command).await?;
-    let restore = find_restore(&state, tenant_id, restore_id, true).await?;
+    let restore = find_restore(&state, tenant_id, restore_id).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -364,7 +359,8 @@ async fn list_restores(
     Ok(HttpResponse::Ok().json(Page::from_rows(restores, page, |r: &RestoreResponse| r.id)))
 }
 
-/// Get a restore with its items: the plan, each item's outcome and verification.
+/// Get a restore: where it is, its counts (by action, applied, failed, verified), who
+/// planned, approved and applied it. Its items are paged at `.../items`.
 #[utoipa::path(
     tag = TAG_RESTORES,
     params(("tenant_id" = Uuid, Path, description = "The tenant written into"),
@@ -379,10 +375,77 @@ async fn get_restore(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, restore_id) = restore_path(&path)?;
     principal.authorize(Permission::Read, Some(tenant_id))?;
-    let restore = find_restore(&state, tenant_id, restore_id, true).await?;
+    let restore = find_restore(&state, tenant_id, restore_id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", restore.version)))
         .json(restore))
+}
+
+/// List a restore's items in the order they are written: each one's planned action (with an
+/// update's changes and the assignments left out), and once applied its outcome, the Graph
+/// requests sent, Graph's refusal and its verification.
+#[utoipa::path(
+    tag = TAG_RESTORES,
+    params(("tenant_id" = Uuid, Path, description = "The tenant written into"),
+           ("restore_id" = Uuid, Path, description = "The restore's id"),
+           RestoreItemQuery),
+    responses((status = 200, description = "One page of the restore's items, in write order", body = Page<RestoreItemResponse>))
+)]
+#[get("/tenants/{tenant_id}/restores/{restore_id}/items")]
+async fn list_restore_items(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    query: ValidQuery<RestoreItemQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant_id, restore_id) = restore_path(&path)?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
+    let query = query.into_inner()?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .validate()?;
+    find_restore(&state, tenant_id, restore_id).await?;
+    let client = state.pool.get().await?;
+    // the cursor is the previous page's last item: the page goes on after its position
+    let after = match page.after {
+        None => -1,
+        Some(item_id) => client
+            .query_opt(
+                "SELECT position FROM restore_items WHERE restore_id = $1 AND item_id = $2",
+                &[&restore_id, &item_id],
+            )
+            .await?
+            .map(|row| row.get::<_, i32>(0))
+            .ok_or_else(|| {
+                ApiError::BadRequest(FieldError::new(
+                    "cursor",
+                    ErrorCode::InvalidCursor,
+                    "cursor must be a next_cursor value from a previous page",
+                ))
+            })?,
+    };
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM restore_items
+         WHERE restore_id = $1 AND position > $2
+           AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR outcome = $4)
+         ORDER BY position LIMIT $5"
+    );
+    let action = query.action.map(|action| action.as_str());
+    let outcome = query.outcome.map(|outcome| outcome.as_str());
+    let rows = client
+        .query(
+            &sql,
+            &[&restore_id, &after, &action, &outcome, &(page.limit + 1)],
+        )
+        .await?;
+    let items = rows.iter().map(RestoreItemResponse::from_row).collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        items,
+        page,
+        |item: &RestoreItemResponse| item.item_id,
+    )))
 }
 
 /// Approve a planned restore (when `TENANTPILOT_RESTORE_APPROVALS` asks for more than the
@@ -405,13 +468,13 @@ async fn approve_restore(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, restore_id) = restore_path(&path)?;
     principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
-    find_restore(&state, tenant_id, restore_id, false).await?;
+    find_restore(&state, tenant_id, restore_id).await?;
     let command = RestoreCommand::Approve {
         approver: principal.token_id.clone(),
         now: state.clock.now(),
     };
     record(&state, &context, tenant_id, restore_id, command).await?;
-    Ok(HttpResponse::Ok().json(find_restore(&state, tenant_id, restore_id, false).await?))
+    Ok(HttpResponse::Ok().json(find_restore(&state, tenant_id, restore_id).await?))
 }
 
 /// Apply a planned restore: the live target is read again first (a plan whose live objects
@@ -436,7 +499,7 @@ async fn apply_restore(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant_id, restore_id) = restore_path(&path)?;
     principal.authorize(Permission::ManageTenants, Some(tenant_id))?;
-    let restore = find_restore(&state, tenant_id, restore_id, false).await?;
+    let restore = find_restore(&state, tenant_id, restore_id).await?;
     if restore.status != "planned" {
         return Err(ApiError::Conflict {
             code: ErrorCode::RestoreNotPlanned,
@@ -489,7 +552,7 @@ async fn apply_restore(
     let location = format!("/api/v1/tenants/{tenant_id}/restores/{restore_id}");
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, location))
-        .json(find_restore(&state, tenant_id, restore_id, false).await?))
+        .json(find_restore(&state, tenant_id, restore_id).await?))
 }
 
 async fn planned_items(state: &AppState, restore_id: Uuid) -> Result<Vec<PlannedItem>, ApiError> {

@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio_postgres::Row;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::api::backup_sets::ContentChange;
+use crate::domain::restore::ItemAction;
 
 /// Plan a restore (a dry run: nothing is written to Graph).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -59,7 +60,8 @@ pub struct SelectionRequest {
     "applied_by": "tok_1", "apply_requested_at": "2026-12-07T09:01:00Z",
     "apply_started_at": "2026-12-07T09:01:01Z", "finished_at": "2026-12-07T09:01:09Z",
     "error_code": null, "error_message": null,
-    "counts": {"items": 3, "to_write": 1, "applied": 1, "failed": 0, "verified": 1},
+    "counts": {"items": 3, "to_write": 1, "applied": 1, "failed": 0, "verified": 1,
+               "actions": {"create": 1, "update": 0, "unchanged": 2, "conflict": 0, "not_restorable": 0}},
     "version": 6
 }))]
 pub struct RestoreResponse {
@@ -95,10 +97,6 @@ pub struct RestoreResponse {
     pub counts: RestoreCounts,
     /// The ETag's version.
     pub version: i64,
-    /// The plan's items, in the order they are written (only on `GET` of one restore and
-    /// in the answer to planning).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<RestoreItemResponse>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,6 +108,19 @@ pub struct RestoreCounts {
     pub failed: i32,
     /// Written items that compared equal to their source when read back (null until verified).
     pub verified: Option<i32>,
+    /// The plan's items by action.
+    pub actions: ActionCounts,
+}
+
+/// How many of a plan's items have each action.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActionCounts {
+    pub create: i64,
+    pub update: i64,
+    pub unchanged: i64,
+    pub conflict: i64,
+    pub not_restorable: i64,
 }
 
 /// One item of a restore.
@@ -150,7 +161,10 @@ pub struct RestoreItemResponse {
 pub const RESTORE_COLUMNS: &str = "id, tenant_id, source_tenant_id, source_backup_set_id, status,
     selection, group_mapping, planned_at, planned_by, approvals, applied_by, apply_requested_at,
     apply_started_at, finished_at, error_code, error_message, item_count, to_write, applied,
-    failed, verified, version, group_matches";
+    failed, verified, version, group_matches,
+    (SELECT coalesce(jsonb_object_agg(action, n), '{}') FROM (
+        SELECT action, count(*) AS n FROM restore_items WHERE restore_id = restores.id
+        GROUP BY action) AS by_action)";
 
 impl RestoreResponse {
     pub fn from_row(row: &Row) -> Self {
@@ -177,10 +191,10 @@ impl RestoreResponse {
                 applied: row.get(18),
                 failed: row.get(19),
                 verified: row.get(20),
+                actions: serde_json::from_value(row.get(23)).unwrap_or_default(),
             },
             version: row.get(21),
             group_matches: row.get(22),
-            items: None,
         }
     }
 }
@@ -278,4 +292,54 @@ pub struct RestoreItemVerification {
     pub differences: Vec<ContentChange>,
     /// Why it could not be compared.
     pub reason: Option<String>,
+}
+
+/// Filters and pages of a restore's items.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RestoreItemQuery {
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page (an item id).
+    #[param(value_type = Option<Uuid>)]
+    pub cursor: Option<String>,
+    /// Only items with this planned action.
+    #[param(inline, value_type = Option<ItemActionKey>)]
+    pub action: Option<ItemAction>,
+    /// Only items with this outcome of the apply.
+    #[param(inline)]
+    pub outcome: Option<ItemOutcomeFilter>,
+}
+
+/// A plan's action for an item (the document's name for `ItemAction`, which reads it).
+#[allow(dead_code)]
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ItemActionKey {
+    Create,
+    Update,
+    Unchanged,
+    Conflict,
+    NotRestorable,
+}
+
+/// How the apply went for an item it writes.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemOutcomeFilter {
+    Pending,
+    Applied,
+    Failed,
+}
+
+impl ItemOutcomeFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Applied => "applied",
+            Self::Failed => "failed",
+        }
+    }
 }

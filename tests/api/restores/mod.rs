@@ -2,7 +2,9 @@
 //! a worker writes through Graph's write endpoints, and the target is read back.
 
 mod bad_input;
+mod cli;
 mod group_names;
+mod items;
 mod round_trip;
 mod selection;
 mod world;

@@ -118,7 +118,40 @@ impl RestoreWorld {
             .post(&format!("/api/v1/tenants/{tenant_id}/restores"), body)
             .await;
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap())
+        let answer: Value = response.json().await.unwrap();
+        if status == 201 {
+            return (status, self.with_items(tenant_id, answer).await);
+        }
+        (status, answer)
+    }
+
+    /// Every item of a restore, walked page by page (pages of 7, so that the tests' plans
+    /// take several).
+    pub async fn items(&self, tenant_id: &str, restore_id: &str) -> Vec<Value> {
+        let path = format!("/api/v1/tenants/{tenant_id}/restores/{restore_id}/items?limit=7");
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(cursor) => format!("{path}&cursor={cursor}"),
+                None => path.clone(),
+            };
+            let response = self.app.get(&url).await;
+            assert_eq!(response.status(), 200, "{url}");
+            let page: Value = response.json().await.unwrap();
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+        }
+    }
+
+    /// The restore with its items under `items`, as the tests read it.
+    async fn with_items(&self, tenant_id: &str, mut restore: Value) -> Value {
+        let id = restore["id"].as_str().expect("a restore id").to_owned();
+        restore["items"] = Value::Array(self.items(tenant_id, &id).await);
+        restore
     }
 
     /// Applies a planned restore and waits until it has finished; returns it with its items.
@@ -140,7 +173,7 @@ impl RestoreWorld {
             if ["completed", "partial", "failed"]
                 .contains(&restore["status"].as_str().unwrap_or(""))
             {
-                return restore;
+                return self.with_items(tenant_id, restore).await;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -148,13 +181,17 @@ impl RestoreWorld {
     }
 }
 
-/// How many items of the plan have each action.
+/// How many items of the plan have each action (checked against the restore's own counts).
 pub fn actions(restore: &Value) -> std::collections::BTreeMap<String, usize> {
     let mut counts = std::collections::BTreeMap::new();
     for item in restore["items"].as_array().expect("items") {
         *counts
             .entry(item["action"].as_str().unwrap().to_owned())
             .or_insert(0) += 1;
+    }
+    for (action, counted) in restore["counts"]["actions"].as_object().expect("counts") {
+        let listed = counts.get(action).copied().unwrap_or(0) as u64;
+        assert_eq!(counted.as_u64(), Some(listed), "counts.actions.{action}");
     }
     counts
 }

@@ -1,11 +1,14 @@
 // A restore's items in the order they are written (scope tags and filters first, policies,
-// then assignments), one table per run of a policy type: the planned action, why, the
-// changes an update makes, assignments left out, and once applied each item's outcome,
-// Graph's refusal and its verification.
+// then assignments), a page at a time, one table per run of a policy type: the planned
+// action, why, the changes an update makes, assignments left out, and once applied each
+// item's outcome, Graph's refusal and its verification.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
-import type { Schemas } from "../api/client";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, run, type Schemas } from "../api/client";
 import { Changes } from "./changes";
+import { useCursor, useLoad } from "./load";
+import { Pager } from "./pager";
+import { ProblemMessage } from "./problem";
 import { Status } from "./words";
 
 type Item = Schemas["RestoreItemResponse"];
@@ -32,11 +35,13 @@ const SUMMARY_TEXT: Record<string, string> = {
 };
 
 /** How many items of each action: "2 to create, 1 to update, …" (actions with none left out). */
-export function actionSummary(items: Item[]): string {
-  const counts = ACTIONS.map((action) => [action, items.filter((item) => item.action === action).length] as const);
-  const shown = counts.filter(([, n]) => n > 0).map(([action, n]) => `${n} ${SUMMARY_TEXT[action]}`);
+export function actionSummary(counts: Schemas["ActionCounts"]): string {
+  const shown = ACTIONS.filter((action) => counts[action] > 0).map((action) => `${counts[action]} ${SUMMARY_TEXT[action]}`);
   return shown.length ? shown.join(", ") : "nothing";
 }
+
+/** Items a page shows at most: a 2,000-item restore is read a page at a time. */
+const PAGE_SIZE = 100;
 
 /** Consecutive items of one policy type, keeping the write order. */
 function inWriteOrder(items: Item[]): { type: string; items: Item[] }[] {
@@ -51,29 +56,50 @@ function inWriteOrder(items: Item[]): { type: string; items: Item[] }[] {
 
 export function RestoreItems({ restore }: { restore: Schemas["RestoreResponse"] }) {
   const [shown, setShown] = useState("all");
-  const all = restore.items ?? [];
+  const paging = useCursor();
+  const counts = restore.counts;
   const applied = !!restore.apply_requested_at;
-  const verifiedAny = all.some((item) => item.verification);
-  const items = all.filter((item) =>
-    shown === "all" ? true : shown === "write" ? item.action === "create" || item.action === "update" : item.action === shown,
+  const verifiedAny = counts.verified !== null && counts.verified !== undefined;
+  const path = { tenant_id: restore.tenant_id, restore_id: restore.id };
+  const filter =
+    shown === "all" ? {} : shown === "failed" ? { outcome: "failed" as const } : { action: shown as (typeof ACTIONS)[number] };
+  const page = useLoad(
+    () => run(api.GET("/api/v1/tenants/{tenant_id}/restores/{restore_id}/items", { params: { path, query: { limit: PAGE_SIZE, cursor: paging.cursor, ...filter } } })),
+    [restore.tenant_id, restore.id, paging.cursor, shown],
   );
+  // the page is read again whenever the restore's progress moves (the screen polls it while
+  // it runs), in place: what is shown stays until the new page is there
+  const progress = `${restore.status}/${counts.applied}/${counts.failed}/${counts.verified}`;
+  const { reload } = page;
+  const seen = useRef(progress);
+  useEffect(() => {
+    if (seen.current === progress) return;
+    seen.current = progress;
+    void reload();
+  }, [progress, reload]);
+  const choose = (value: string) => {
+    setShown(value);
+    paging.first();
+  };
+  const items = page.data?.items ?? [];
   return (
     <>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="action-filter">Show</label>
-          <select id="action-filter" value={shown} onChange={(e) => setShown(e.currentTarget.value)}>
-            <option value="all">Every item ({all.length})</option>
-            <option value="write">Items to write ({all.filter((i) => i.action === "create" || i.action === "update").length})</option>
+          <select id="action-filter" value={shown} onChange={(e) => choose(e.currentTarget.value)}>
+            <option value="all">Every item ({counts.items})</option>
             {ACTIONS.map((action) => (
               <option key={action} value={action}>
-                {ACTION_TEXT[action]} ({all.filter((i) => i.action === action).length})
+                {ACTION_TEXT[action]} ({counts.actions[action]})
               </option>
             ))}
+            {applied ? <option value="failed">Failed ({counts.failed})</option> : null}
           </select>
         </div>
       </form>
-      {items.length === 0 ? <p class="muted">No items to show.</p> : null}
+      <ProblemMessage problem={page.problem} />
+      {page.problem ? null : !page.data ? <p class="muted">Loading the items…</p> : items.length === 0 ? <p class="muted">No items to show.</p> : null}
       {inWriteOrder(items).map((group, index) => (
         <section class="restore-group" key={`${group.type}-${index}`}>
           <h3>{group.type}</h3>
@@ -98,6 +124,7 @@ export function RestoreItems({ restore }: { restore: Schemas["RestoreResponse"] 
           </div>
         </section>
       ))}
+      <Pager label="Items" page={paging.page} nextCursor={page.data?.next_cursor} next={paging.next} previous={paging.previous} />
     </>
   );
 }

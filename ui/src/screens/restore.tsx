@@ -1,6 +1,7 @@
 // A restore: its status (live while queued or applying), counts, where it comes from and
-// goes to, who planned, approved and applied it, and its items in write order with each
-// one's action, changes, outcome and verification; admins approve and apply it here.
+// goes to, who planned, approved and applied it, and its items in write order (a page at a
+// time) with each one's action, changes, outcome and verification; admins approve and
+// apply it here.
 import { useCallback } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, run, type Schemas } from "../api/client";
@@ -121,7 +122,7 @@ export function RestoreScreen() {
           </dl>
           <h2>Items</h2>
           <p>
-            In the order they are written: {actionSummary(r.items ?? [])}.
+            In the order they are written: {actionSummary(r.counts.actions)}.
           </p>
           <RestoreItems restore={r} />
         </>

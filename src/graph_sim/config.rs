@@ -104,14 +104,18 @@ pub fn default_roles() -> Vec<String> {
 }
 
 /// The write permissions a restore needs for every restorable type (the `.ReadWrite.All`
-/// twins of the read permissions; a ReadWrite role also satisfies reads). Not part of the
-/// default `roles`: a backup's app registration reads only.
+/// twins of the read permissions, and Conditional Access's own; a ReadWrite role also
+/// satisfies reads). Not part of the default `roles`: a backup's app registration reads
+/// only.
 pub fn write_roles() -> Vec<String> {
     [
         "DeviceManagementConfiguration.ReadWrite.All",
         "DeviceManagementApps.ReadWrite.All",
         "DeviceManagementServiceConfig.ReadWrite.All",
         "DeviceManagementRBAC.ReadWrite.All",
+        "DeviceManagementManagedDevices.ReadWrite.All",
+        "Policy.ReadWrite.ConditionalAccess",
+        "CloudPC.ReadWrite.All",
     ]
     .map(str::to_owned)
     .to_vec()

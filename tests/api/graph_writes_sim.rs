@@ -46,6 +46,16 @@ const WRITABLE: &[(&str, bool)] = &[
     ("autopilotProfiles", false),
     ("enrollmentConfigurations", false),
     ("policySets", false),
+    ("deviceCategories", true),
+    ("mobileAppCategories", true),
+    ("namedLocations", true),
+    ("termsAndConditions", false),
+    ("macosCustomAttributes", false),
+    ("hardwareConfigurations", false),
+    ("brandingProfiles", false),
+    ("cloudPcProvisioningPolicies", false),
+    ("cloudPcUserSettings", false),
+    ("appleUserInitiatedProfiles", false),
 ];
 
 fn tenant(write_roles: bool) -> TenantConfig {
@@ -218,7 +228,12 @@ async fn round_trip(
     };
     let has_assignments = !matches!(
         key,
-        "assignmentFilters" | "notificationTemplates" | "reusableSettings"
+        "assignmentFilters"
+            | "notificationTemplates"
+            | "reusableSettings"
+            | "deviceCategories"
+            | "mobileAppCategories"
+            | "namedLocations"
     );
     if has_assignments && targets(&assignments(&restored.content.to_value())) != targets(&wanted) {
         return Err(format!(

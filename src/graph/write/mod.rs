@@ -56,10 +56,16 @@ pub fn object_not_restorable(type_key: &str, content: &Value) -> Option<String> 
 }
 
 /// Whether the object can only be updated in place, never created: default enrollment
-/// configurations (priority 0) exist in every tenant.
+/// configurations (priority 0) and the default Company Portal branding exist in every
+/// tenant.
 pub fn update_only(type_key: &str, content: &Value) -> bool {
-    type_key == "enrollmentConfigurations"
-        && content.get("priority").and_then(Value::as_u64) == Some(0)
+    match type_key {
+        "enrollmentConfigurations" => content.get("priority").and_then(Value::as_u64) == Some(0),
+        "brandingProfiles" => {
+            content.get("isDefaultProfile").and_then(Value::as_bool) == Some(true)
+        }
+        _ => false,
+    }
 }
 
 /// The application permission a restore of the type needs.

@@ -48,6 +48,15 @@ pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
         "complianceScripts" => computed!("highestAvailableVersion"),
         "endpointSecurityIntents" => computed!("isMigratingToConfigurationPolicy"),
         "policySets" => computed!("status", "errorCode"),
+        // Entra and the company terms stamp their own change time
+        "namedLocations" | "termsAndConditions" => computed!("modifiedDateTime"),
+        // filled in by Windows 365 (conditionalaccessroot / cloudpcprovisioningpolicy pages)
+        "cloudPcProvisioningPolicies" => computed!(
+            "alternateResourceUrl",
+            "cloudPcGroupDisplayName",
+            "gracePeriodInHours",
+            "managedBy"
+        ),
         _ => COMMON_COMPUTED,
     }
 }
@@ -125,7 +134,20 @@ pub(crate) fn assign_rule(type_key: &str) -> Assign {
         | "qualityUpdates"
         | "driverUpdates"
         | "scopeTags"
-        | "endpointSecurityIntents" => ASSIGN,
+        | "endpointSecurityIntents"
+        | "brandingProfiles"
+        | "cloudPcProvisioningPolicies"
+        | "cloudPcUserSettings" => ASSIGN,
+        "macosCustomAttributes" => Assign::Action {
+            suffix: "/assign",
+            key: "deviceManagementScriptAssignments",
+            extra: &[],
+        },
+        "hardwareConfigurations" => Assign::Action {
+            suffix: "/assign",
+            key: "hardwareConfigurationAssignments",
+            extra: &[],
+        },
         "powershellScripts" | "macosShellScripts" => Assign::Action {
             suffix: "/assign",
             key: "deviceManagementScriptAssignments",
@@ -152,7 +174,10 @@ pub(crate) fn assign_rule(type_key: &str) -> Assign {
             key: "assignments",
             extra: &[],
         },
-        "autopilotProfiles" => Assign::EachPost,
+        // no assign action: one `POST {c}/{id}/assignments` per target
+        "autopilotProfiles" | "termsAndConditions" | "appleUserInitiatedProfiles" => {
+            Assign::EachPost
+        }
         _ => Assign::None,
     }
 }
@@ -197,13 +222,26 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         | "endpointSecurityIntents"
         | "autopilotProfiles"
         | "enrollmentConfigurations"
-        | "policySets" => return None,
+        | "policySets"
+        | "deviceCategories"
+        | "mobileAppCategories"
+        | "namedLocations"
+        | "termsAndConditions"
+        | "macosCustomAttributes"
+        | "hardwareConfigurations"
+        | "brandingProfiles"
+        | "cloudPcProvisioningPolicies"
+        | "cloudPcUserSettings"
+        | "appleUserInitiatedProfiles" => return None,
         "mobileApps" => "apps are backed up without their packages; re-add the app, then its assignments",
         "appProtection" | "appConfigManagedApps" => {
             "app protection and managed-app configurations are written with their apps in a second call (targetApps): not restorable in this version"
         }
-        "conditionalAccessPolicies" | "namedLocations" | "authenticationStrengths" => {
-            "Entra Conditional Access objects are not restored in this version (user and group ids do not carry across tenants)"
+        "conditionalAccessPolicies" => {
+            "Conditional Access policies are not restored in this version (user ids do not carry across tenants; a policy written back would enforce at once)"
+        }
+        "authenticationStrengths" => {
+            "authentication strengths are not restored in this version (Graph writes them under /policies/authenticationStrengthPolicies, with their combinations through a separate action)"
         }
         "roleDefinitions" => "Intune roles and their assignments are not restored in this version",
         "vppTokens" | "apnsCertificate" | "managedGooglePlay" | "depEnrollmentProfiles" => {
@@ -269,7 +307,7 @@ mod tests {
             .filter(|policy_type| not_restorable(policy_type.key).is_none())
             .map(|policy_type| policy_type.key)
             .collect();
-        assert_eq!(writable.len(), 21, "{writable:?}");
+        assert_eq!(writable.len(), 31, "{writable:?}");
         for key in writable {
             assert!(collection(key).is_some(), "{key}");
         }

@@ -295,7 +295,7 @@ async fn serve_write(
     if !write::writable(collection.key) {
         return write::method_not_allowed(ids, call);
     }
-    let write_role = format!("{}.ReadWrite.All", collection.permission);
+    let write_role = write::write_permission(collection.permission);
     if !has_role(issued, &write_role) {
         return forbidden(ids, collection.permission, Some(write_role), &url_path);
     }

@@ -17,19 +17,16 @@ pub const TYPES: &[&str] = &[
     "powershellScripts",
 ];
 
-/// Read and write permissions for every restorable type.
+/// Read and write permissions for every restorable type, and the group reads a mapping by
+/// name needs.
 pub fn write_roles() -> Vec<String> {
     let mut roles = default_roles();
-    for role in [
-        "DeviceManagementConfiguration.ReadWrite.All",
-        "DeviceManagementApps.ReadWrite.All",
-        "DeviceManagementServiceConfig.ReadWrite.All",
-        "DeviceManagementRBAC.ReadWrite.All",
-        "DeviceManagementScripts.ReadWrite.All",
-        "Group.Read.All",
-    ] {
-        if !roles.iter().any(|r| r == role) {
-            roles.push(role.to_owned());
+    for role in tenantpilot::graph_sim::write_roles()
+        .into_iter()
+        .chain(["Group.Read.All".to_owned()])
+    {
+        if !roles.contains(&role) {
+            roles.push(role);
         }
     }
     roles
@@ -89,10 +86,21 @@ impl RestoreWorld {
 
     /// Backs up `tenant_id` (the types of `TYPES`); returns the new set's id.
     pub async fn back_up(&self, tenant_id: &str, name: &str) -> String {
+        self.back_up_types(tenant_id, name, TYPES, false).await
+    }
+
+    /// Backs up `types` of `tenant_id`, with the foundations or not; returns the set's id.
+    pub async fn back_up_types(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        types: &[&str],
+        foundations: bool,
+    ) -> String {
         let body = json!({
             "name": name, "cadence": {"kind": "daily", "times": ["02:30"]},
-            "timezone": "Europe/Berlin", "policy_types": TYPES,
-            "include_foundations": false, "retention_keep_last": 7,
+            "timezone": "Europe/Berlin", "policy_types": types,
+            "include_foundations": foundations, "retention_keep_last": 7,
         });
         let response = self.app.create_schedule(tenant_id, &body).await;
         assert_eq!(response.status(), 201, "schedule created");

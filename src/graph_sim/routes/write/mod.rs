@@ -113,6 +113,17 @@ pub fn writable(key: &str) -> bool {
     spec::of(key).is_some()
 }
 
+/// The application permission Graph asks of a write to a collection of the permission
+/// `family`: the `.ReadWrite.All` twin of its read permission, except Conditional Access,
+/// whose objects are written with `Policy.ReadWrite.ConditionalAccess`
+/// (conditionalaccessroot-post-namedlocations).
+pub fn write_permission(family: &str) -> String {
+    match family {
+        "Policy" => "Policy.ReadWrite.ConditionalAccess".to_owned(),
+        _ => format!("{family}.ReadWrite.All"),
+    }
+}
+
 /// Serves a write whose target parsed and whose permission and faults were checked.
 pub fn serve(
     state: &SimState,

@@ -39,7 +39,11 @@ pub fn assignments(key: &str, policy_id: &str, sent: &[Value]) -> Result<Vec<Val
             let target_id = match target_type.trim_start_matches("#microsoft.graph.") {
                 "allDevicesAssignmentTarget" => ALL_DEVICES.to_owned(),
                 "allLicensedUsersAssignmentTarget" => ALL_USERS.to_owned(),
-                "groupAssignmentTarget" | "exclusionGroupAssignmentTarget" => target
+                // Windows 365 targets Entra groups with a type of its own, without filters
+                // (cloudpcprovisioningpolicy-assign, cloudpcusersetting-assign)
+                "groupAssignmentTarget"
+                | "exclusionGroupAssignmentTarget"
+                | "cloudPcManagementGroupAssignmentTarget" => target
                     .get("groupId")
                     .and_then(Value::as_str)
                     .filter(|group| !group.is_empty())
@@ -47,12 +51,14 @@ pub fn assignments(key: &str, policy_id: &str, sent: &[Value]) -> Result<Vec<Val
                     .to_owned(),
                 _ => return Err(format!("'{target_type}' is not an assignment target type.")),
             };
-            target
-                .entry("deviceAndAppManagementAssignmentFilterId")
-                .or_insert(Value::Null);
-            target
-                .entry("deviceAndAppManagementAssignmentFilterType")
-                .or_insert(json!("none"));
+            if !target_type.ends_with("cloudPcManagementGroupAssignmentTarget") {
+                target
+                    .entry("deviceAndAppManagementAssignmentFilterId")
+                    .or_insert(Value::Null);
+                target
+                    .entry("deviceAndAppManagementAssignmentFilterType")
+                    .or_insert(json!("none"));
+            }
             let mut out = Map::new();
             out.insert(
                 "@odata.type".into(),

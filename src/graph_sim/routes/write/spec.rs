@@ -115,6 +115,17 @@ pub const SPECS: &[Spec] = &[
     Spec { actions: &[Action::AddAssignment], ..spec("autopilotProfiles", "displayName", Patch, None, Suffixes(&["WindowsAutopilotDeploymentProfile"])) },
     Spec { actions: &[Action::SetPriority], ..spec("enrollmentConfigurations", "displayName", Patch, Some("enrollmentConfigurationAssignments"), Suffixes(&["Configuration"])) },
     Spec { inline: &["items"], actions: &[Action::UpdatePolicySet], ..spec("policySets", "displayName", Patch, None, Exact("policySet")) },
+    // foundations and the further Intune types (README "Writes"; beta reference pages)
+    spec("deviceCategories", "displayName", Patch, None, Exact("deviceCategory")),
+    spec("mobileAppCategories", "displayName", Patch, None, Exact("mobileAppCategory")),
+    Spec { read_only: &["modifiedDateTime"], ..spec("namedLocations", "displayName", Patch, None, Suffixes(&["NamedLocation"])) },
+    Spec { read_only: &["modifiedDateTime"], actions: &[Action::AddAssignment], ..spec("termsAndConditions", "displayName", Patch, None, Exact("termsAndConditions")) },
+    spec("macosCustomAttributes", "displayName", Patch, SCRIPT, Exact("deviceCustomAttributeShellScript")),
+    spec("hardwareConfigurations", "displayName", Patch, Some("hardwareConfigurationAssignments"), Exact("hardwareConfiguration")),
+    spec("brandingProfiles", "displayName", Patch, A, Exact("intuneBrandingProfile")),
+    Spec { read_only: &["alternateResourceUrl", "cloudPcGroupDisplayName", "gracePeriodInHours", "managedBy"], ..spec("cloudPcProvisioningPolicies", "displayName", Patch, A, Exact("cloudPcProvisioningPolicy")) },
+    spec("cloudPcUserSettings", "displayName", Patch, A, Exact("cloudPcUserSetting")),
+    Spec { actions: &[Action::AddAssignment], ..spec("appleUserInitiatedProfiles", "displayName", Patch, None, Exact("appleUserInitiatedEnrollmentProfile")) },
 ];
 
 pub fn of(key: &str) -> Option<&'static Spec> {

@@ -1,5 +1,5 @@
 //! The Graph simulator's writes over real HTTP (restore's side of Graph,
-//! /work/wt/WRITE-CONTRACT.md): creates answered 201 with the server's id and timestamps
+//! README "Writes"): creates answered 201 with the server's id and timestamps
 //! and then read back by every read route (and by the service's own Graph client, as a
 //! backup after a restore reads them), PATCH, PUT, DELETE, the assign and child actions,
 //! Graph's 400/403/404, the faults of reads on writes, and the per-object write counts.

@@ -1,4 +1,4 @@
-//! Assignments as an assign call sends them (WRITE-CONTRACT.md "Assign").
+//! Assignments as an assign call sends them (README "Writes").
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,5 @@
 //! The requests a create or an update consists of, built from backed-up content (pure:
-//! no I/O): what is stripped, how each type's children are written (WRITE-CONTRACT.md).
+//! no I/O): what is stripped, how each type's children are written (README "Writes").
 
 use serde_json::{json, Map, Value};
 

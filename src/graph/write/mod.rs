@@ -1,4 +1,4 @@
-//! The Graph client's write side, for restores (WRITE-CONTRACT.md; GRAPH.md "Writing
+//! The Graph client's write side, for restores (README "Writes"; GRAPH.md "Writing
 //! back"): which types and objects can be written back, with which permission, and the
 //! requests that create, update and assign one object. Writes are paced on their own
 //! bucket and retried only where a retry cannot write twice (`send.rs`).

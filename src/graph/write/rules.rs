@@ -1,4 +1,4 @@
-//! Per type: whether and how it is written back (WRITE-CONTRACT.md's table, GRAPH.md
+//! Per type: whether and how it is written back (README "Writes" table, GRAPH.md
 //! "Writing back"): the permission, the fields Graph computes, how an update is sent and
 //! where assignments go.
 
@@ -28,7 +28,7 @@ pub(crate) const COMMON_COMPUTED: &[&str] = computed!();
 /// Fields Graph computes per type, beyond the common ones.
 pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
     match type_key {
-        // display fields of the update catalog (WRITE-CONTRACT.md, GRAPH.md)
+        // display fields of the update catalog (README "Writes", GRAPH.md)
         "featureUpdates" => computed!("deployableContentDisplayName", "endOfSupportDate"),
         "qualityUpdates" => computed!("releaseDateDisplayName", "deployableContentDisplayName"),
         "driverUpdates" => computed!(

@@ -9,7 +9,7 @@ use super::body::invalid;
 use super::rules::is_annotation;
 use crate::graph::types::GraphError;
 
-/// The bind base WRITE-CONTRACT.md spells out: Graph takes binds as absolute URLs of the
+/// The bind base README "Writes" spells out: Graph takes binds as absolute URLs of the
 /// public Graph, whatever host the request went to.
 const DEFINITIONS: &str =
     "https://graph.microsoft.com/beta/deviceManagement/groupPolicyDefinitions";

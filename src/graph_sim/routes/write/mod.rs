@@ -1,4 +1,4 @@
-//! Writes under `/beta/` (restore's side of Graph, /work/wt/WRITE-CONTRACT.md): after the
+//! Writes under `/beta/` (restore's side of Graph, README "Writes"): after the
 //! token, the tenant's Intune state, the type's ReadWrite permission and the faults of
 //! reads (routes/graph.rs), the body is checked as Graph checks it and applied to the
 //! tenant's written objects (store.rs), which the read routes then serve. Every applied

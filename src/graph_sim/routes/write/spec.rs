@@ -1,5 +1,5 @@
 //! Per restorable type, what Graph accepts in a write (the shared contract,
-//! /work/wt/WRITE-CONTRACT.md, from GRAPH.md "Writing back" and the beta reference):
+//! README "Writes", from GRAPH.md "Writing back" and the beta reference):
 //! how an object is named, whether it is updated with `PATCH` or `PUT`, its assign action's
 //! body key, which `@odata.type`s the collection holds, which navigation properties may
 //! come inline on create, and the type's own read-only properties.

@@ -1,7 +1,7 @@
 //! Planning: each selected source item matched with the live target and classified. Pure:
 //! the caller reads the source set and the live target (src/restore/planner.rs).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -138,6 +138,13 @@ pub fn classify(
         item.reason = Some(why);
         return item;
     }
+    if !target.same_tenant {
+        if let Some(why) = unmapped_conditions(&tree.policy_type, &source.content, target.groups) {
+            item.action = ItemAction::NotRestorable;
+            item.reason = Some(why);
+            return item;
+        }
+    }
     match found {
         Match::Several(count) => {
             item.action = ItemAction::Conflict;
@@ -203,13 +210,66 @@ pub fn without_unmapped_groups(
     (content, unmapped)
 }
 
-/// The groups the source items' assignments name (what a cross-tenant mapping must cover).
-pub fn assigned_groups(sources: &[SourceItem]) -> BTreeSet<String> {
-    sources
+/// The pointers of a Conditional Access policy's groups (included and excluded).
+const CONDITION_GROUPS: &[&str] = &[
+    "/conditions/users/includeGroups",
+    "/conditions/users/excludeGroups",
+];
+
+/// What keeps a Conditional Access policy from being written into another tenant: users
+/// (their ids are the source directory's, and nothing maps them) or groups the mapping
+/// lacks. Unlike an assignment, a condition is never left out: dropping an excluded group
+/// (a break-glass account's, say) would make the policy apply to more people than it did.
+fn unmapped_conditions(
+    type_key: &str,
+    content: &Value,
+    groups: &HashMap<String, String>,
+) -> Option<String> {
+    if type_key != "conditionalAccessPolicies" {
+        return None;
+    }
+    let listed = |pointer: &str| -> Vec<String> {
+        content
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    // "All", "None" and "GuestsOrExternalUsers" are the same in every tenant
+    let users: Vec<String> = [
+        "/conditions/users/includeUsers",
+        "/conditions/users/excludeUsers",
+    ]
+    .iter()
+    .flat_map(|pointer| listed(pointer))
+    .filter(|user| uuid::Uuid::parse_str(user).is_ok())
+    .collect();
+    let unmapped: Vec<String> = CONDITION_GROUPS
         .iter()
-        .filter_map(|source| source.content.get("assignments").and_then(Value::as_array))
-        .flatten()
-        .filter_map(|a| a.pointer("/target/groupId").and_then(Value::as_str))
-        .map(str::to_owned)
-        .collect()
+        .flat_map(|pointer| listed(pointer))
+        .filter(|group| !groups.contains_key(group))
+        .collect();
+    if users.is_empty() && unmapped.is_empty() {
+        return None;
+    }
+    let mut why = Vec::new();
+    if !users.is_empty() {
+        why.push(format!(
+            "users of the source directory ({})",
+            users.join(", ")
+        ));
+    }
+    if !unmapped.is_empty() {
+        why.push(format!(
+            "groups the mapping lacks ({})",
+            unmapped.join(", ")
+        ));
+    }
+    Some(format!(
+        "its conditions name {}: a Conditional Access policy is written whole or not at all",
+        why.join(" and ")
+    ))
 }

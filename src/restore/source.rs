@@ -58,8 +58,9 @@ pub async fn with_contents(
     Ok(out)
 }
 
-/// The group ids the items' assignments target, read in the database (no content is
-/// loaded here: a 2,000-item plan asks this before it reads any content).
+/// The group ids the items' assignments target and their Conditional Access conditions
+/// name, read in the database (no content is loaded here: a 2,000-item plan asks this
+/// before it reads any content).
 pub async fn assigned_group_ids(
     client: &impl GenericClient,
     items: &[TreeItem],
@@ -71,14 +72,21 @@ pub async fn assigned_group_ids(
     let rows = client
         .query(
             "SELECT DISTINCT g #>> '{}'
-             FROM content_blobs c,
-                  jsonb_path_query(c.content, '$.assignments[*].target.groupId') g
+             FROM content_blobs c, unnest($2::text[]) AS p (path),
+                  jsonb_path_query(c.content, p.path::jsonpath) g
              WHERE c.hash = ANY($1) AND jsonb_typeof(g) = 'string'",
-            &[&hashes],
+            &[&hashes, &GROUP_PATHS.as_slice()],
         )
         .await?;
     Ok(rows.iter().map(|row| row.get(0)).collect())
 }
+
+/// Where groups are named: assignment targets, Conditional Access conditions.
+const GROUP_PATHS: [&str; 3] = [
+    "$.assignments[*].target.groupId",
+    "$.conditions.users.includeGroups[*]",
+    "$.conditions.users.excludeGroups[*]",
+];
 
 /// The tree items by their item id.
 pub fn by_item_id(items: &[TreeItem]) -> BTreeMap<Uuid, &TreeItem> {

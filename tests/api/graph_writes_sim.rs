@@ -56,6 +56,7 @@ const WRITABLE: &[(&str, bool)] = &[
     ("cloudPcProvisioningPolicies", false),
     ("cloudPcUserSettings", false),
     ("appleUserInitiatedProfiles", false),
+    ("conditionalAccessPolicies", false),
 ];
 
 fn tenant(write_roles: bool) -> TenantConfig {
@@ -234,6 +235,7 @@ async fn round_trip(
             | "deviceCategories"
             | "mobileAppCategories"
             | "namedLocations"
+            | "conditionalAccessPolicies"
     );
     if has_assignments && targets(&assignments(&restored.content.to_value())) != targets(&wanted) {
         return Err(format!(

@@ -544,8 +544,8 @@ async fn unknown_ids_answer_404_and_delete_removes_an_object() {
     // types that are not restorable take no writes, whatever the roles
     let (status, body) = sim
         .post(
-            "/identity/conditionalAccess/policies",
-            json!({"displayName": "CA"}),
+            "/deviceAppManagement/vppTokens",
+            json!({"displayName": "Apple VPP"}),
         )
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");

@@ -30,10 +30,12 @@ pub struct PlanRestoreRequest {
     /// the mapping are listed in the plan and never sent. Not allowed within one tenant.
     #[serde(default)]
     pub group_mapping: Option<BTreeMap<String, String>>,
-    /// Across tenants: map every assigned source group that `group_mapping` leaves out to
-    /// the one target group with its display name (read with `GET /groups` in both
-    /// tenants, which needs `Group.Read.All` there). No group of that name, or several, and
-    /// the assignments stay unsent; `group_matches` says which and why.
+    /// Across tenants: map every source group that `group_mapping` leaves out (assigned,
+    /// or named by a Conditional Access condition) to the one target group with its
+    /// display name (read with `GET /groups` in both tenants, which needs `Group.Read.All`
+    /// there). No group of that name, or several, and its assignments stay unsent (a
+    /// Conditional Access policy naming it is not restorable); `group_matches` says which
+    /// and why.
     #[serde(default)]
     pub match_groups_by_name: bool,
 }

@@ -61,9 +61,26 @@ pub(crate) fn strip(type_key: &str, content: &Value, also: &[&str]) -> Result<Va
                 && field != "assignments"
                 && !also.contains(&field)
         })
-        .map(|(field, value)| (field.clone(), value.clone()))
+        .map(|(field, value)| (field.clone(), without_annotations(value)))
         .collect();
     Ok(Value::Object(kept))
+}
+
+/// A property's value without the annotations Graph put inside it when it was read (a
+/// Conditional Access policy's `grantControls` carries `authenticationStrength@odata.context`,
+/// naming the source policy): Graph takes none of them back. Nested `@odata.type`s stay.
+fn without_annotations(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(field, _)| field.as_str() == "@odata.type" || !is_annotation(field))
+                .map(|(field, value)| (field.clone(), without_annotations(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_annotations).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A child entry without its server-assigned id, timestamps and annotations.

@@ -50,6 +50,7 @@ pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
         "policySets" => computed!("status", "errorCode"),
         // Entra and the company terms stamp their own change time
         "namedLocations" | "termsAndConditions" => computed!("modifiedDateTime"),
+        "conditionalAccessPolicies" => computed!("modifiedDateTime", "deletedDateTime"),
         // filled in by Windows 365 (conditionalaccessroot / cloudpcprovisioningpolicy pages)
         "cloudPcProvisioningPolicies" => computed!(
             "alternateResourceUrl",
@@ -232,13 +233,11 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         | "brandingProfiles"
         | "cloudPcProvisioningPolicies"
         | "cloudPcUserSettings"
-        | "appleUserInitiatedProfiles" => return None,
+        | "appleUserInitiatedProfiles"
+        | "conditionalAccessPolicies" => return None,
         "mobileApps" => "apps are backed up without their packages; re-add the app, then its assignments",
         "appProtection" | "appConfigManagedApps" => {
             "app protection and managed-app configurations are written with their apps in a second call (targetApps): not restorable in this version"
-        }
-        "conditionalAccessPolicies" => {
-            "Conditional Access policies are not restored in this version (user ids do not carry across tenants; a policy written back would enforce at once)"
         }
         "authenticationStrengths" => {
             "authentication strengths are not restored in this version (Graph writes them under /policies/authenticationStrengthPolicies, with their combinations through a separate action)"
@@ -307,7 +306,7 @@ mod tests {
             .filter(|policy_type| not_restorable(policy_type.key).is_none())
             .map(|policy_type| policy_type.key)
             .collect();
-        assert_eq!(writable.len(), 31, "{writable:?}");
+        assert_eq!(writable.len(), 32, "{writable:?}");
         for key in writable {
             assert!(collection(key).is_some(), "{key}");
         }

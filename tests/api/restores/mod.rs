@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cli;
+mod conditional_access;
 mod further_types;
 mod group_names;
 mod items;

@@ -119,6 +119,7 @@ pub const SPECS: &[Spec] = &[
     spec("deviceCategories", "displayName", Patch, None, Exact("deviceCategory")),
     spec("mobileAppCategories", "displayName", Patch, None, Exact("mobileAppCategory")),
     Spec { read_only: &["modifiedDateTime"], ..spec("namedLocations", "displayName", Patch, None, Suffixes(&["NamedLocation"])) },
+    Spec { read_only: &["modifiedDateTime", "deletedDateTime"], ..spec("conditionalAccessPolicies", "displayName", Patch, None, Exact("conditionalAccessPolicy")) },
     Spec { read_only: &["modifiedDateTime"], actions: &[Action::AddAssignment], ..spec("termsAndConditions", "displayName", Patch, None, Exact("termsAndConditions")) },
     spec("macosCustomAttributes", "displayName", Patch, SCRIPT, Exact("deviceCustomAttributeShellScript")),
     spec("hardwareConfigurations", "displayName", Patch, Some("hardwareConfigurationAssignments"), Exact("hardwareConfiguration")),

@@ -85,6 +85,44 @@ pub fn properties(
     if needs_name && !named {
         return Err(format!("The property '{}' is required.", spec.name));
     }
+    if spec.key == "conditionalAccessPolicies" && kind == Kind::Create {
+        return conditional_access(body);
+    }
+    Ok(())
+}
+
+/// A new Conditional Access policy needs at least one application, one user rule and one
+/// grant or session control (conditionalaccessroot-post-policies; GRAPH.md "Writing back").
+fn conditional_access(body: &Map<String, Value>) -> Result<(), String> {
+    let listed = |pointer: &str| {
+        body.get("conditions")
+            .and_then(|conditions| conditions.pointer(pointer))
+            .is_some_and(|value| match value {
+                Value::Array(items) => !items.is_empty(),
+                Value::Null => false,
+                _ => true,
+            })
+    };
+    let applications = [
+        "/applications/includeApplications",
+        "/applications/includeUserActions",
+        "/applications/includeAuthenticationContextClassReferences",
+    ];
+    let users = [
+        "/users/includeUsers",
+        "/users/includeGroups",
+        "/users/includeRoles",
+        "/users/includeGuestsOrExternalUsers",
+    ];
+    let controls = ["grantControls", "sessionControls"]
+        .iter()
+        .any(|control| body.get(*control).is_some_and(|value| !value.is_null()));
+    if !applications.iter().any(|pointer| listed(pointer))
+        || !users.iter().any(|pointer| listed(pointer))
+        || !controls
+    {
+        return Err("A Conditional Access policy needs at least one application, one user rule and one grant or session control.".to_owned());
+    }
     Ok(())
 }
 
@@ -128,5 +166,29 @@ mod tests {
             json!({"displayName": "D", "@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "assignments@odata.navigationLink": "x"}),
         );
         assert!(properties(profiles, &link, Kind::Create, &[], None).is_err());
+    }
+
+    #[test]
+    fn a_conditional_access_policy_needs_an_application_a_user_rule_and_a_control() {
+        let policies = spec::of("conditionalAccessPolicies").unwrap();
+        let whole = json!({"displayName": "CA", "state": "disabled",
+            "conditions": {"applications": {"includeApplications": ["All"]},
+                           "users": {"includeUsers": ["All"], "includeGroups": []}},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}});
+        assert!(properties(policies, &map(whole.clone()), Kind::Create, &[], None).is_ok());
+        for pointer in [
+            "/conditions/applications/includeApplications",
+            "/conditions/users/includeUsers",
+            "/grantControls",
+        ] {
+            let mut without = whole.clone();
+            *without.pointer_mut(pointer).unwrap() = Value::Null;
+            assert!(
+                properties(policies, &map(without.clone()), Kind::Create, &[], None).is_err(),
+                "{pointer}"
+            );
+            // an update may send part of a policy
+            assert!(properties(policies, &map(without), Kind::Patch, &[], None).is_ok());
+        }
     }
 }

@@ -57,6 +57,8 @@ const WRITABLE: &[(&str, bool)] = &[
     ("cloudPcUserSettings", false),
     ("appleUserInitiatedProfiles", false),
     ("conditionalAccessPolicies", false),
+    ("appProtection", false),
+    ("appConfigManagedApps", false),
 ];
 
 fn tenant(write_roles: bool) -> TenantConfig {

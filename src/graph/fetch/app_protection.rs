@@ -52,6 +52,12 @@ fn typed(odata_type: &str) -> Option<Typed> {
     })
 }
 
+/// The typed collection an app protection policy of `odata_type` is created and updated in
+/// (`POST /deviceAppManagement/iosManagedAppProtections`, ...; intune-mam-*-create).
+pub(crate) fn typed_collection(odata_type: &str) -> Option<&'static str> {
+    typed(odata_type).map(|typed| typed.collection)
+}
+
 /// Listed here too, but backed up as `appConfigManagedApps`.
 const APP_CONFIGURATION: &str = "#microsoft.graph.targetedManagedAppConfiguration";
 

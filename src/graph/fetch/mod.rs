@@ -1,7 +1,7 @@
 //! Per-type fetchers: what each catalog type and foundation needs read for its full
 //! content and assignments (GRAPH.md, "full content needs" and "assignments").
 
-mod app_protection;
+pub(crate) mod app_protection;
 mod known_types;
 mod nested;
 mod object;

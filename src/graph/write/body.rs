@@ -287,6 +287,14 @@ pub(crate) fn prepare_create(type_key: &str, content: &Value) -> Result<Creation
                 body,
             )
         }
+        "appProtection" | "appConfigManagedApps" => {
+            // the policy, then its apps (a navigation property: `targetApps`)
+            then.push(("POST", "/targetApps".to_owned(), target_apps(content)));
+            Step::post(
+                managed_app_collection(type_key, content)?,
+                strip(type_key, content, &["apps"])?,
+            )
+        }
         _ => Step::post(c.to_owned(), strip(type_key, content, &[])?),
     };
     Ok(Creation { create, then })
@@ -377,10 +385,60 @@ pub(crate) fn prepare_update(
                 }
                 steps
             }
+            "appProtection" | "appConfigManagedApps" => vec![
+                Step {
+                    method: "PATCH",
+                    path: format!("{}/{target_id}", managed_app_collection(type_key, content)?),
+                    body: Some(strip(type_key, content, &["apps"])?),
+                },
+                Step::post(format!("{at}/targetApps"), target_apps(content)),
+            ],
             _ => vec![patch(strip(type_key, content, &[])?)],
         },
     };
     Ok(steps)
+}
+
+/// Where an app protection policy is created and patched: the typed collection of its
+/// `@odata.type` (its `targetApps` and `assign` are on `managedAppPolicies`); a managed-app
+/// configuration's own collection.
+fn managed_app_collection(type_key: &str, content: &Value) -> Result<String, GraphError> {
+    if type_key != "appProtection" {
+        return Ok(collection(type_key)?.to_owned());
+    }
+    let odata_type = content
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    crate::graph::fetch::app_protection::typed_collection(odata_type)
+        .map(|typed| format!("/deviceAppManagement/{typed}"))
+        .ok_or_else(|| invalid(format!("no typed collection for `{odata_type}`")))
+}
+
+/// The `targetApps` body (intune-mam-targetedmanagedappprotection-targetapps,
+/// intune-mam-targetedmanagedappconfiguration-targetapps): each app by its identifier,
+/// and the policy's app group.
+pub(crate) fn target_apps(content: &Value) -> Value {
+    json!({
+        "apps": managed_apps(content),
+        "appGroupType": content.get("appGroupType").cloned().unwrap_or(json!("selectedPublicApps")),
+    })
+}
+
+/// A policy's apps as `targetApps` takes them (Graph gives each an id, a version and the
+/// policy's id back), in a stable order.
+pub(crate) fn managed_apps(content: &Value) -> Value {
+    let mut apps: Vec<Value> = array(content, "apps")
+        .iter()
+        .map(|app| {
+            json!({
+                "@odata.type": "#microsoft.graph.managedMobileApp",
+                "mobileAppIdentifier": app.get("mobileAppIdentifier").cloned().unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    apps.sort_by_key(|app| app["mobileAppIdentifier"].to_string());
+    Value::Array(apps)
 }
 
 /// A template's localized messages made the source's, matched to the live ones by

@@ -70,6 +70,11 @@ pub fn comparable(type_key: &str, content: &Value) -> Value {
             body["items"] = Value::Array(items);
             body
         }
+        "appProtection" | "appConfigManagedApps" => {
+            let mut body = strip_with(&["apps"]);
+            body["apps"] = super::body::managed_apps(content);
+            body
+        }
         _ => strip_with(&[]),
     }
 }

@@ -51,7 +51,30 @@ pub fn object_not_restorable(type_key: &str, content: &Value) -> Option<String> 
             "one of Microsoft's global remediation scripts: it exists in every tenant and cannot be created"
                 .into(),
         ),
+        "appProtection" => app_protection_kind(content),
         _ => None,
+    }
+}
+
+/// Why an app protection policy of its `@odata.type` is not written back: Windows
+/// Information Protection (retired by Microsoft; its AppLocker files are collections of
+/// their own), or a kind the client does not know.
+fn app_protection_kind(content: &Value) -> Option<String> {
+    let odata_type = content
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if odata_type.contains("WindowsInformationProtection") {
+        return Some(
+            "a Windows Information Protection policy (retired by Microsoft): not restored in this version"
+                .into(),
+        );
+    }
+    match crate::graph::fetch::app_protection::typed_collection(odata_type) {
+        Some(_) => None,
+        None => Some(format!(
+            "an app protection policy of a kind the client does not know ({odata_type})"
+        )),
     }
 }
 

@@ -51,6 +51,8 @@ pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
         // Entra and the company terms stamp their own change time
         "namedLocations" | "termsAndConditions" => computed!("modifiedDateTime"),
         "conditionalAccessPolicies" => computed!("modifiedDateTime", "deletedDateTime"),
+        // how many apps Intune deployed the policy to
+        "appProtection" | "appConfigManagedApps" => computed!("deployedAppCount"),
         // filled in by Windows 365 (conditionalaccessroot / cloudpcprovisioningpolicy pages)
         "cloudPcProvisioningPolicies" => computed!(
             "alternateResourceUrl",
@@ -138,7 +140,11 @@ pub(crate) fn assign_rule(type_key: &str) -> Assign {
         | "endpointSecurityIntents"
         | "brandingProfiles"
         | "cloudPcProvisioningPolicies"
-        | "cloudPcUserSettings" => ASSIGN,
+        | "cloudPcUserSettings"
+        | "appConfigManagedApps" => ASSIGN,
+        // targetedManagedAppProtection's assign is documented on the base collection
+        // (intune-mam-targetedmanagedappprotection-assign): `collection` is that one
+        "appProtection" => ASSIGN,
         "macosCustomAttributes" => Assign::Action {
             suffix: "/assign",
             key: "deviceManagementScriptAssignments",
@@ -234,11 +240,10 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         | "cloudPcProvisioningPolicies"
         | "cloudPcUserSettings"
         | "appleUserInitiatedProfiles"
-        | "conditionalAccessPolicies" => return None,
+        | "conditionalAccessPolicies"
+        | "appProtection"
+        | "appConfigManagedApps" => return None,
         "mobileApps" => "apps are backed up without their packages; re-add the app, then its assignments",
-        "appProtection" | "appConfigManagedApps" => {
-            "app protection and managed-app configurations are written with their apps in a second call (targetApps): not restorable in this version"
-        }
         "authenticationStrengths" => {
             "authentication strengths are not restored in this version (Graph writes them under /policies/authenticationStrengthPolicies, with their combinations through a separate action)"
         }
@@ -306,7 +311,7 @@ mod tests {
             .filter(|policy_type| not_restorable(policy_type.key).is_none())
             .map(|policy_type| policy_type.key)
             .collect();
-        assert_eq!(writable.len(), 32, "{writable:?}");
+        assert_eq!(writable.len(), 34, "{writable:?}");
         for key in writable {
             assert!(collection(key).is_some(), "{key}");
         }

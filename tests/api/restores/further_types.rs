@@ -1,7 +1,8 @@
 //! The types beyond the first restorable ones (categories, named locations, terms and
 //! conditions, branding, Windows 365, macOS custom attributes, BIOS configurations, Apple
-//! user-initiated enrollment): deleted and changed in the live tenant, planned, applied
-//! (with their assignments: the assign action, or one `POST .../assignments` each),
+//! user-initiated enrollment, app protection and managed-app configurations): deleted and
+//! changed in the live tenant, planned, applied (with their apps through `targetApps`,
+//! their assignments through the assign action or one `POST .../assignments` each),
 //! verified, and a second plan finds nothing left to write.
 
 use serde_json::json;
@@ -17,6 +18,8 @@ const POLICIES: &[&str] = &[
     "macosCustomAttributes",
     "hardwareConfigurations",
     "appleUserInitiatedProfiles",
+    "appProtection",
+    "appConfigManagedApps",
 ];
 const FOUNDATIONS: &[&str] = &["deviceCategories", "mobileAppCategories", "namedLocations"];
 

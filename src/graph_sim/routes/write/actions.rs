@@ -1,6 +1,7 @@
 //! The actions posted to one object (`assign`, `setScheduledActions`,
 //! `scheduleActionsForRules`, `updateDefinitionValues`, localized messages, Autopilot
-//! assignments, `setPriority`, policy sets' `update`, intents' `updateSettings`).
+//! assignments, `setPriority`, policy sets' `update`, intents' `updateSettings`, the
+//! managed-app policies' `targetApps`).
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -221,6 +222,17 @@ fn change(
         }
         Action::UpdatePolicySet => {
             update_policy_set(key, id, body, stored)?;
+            Done::NoContent
+        }
+        Action::TargetApps => {
+            let apps = shapes::managed_apps(id, shapes::members(body, "apps")?)?;
+            if let Some(group) = body.get("appGroupType").filter(|group| group.is_string()) {
+                stored.detail["appGroupType"] = group.clone();
+            }
+            if stored.detail.get("deployedAppCount").is_some() {
+                stored.detail["deployedAppCount"] = json!(apps.len());
+            }
+            stored.children.insert(Child::Apps, apps);
             Done::NoContent
         }
         Action::UpdateSettings => {

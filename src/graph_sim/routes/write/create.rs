@@ -20,10 +20,24 @@ use crate::graph_sim::store::{self, Stored};
 static NUMBERED: Mutex<()> = Mutex::new(());
 
 pub(super) fn create(write: &Write<'_>) -> HttpResponse {
-    let body = match validate::object(&write.call.body) {
+    let mut body = match validate::object(&write.call.body) {
         Ok(body) => body,
         Err(message) => return write.bad_request(&message),
     };
+    // a typed collection (iosManagedAppProtections, ...) creates its own type
+    if let Some(only) = write.located.only_type {
+        match body.get("@odata.type").and_then(Value::as_str) {
+            None => {
+                body.insert("@odata.type".into(), json!(only));
+            }
+            Some(sent) if sent != only => {
+                return write.bad_request(&format!(
+                    "'{sent}' is not the type this collection holds ('{only}')."
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     if let Err(message) =
         validate::properties(write.spec, &body, Kind::Create, &navigation(write), None)
     {

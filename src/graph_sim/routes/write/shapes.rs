@@ -19,6 +19,35 @@ fn list<'a>(body: &'a Value, key: &str) -> Result<&'a Vec<Value>, String> {
         .ok_or_else(|| format!("The request body must carry '{key}' as an array."))
 }
 
+/// The apps `targetApps` sent, as Graph serves them back (`managedMobileApp`: an id made
+/// of the identifier, a version, the policy's id); each must name its app by a typed
+/// `mobileAppIdentifier` (intune-mam-targetedmanagedappprotection-targetapps).
+pub fn managed_apps(policy_id: &str, sent: &[Value]) -> Result<Vec<Value>, String> {
+    sent.iter()
+        .map(|app| {
+            let identifier = app
+                .get("mobileAppIdentifier")
+                .filter(|identifier| {
+                    identifier
+                        .get("@odata.type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.ends_with("AppIdentifier"))
+                })
+                .ok_or("Every app must carry a typed 'mobileAppIdentifier'.")?;
+            let name = ["bundleId", "packageId", "windowsAppId"]
+                .iter()
+                .find_map(|field| identifier.get(*field).and_then(Value::as_str))
+                .ok_or("A 'mobileAppIdentifier' must name its app.")?;
+            Ok(json!({
+                "id": format!("{name}.{policy_id}"),
+                "version": "-1",
+                "mobileAppIdentifier": identifier,
+                "policyId": policy_id,
+            }))
+        })
+        .collect()
+}
+
 /// The assignments of object `policy_id` of `key` from what an assign action sent: each
 /// keeps its `target` (filter fields defaulted as Graph serves them) and the type's own
 /// fields (`intent`, `settings`, `runSchedule`, `runRemediationScript`); ids are the

@@ -119,6 +119,10 @@ pub const SPECS: &[Spec] = &[
     spec("deviceCategories", "displayName", Patch, None, Exact("deviceCategory")),
     spec("mobileAppCategories", "displayName", Patch, None, Exact("mobileAppCategory")),
     Spec { read_only: &["modifiedDateTime"], ..spec("namedLocations", "displayName", Patch, None, Suffixes(&["NamedLocation"])) },
+    // app protection is created in its typed collection (iosManagedAppProtections, ...) and
+    // targeted and assigned on managedAppPolicies; WIP policies are not written
+    Spec { read_only: &["deployedAppCount"], actions: &[Action::TargetApps], ..spec("appProtection", "displayName", Patch, A, Suffixes(&["ManagedAppProtection"])) },
+    Spec { read_only: &["deployedAppCount"], actions: &[Action::TargetApps], ..spec("appConfigManagedApps", "displayName", Patch, A, Exact("targetedManagedAppConfiguration")) },
     Spec { read_only: &["modifiedDateTime", "deletedDateTime"], ..spec("conditionalAccessPolicies", "displayName", Patch, None, Exact("conditionalAccessPolicy")) },
     Spec { read_only: &["modifiedDateTime"], actions: &[Action::AddAssignment], ..spec("termsAndConditions", "displayName", Patch, None, Exact("termsAndConditions")) },
     spec("macosCustomAttributes", "displayName", Patch, SCRIPT, Exact("deviceCustomAttributeShellScript")),

@@ -26,6 +26,8 @@ pub enum Action {
     UpdatePolicySet,
     /// intents' `updateSettings`.
     UpdateSettings,
+    /// app protection policies' and managed-app configurations' `targetApps`.
+    TargetApps,
 }
 
 impl Action {
@@ -40,6 +42,7 @@ impl Action {
             "setPriority" => Self::SetPriority,
             "update" => Self::UpdatePolicySet,
             "updateSettings" => Self::UpdateSettings,
+            "targetApps" => Self::TargetApps,
             _ => return None,
         })
     }
@@ -56,6 +59,7 @@ impl Action {
             Self::SetPriority => "setPriority",
             Self::UpdatePolicySet => "update",
             Self::UpdateSettings => "updateSettings",
+            Self::TargetApps => "targetApps",
         }
     }
 }

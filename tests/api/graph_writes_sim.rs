@@ -59,6 +59,7 @@ const WRITABLE: &[(&str, bool)] = &[
     ("conditionalAccessPolicies", false),
     ("appProtection", false),
     ("appConfigManagedApps", false),
+    ("admxFiles", true),
 ];
 
 fn tenant(write_roles: bool) -> TenantConfig {
@@ -238,6 +239,7 @@ async fn round_trip(
             | "mobileAppCategories"
             | "namedLocations"
             | "conditionalAccessPolicies"
+            | "admxFiles"
     );
     if has_assignments && targets(&assignments(&restored.content.to_value())) != targets(&wanted) {
         return Err(format!(

@@ -287,6 +287,7 @@ pub(crate) fn prepare_create(type_key: &str, content: &Value) -> Result<Creation
                 body,
             )
         }
+        "admxFiles" => Step::post(c.to_owned(), admx_file(type_key, content)?),
         "appProtection" | "appConfigManagedApps" => {
             // the policy, then its apps (a navigation property: `targetApps`)
             then.push(("POST", "/targetApps".to_owned(), target_apps(content)));
@@ -385,6 +386,7 @@ pub(crate) fn prepare_update(
                 }
                 steps
             }
+            "admxFiles" => vec![patch(admx_file(type_key, content)?)],
             "appProtection" | "appConfigManagedApps" => vec![
                 Step {
                     method: "PATCH",
@@ -397,6 +399,20 @@ pub(crate) fn prepare_update(
         },
     };
     Ok(steps)
+}
+
+/// An uploaded ADMX file as `POST` and `PATCH` take it (intune-grouppolicy-
+/// grouppolicyuploadeddefinitionfile-create / -update): the file and its language files,
+/// each without the id and time Graph gave it.
+pub(crate) fn admx_file(type_key: &str, content: &Value) -> Result<Value, GraphError> {
+    let mut body = strip(type_key, content, &["groupPolicyUploadedLanguageFiles"])?;
+    body["groupPolicyUploadedLanguageFiles"] = Value::Array(
+        array(content, "groupPolicyUploadedLanguageFiles")
+            .iter()
+            .map(child)
+            .collect(),
+    );
+    Ok(body)
 }
 
 /// Where an app protection policy is created and patched: the typed collection of its

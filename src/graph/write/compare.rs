@@ -70,6 +70,7 @@ pub fn comparable(type_key: &str, content: &Value) -> Value {
             body["items"] = Value::Array(items);
             body
         }
+        "admxFiles" => super::body::admx_file(type_key, content).unwrap_or(Value::Null),
         "appProtection" | "appConfigManagedApps" => {
             let mut body = strip_with(&["apps"]);
             body["apps"] = super::body::managed_apps(content);

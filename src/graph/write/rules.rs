@@ -51,6 +51,8 @@ pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
         // Entra and the company terms stamp their own change time
         "namedLocations" | "termsAndConditions" => computed!("modifiedDateTime"),
         "conditionalAccessPolicies" => computed!("modifiedDateTime", "deletedDateTime"),
+        // set by Intune as it processes an uploaded file
+        "admxFiles" => computed!("status", "uploadDateTime"),
         // how many apps Intune deployed the policy to
         "appProtection" | "appConfigManagedApps" => computed!("deployedAppCount"),
         // filled in by Windows 365 (conditionalaccessroot / cloudpcprovisioningpolicy pages)
@@ -242,7 +244,8 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         | "appleUserInitiatedProfiles"
         | "conditionalAccessPolicies"
         | "appProtection"
-        | "appConfigManagedApps" => return None,
+        | "appConfigManagedApps"
+        | "admxFiles" => return None,
         "mobileApps" => "apps are backed up without their packages; re-add the app, then its assignments",
         "authenticationStrengths" => {
             "authentication strengths are not restored in this version (Graph writes them under /policies/authenticationStrengthPolicies, with their combinations through a separate action)"
@@ -254,7 +257,6 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         "autopilotDevices" => {
             "Autopilot devices are registered by hardware hash, which Graph does not serve: re-import the CSV"
         }
-        "admxFiles" => "uploaded ADMX files are not restored in this version: upload the file again",
         "tenantSettings" => "tenant-wide settings are not restored in this version",
         _ if collection(type_key).is_some() => "not restorable in this version",
         _ => "not a policy type",
@@ -311,7 +313,7 @@ mod tests {
             .filter(|policy_type| not_restorable(policy_type.key).is_none())
             .map(|policy_type| policy_type.key)
             .collect();
-        assert_eq!(writable.len(), 34, "{writable:?}");
+        assert_eq!(writable.len(), 35, "{writable:?}");
         for key in writable {
             assert!(collection(key).is_some(), "{key}");
         }

@@ -21,7 +21,12 @@ const POLICIES: &[&str] = &[
     "appProtection",
     "appConfigManagedApps",
 ];
-const FOUNDATIONS: &[&str] = &["deviceCategories", "mobileAppCategories", "namedLocations"];
+const FOUNDATIONS: &[&str] = &[
+    "deviceCategories",
+    "mobileAppCategories",
+    "namedLocations",
+    "admxFiles",
+];
 
 #[tokio::test]
 async fn the_further_types_are_written_back_with_their_assignments_and_verified() {

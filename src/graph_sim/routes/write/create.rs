@@ -148,6 +148,11 @@ fn new_object(write: &Write<'_>, mut body: Map<String, Value>) -> Result<Stored,
     if key == "enrollmentConfigurations" {
         detail.insert("priority".into(), json!(next_priority(write)));
     }
+    // Intune takes the file in and reports it available
+    if key == "admxFiles" {
+        detail.insert("status".into(), json!("available"));
+        detail.insert("uploadDateTime".into(), json!(now));
+    }
     let mut stored = Stored {
         detail: Value::Object(detail),
         children,

@@ -117,6 +117,7 @@ pub const SPECS: &[Spec] = &[
     Spec { inline: &["items"], actions: &[Action::UpdatePolicySet], ..spec("policySets", "displayName", Patch, None, Exact("policySet")) },
     // foundations and the further Intune types (README "Writes"; beta reference pages)
     spec("deviceCategories", "displayName", Patch, None, Exact("deviceCategory")),
+    spec("admxFiles", "displayName", Patch, None, Exact("groupPolicyUploadedDefinitionFile")),
     spec("mobileAppCategories", "displayName", Patch, None, Exact("mobileAppCategory")),
     Spec { read_only: &["modifiedDateTime"], ..spec("namedLocations", "displayName", Patch, None, Suffixes(&["NamedLocation"])) },
     // app protection is created in its typed collection (iosManagedAppProtections, ...) and

@@ -8,7 +8,7 @@ use super::{
 use crate::clock::Clock;
 use crate::config::{SecretString, Settings};
 use crate::demo::{self, DemoSeed, DemoTenant};
-use crate::graph_sim::{GraphSimulator, RunningSimulator, SimConfig};
+use crate::graph_sim::{GraphSimulator, RunningSimulator, SimConfig, TenantConfig};
 use crate::projections::{Consumer, ReadModels, READ_MODELS};
 use crate::scheduler::{Consumers, Dispatcher};
 use crate::secrets::{rotate_key, SecretCipher, SecretKey};
@@ -210,6 +210,18 @@ fn print_demo(
     println!(
         "    curl -s -X POST -H 'Authorization: Bearer {token}' {api}/api/v1/tenants/{}/backup-schedules/{}/run-now",
         seed.tenant_id, seed.schedule_id
+    );
+    // a simulated tenant's made-up credentials, published in the source: no real secret
+    let target = TenantConfig::demo_target();
+    println!("  an empty simulated tenant to restore into (add it to restore across tenants):");
+    println!(
+        "    curl -s -X POST -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' {api}/api/v1/tenants \\\n      -d '{}'",
+        serde_json::json!({
+            "display_name": target.display_name,
+            "azure_tenant_id": target.azure_tenant_id,
+            "client_id": target.client_id,
+            "client_secret": target.client_secret,
+        })
     );
 }
 

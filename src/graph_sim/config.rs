@@ -174,7 +174,7 @@ impl SimConfig {
     /// what `serve --demo` and `tenantpilot graph-sim` serve by default.
     pub fn demo() -> Self {
         Self {
-            tenants: vec![TenantConfig::demo()],
+            tenants: vec![TenantConfig::demo(), TenantConfig::demo_target()],
             workers: default_workers(),
         }
     }
@@ -199,6 +199,26 @@ impl TenantConfig {
             faults: Vec::new(),
             group_names: BTreeMap::new(),
         }
+    }
+
+    /// The demo's second tenant: empty, with the write permissions and `Group.Read.All`, to
+    /// restore the demo tenant's sets into (a migration, an MSP baseline). Its groups have
+    /// the demo tenant's names but one (the first is "Intune - All Windows devices (EU)"
+    /// here), so matching groups by name maps all but that one. Not registered by `serve --demo`:
+    /// an operator adds it with the credentials the demo prints.
+    pub fn demo_target() -> Self {
+        let mut tenant = Self::new(
+            "3e9a7c51-0d42-4b8e-a6f1-9c2d4e6f8a0b",
+            "9b1d3f5a-2c4e-4a6b-8d0f-1e3a5c7e9b2d",
+            "demo~Target.SecretValue-9876543210",
+        );
+        tenant.display_name = Some("Fabrikam (simulated, empty)".into());
+        tenant.grant_write_roles();
+        tenant.roles.push("Group.Read.All".into());
+        tenant.group_names = [(0, "Intune - All Windows devices (EU)".to_owned())]
+            .into_iter()
+            .collect();
+        tenant
     }
 
     /// The demo tenant (fixed ids, so the printed credentials stay the same).

@@ -107,5 +107,30 @@ async fn the_demo_backs_up_its_sample_tenant_when_asked() {
             kind.key
         );
     }
+    // the second simulated tenant (an empty one to restore into) registers as printed
+    let mut registration = None;
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(10), stdout.next_line())
+        .await
+        .expect("the demo prints the second tenant")
+    {
+        if let Some(body) = line.trim().strip_prefix("-d '") {
+            registration = Some(body.trim_end_matches('\'').to_owned());
+            break;
+        }
+    }
+    let body: Value = serde_json::from_str(&registration.expect("a registration body")).unwrap();
+    let response = http
+        .post(format!("{base}/api/v1/tenants"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let tenant: Value = response.json().await.unwrap();
+    assert_eq!(
+        tenant["display_name"], "Fabrikam (simulated, empty)",
+        "{tenant:#}"
+    );
     let _ = child.kill().await;
 }

@@ -83,6 +83,9 @@ async function until(check, timeout = 15000, what = "the condition") {
 
 async function runNowAndWait(page) {
   const runs = page.getByRole("table", { name: "Runs, newest first" });
+  // counted once the screen has read its runs (a schedule without any shows no table)
+  await page.getByText(/^(Loading|Reading)/).first().waitFor({ state: "detached" }).catch(() => {});
+  await page.waitForLoadState("networkidle");
   const before = (await runs.count()) ? await runs.getByRole("row").count() : 1;
   await page.getByRole("button", { name: "Run now" }).click();
   await until(async () => (await runs.count()) && (await runs.getByRole("row").count()) > before, 15000, "the new run's row");
@@ -235,7 +238,7 @@ test("a policy changed in Graph between two runs shows its old and new values si
   await runNowAndWait(page);
   // the run just queued (runs of the same minute may sort either way, so found by its id)
   const fresh = (await apiCall(base, token, "GET", runsPath)).body.items.filter((item) => !runsBefore.has(item.id));
-  assert(fresh.length === 1, `${fresh.length} new runs`);
+  assert(fresh.length === 1, `${fresh.length} new runs; the screen says: ${(await page.locator(".problem, [role=alert]").allTextContents()).join(" | ")}`);
   await page.locator(`a[href$="/runs/${fresh[0].id}"]`).first().click();
   await page.getByRole("link", { name: /E2E nightly - / }).click();
   await page.getByRole("heading", { name: /E2E nightly - /, level: 1 }).waitFor();
@@ -296,7 +299,7 @@ async function latestSet() {
   const queued = await apiCall(base, token, "POST", `/api/v1/tenants/${demoTenant.id}/backup-schedules/${scheduleId}/run-now`, null, {
     "Idempotency-Key": crypto.randomUUID(),
   });
-  assert(queued.status === 201 || queued.status === 202, `run now: ${queued.status}`);
+  assert(queued.status === 201 || queued.status === 202, `run now: ${queued.status} ${JSON.stringify(queued.body)}`);
   const runId = queued.body.id ?? queued.body.location.split("/").pop();
   let finished;
   await until(
@@ -485,6 +488,67 @@ test("an operator plans a restore of the whole set but is offered neither Approv
     assert((await page.getByRole("button", { name }).count()) === 0, `an operator is offered ${name}`);
   }
   await screen(page, "restore-plan-operator");
+  await page.context().close();
+});
+
+test("an admin restores a set into the demo's empty second tenant, matching groups by display name", async () => {
+  // the second simulated tenant, registered as an operator would, with the credentials the demo prints
+  const registered = await apiCall(base, token, "POST", "/api/v1/tenants", {
+    display_name: "Fabrikam (simulated, empty)",
+    azure_tenant_id: "3e9a7c51-0d42-4b8e-a6f1-9c2d4e6f8a0b",
+    client_id: "9b1d3f5a-2c4e-4a6b-8d0f-1e3a5c7e9b2d",
+    client_secret: "demo~Target.SecretValue-9876543210",
+  });
+  assert(registered.status === 201 || registered.status === 202, `tenant: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const fabrikamId = registered.body.id ?? registered.body.location.split("/").pop();
+  const set = await latestSet();
+  const page = await adminPage();
+  await page.goto(`${base}/tenants/${demoTenant.id}/backup-sets/${set.id}`);
+  await page.getByRole("link", { name: "Restore…" }).click();
+  await page.getByRole("heading", { name: `Plan a restore of ${set.name}`, level: 1 }).waitFor();
+  await page.getByLabel("Restore into").selectOption(fabrikamId);
+  // across tenants the groups must be mapped: here by their display names
+  const mapping = page.getByRole("group", { name: "Group mapping" });
+  await mapping.waitFor();
+  await mapping.getByRole("checkbox", { name: /Match the other groups by display name/ }).check();
+  await page.getByLabel("Some policy types").check();
+  await page.getByRole("group", { name: "Policy types" }).getByRole("checkbox", { name: /^deviceConfigurations \(/ }).check();
+  await page.getByRole("button", { name: "Plan the restore" }).click();
+  await page.getByRole("heading", { name: `Restore of ${set.name}`, level: 1 }).waitFor();
+  await page.locator(".run-status").getByText("Planned").waitFor();
+  const restoreId = new URL(page.url()).pathname.split("/").pop();
+  assert(page.url().includes(`/tenants/${fabrikamId}/restores/`), `the restore is the target's: ${page.url()}`);
+  const path = `/api/v1/tenants/${fabrikamId}/restores/${restoreId}`;
+  const planned = (await apiCall(base, token, "GET", path)).body;
+  // the API's matches, as the screen lists them: the renamed group is not restored, and why
+  const matches = planned.group_matches;
+  assert(matches.length > 0, `groups were looked up: ${JSON.stringify(planned)}`);
+  const unmatched = matches.filter((m) => !m.target_group_id);
+  const matched = matches.filter((m) => m.target_group_id);
+  assert(matched.length > 0, `some groups match by name: ${JSON.stringify(matches)}`);
+  await page.locator("li").filter({ hasText: matched[0].display_name }).filter({ hasText: matched[0].target_group_id }).first().waitFor();
+  for (const m of unmatched) {
+    await page.getByText(`not restored (${m.reason})`).first().waitFor();
+  }
+  for (const m of matched) assert(planned.group_mapping[m.source_group_id] === m.target_group_id, `the match joins the mapping: ${m.source_group_id}`);
+  assert(planned.counts.actions.create === planned.counts.to_write && planned.counts.to_write > 0, `an empty tenant: everything is created ${JSON.stringify(planned.counts)}`);
+  await screen(page, "restore-plan-by-name");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.locator(".run-status").getByText(/^(Completed|Partial)$/).waitFor({ timeout: 120000 });
+  const done = (await apiCall(base, token, "GET", path)).body;
+  assert(done.counts.applied === planned.counts.to_write && done.counts.failed === 0, `applied: ${JSON.stringify(done.counts)}`);
+  // no assignment went to a group of the source tenant: every one sent names a target group
+  const items = (await apiCall(base, token, "GET", `${path}/items?limit=200`)).body.items;
+  const targets = new Set(Object.values(planned.group_mapping));
+  for (const item of items.filter((i) => i.outcome === "applied")) {
+    for (const request of item.sent ?? []) {
+      for (const assignment of request.body?.assignments ?? []) {
+        const group = assignment.target?.groupId;
+        assert(!group || targets.has(group), `${item.display_name} sent group ${group}, not a mapped target group`);
+      }
+    }
+  }
   await page.context().close();
 });
 

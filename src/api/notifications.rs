@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorCode, FieldError};
 use super::extract::{parse_id, ValidQuery};
-use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::pagination::{invalid_cursor, DEFAULT_LIMIT, MAX_LIMIT};
 use super::state::AppState;
 use super::TAG_NOTIFICATIONS;
 use crate::auth::{Permission, Principal};
@@ -94,13 +94,7 @@ impl NotificationQuery {
         }
         let after = match &self.cursor {
             None => None,
-            Some(text) => Some(Cursor::decode(text).ok_or_else(|| {
-                ApiError::BadRequest(FieldError::new(
-                    "cursor",
-                    ErrorCode::InvalidCursor,
-                    "cursor must be a next_cursor value from a previous page",
-                ))
-            })?),
+            Some(text) => Some(Cursor::decode(text).ok_or_else(invalid_cursor)?),
         };
         Ok(ListRequest {
             limit,

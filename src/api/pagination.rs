@@ -41,16 +41,20 @@ impl PageQuery {
         }
         let after = match &self.cursor {
             None => None,
-            Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| {
-                ApiError::BadRequest(FieldError::new(
-                    "cursor",
-                    ErrorCode::InvalidCursor,
-                    "cursor must be a next_cursor value from a previous page",
-                ))
-            })?),
+            Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| invalid_cursor())?),
         };
         Ok(PageRequest { limit, after })
     }
+}
+
+/// The 400 for a cursor that is not a `next_cursor` of this list (unreadable, or naming
+/// nothing in it).
+pub fn invalid_cursor() -> ApiError {
+    ApiError::BadRequest(FieldError::new(
+        "cursor",
+        ErrorCode::InvalidCursor,
+        "cursor must be a next_cursor value from a previous page",
+    ))
 }
 
 /// One page of a list.

@@ -210,3 +210,17 @@ pub async fn sim_token(sim: &RunningSimulator, tenant: &TenantConfig) -> String 
         .unwrap();
     token["access_token"].as_str().unwrap().to_owned()
 }
+
+/// `GET {graph}/beta{path}` as the tenant's app registration (a fresh token), as JSON.
+pub async fn graph_get(sim: &RunningSimulator, tenant: &TenantConfig, path: &str) -> Value {
+    let token = sim_token(sim, tenant).await;
+    crate::helpers::http_client()
+        .get(format!("{}/beta{path}", sim.graph_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

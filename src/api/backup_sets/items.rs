@@ -11,7 +11,7 @@ use super::model::{
 use crate::api::error::{ApiError, ErrorCode, FieldError};
 use crate::api::extract::{parse_id, ValidQuery};
 use crate::api::openapi::schemas::InventoryTypeKey;
-use crate::api::pagination::{Page, PageQuery};
+use crate::api::pagination::{invalid_cursor, Page, PageQuery};
 use crate::api::state::AppState;
 use crate::api::TAG_BACKUP_SETS;
 use crate::auth::{Permission, Principal};
@@ -102,11 +102,7 @@ pub(super) async fn list_backup_items(
     // the cursor is the id of the previous page's last item, which is in this tree
     if let Some(after) = page.after {
         if !matching.by_ref().any(|item| item.id() == after) {
-            return Err(ApiError::BadRequest(FieldError::new(
-                "cursor",
-                ErrorCode::InvalidCursor,
-                "cursor must be a next_cursor value from a previous page",
-            )));
+            return Err(invalid_cursor());
         }
     }
     let rows = matching

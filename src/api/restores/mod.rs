@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::context::RequestContext;
 use super::error::{ApiError, ErrorCode, FieldError, Problem};
 use super::extract::{parse_id, ValidJson, ValidQuery};
-use super::pagination::{Page, PageQuery};
+use super::pagination::{invalid_cursor, Page, PageQuery};
 use super::state::AppState;
 use super::TAG_RESTORES;
 use crate::auth::{Permission, Principal};
@@ -418,13 +418,7 @@ async fn list_restore_items(
             )
             .await?
             .map(|row| row.get::<_, i32>(0))
-            .ok_or_else(|| {
-                ApiError::BadRequest(FieldError::new(
-                    "cursor",
-                    ErrorCode::InvalidCursor,
-                    "cursor must be a next_cursor value from a previous page",
-                ))
-            })?,
+            .ok_or_else(invalid_cursor)?,
     };
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM restore_items

@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::world::{actions, groups_listed, troubles, write_roles, RestoreWorld};
-use crate::graph_world::{sim_token, tenant_config};
-use crate::helpers::http_client;
+use crate::graph_world::{graph_get, tenant_config};
 
 const TYPES: &[&str] = &["conditionalAccessPolicies", "namedLocations"];
 
@@ -31,19 +30,12 @@ async fn world() -> (RestoreWorld, String) {
 
 /// The target's Conditional Access policies as Graph lists them.
 async fn live_policies(world: &RestoreWorld) -> Vec<Value> {
-    let token = sim_token(&world.sim, &world.target).await;
-    let page: Value = http_client()
-        .get(format!(
-            "{}/beta/identity/conditionalAccess/policies",
-            world.sim.graph_url()
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = graph_get(
+        &world.sim,
+        &world.target,
+        "/identity/conditionalAccess/policies",
+    )
+    .await;
     page["value"].as_array().unwrap().clone()
 }
 

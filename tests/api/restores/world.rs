@@ -231,19 +231,7 @@ pub async fn groups_by_name(
 
 /// Every group of a simulated tenant as (display name, id), read through Graph's `/groups`.
 pub async fn groups_listed(sim: &RunningSimulator, tenant: &TenantConfig) -> Vec<(String, String)> {
-    let token = crate::graph_world::sim_token(sim, tenant).await;
-    let page: Value = crate::helpers::http_client()
-        .get(format!(
-            "{}/beta/groups?$select=id,displayName",
-            sim.graph_url()
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = crate::graph_world::graph_get(sim, tenant, "/groups?$select=id,displayName").await;
     page["value"]
         .as_array()
         .expect("groups")

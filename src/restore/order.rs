@@ -13,7 +13,10 @@ pub fn rank(policy_type: &str) -> u8 {
         "complianceScripts" => 4,
         "admxFiles" => 5,
         // what apps, devices and Conditional Access refer to
-        "deviceCategories" | "mobileAppCategories" | "namedLocations" => 6,
+        "deviceCategories"
+        | "mobileAppCategories"
+        | "namedLocations"
+        | "authenticationStrengths" => 6,
         // policy sets refer to the policies they bundle
         "policySets" => 20,
         _ => 10,

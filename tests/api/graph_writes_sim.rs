@@ -60,6 +60,7 @@ const WRITABLE: &[(&str, bool)] = &[
     ("appProtection", false),
     ("appConfigManagedApps", false),
     ("admxFiles", true),
+    ("authenticationStrengths", true),
 ];
 
 fn tenant(write_roles: bool) -> TenantConfig {
@@ -240,6 +241,7 @@ async fn round_trip(
             | "namedLocations"
             | "conditionalAccessPolicies"
             | "admxFiles"
+            | "authenticationStrengths"
     );
     if has_assignments && targets(&assignments(&restored.content.to_value())) != targets(&wanted) {
         return Err(format!(

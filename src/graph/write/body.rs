@@ -39,7 +39,8 @@ pub(crate) fn invalid(message: impl Into<String>) -> GraphError {
 }
 
 fn collection(type_key: &str) -> Result<&'static str, GraphError> {
-    rules::collection(type_key).ok_or_else(|| invalid(format!("`{type_key}` is not a policy type")))
+    rules::write_collection(type_key)
+        .ok_or_else(|| invalid(format!("`{type_key}` is not a policy type")))
 }
 
 fn object(content: &Value) -> Result<&Map<String, Value>, GraphError> {
@@ -387,6 +388,15 @@ pub(crate) fn prepare_update(
                 steps
             }
             "admxFiles" => vec![patch(admx_file(type_key, content)?)],
+            // PATCH takes the name and description only; the combinations have an action
+            // (authenticationstrengthpolicy-update, -updateallowedcombinations)
+            "authenticationStrengths" => vec![
+                patch(pick(content, &["displayName", "description"])),
+                Step::post(
+                    format!("{at}/updateAllowedCombinations"),
+                    json!({"allowedCombinations": content.get("allowedCombinations").cloned().unwrap_or(json!([]))}),
+                ),
+            ],
             "appProtection" | "appConfigManagedApps" => vec![
                 Step {
                     method: "PATCH",

@@ -52,6 +52,11 @@ pub fn object_not_restorable(type_key: &str, content: &Value) -> Option<String> 
                 .into(),
         ),
         "appProtection" => app_protection_kind(content),
+        "authenticationStrengths"
+            if content.get("policyType").and_then(Value::as_str) == Some("builtIn") =>
+        {
+            Some("one of Microsoft's built-in authentication strengths: the same in every tenant".into())
+        }
         _ => None,
     }
 }

@@ -61,7 +61,15 @@ fn built_in_objects_are_not_restorable_and_defaults_only_updated() {
         None
     );
     assert!(object_not_restorable("remediations", &json!({"isGlobalScript": true})).is_some());
-    assert!(object_not_restorable("authenticationStrengths", &json!({})).is_some());
+    assert!(
+        object_not_restorable("authenticationStrengths", &json!({"policyType": "builtIn"}))
+            .is_some()
+    );
+    assert_eq!(
+        object_not_restorable("authenticationStrengths", &json!({"policyType": "custom"})),
+        None
+    );
+    assert!(object_not_restorable("roleDefinitions", &json!({})).is_some());
     assert!(update_only(
         "brandingProfiles",
         &json!({"isDefaultProfile": true})

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::assignments::assignment_entries;
 use super::body::{invalid, prepare_create, prepare_update, Step};
-use super::rules::{assign_rule, collection, name_field, Assign};
+use super::rules::{assign_rule, collection, name_field, write_collection, Assign};
 use super::send::Retry;
 use super::{
     secrets, update_only, write_support, RestoredSecret, SentRequest, WriteSupport, Written,
@@ -96,7 +96,10 @@ impl GraphClient {
             )
         })?;
         let mut sent = vec![recorded(create)];
-        let base = format!("{}/{target_id}", collection(type_key).unwrap_or_default());
+        let base = format!(
+            "{}/{target_id}",
+            write_collection(type_key).unwrap_or_default()
+        );
         for (method, suffix, body) in creation.then {
             let step = Step {
                 method,
@@ -189,7 +192,10 @@ impl GraphClient {
     ) -> Result<Written, GraphError> {
         writable(type_key)?;
         checked_id(target_id)?;
-        let base = format!("{}/{target_id}", collection(type_key).unwrap_or_default());
+        let base = format!(
+            "{}/{target_id}",
+            write_collection(type_key).unwrap_or_default()
+        );
         let steps: Vec<(Step, Retry)> = match assign_rule(type_key) {
             Assign::None => Vec::new(),
             Assign::Action { suffix, key, extra } => {

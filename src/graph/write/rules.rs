@@ -51,6 +51,10 @@ pub(crate) fn server_computed(type_key: &str) -> &'static [&'static str] {
         // Entra and the company terms stamp their own change time
         "namedLocations" | "termsAndConditions" => computed!("modifiedDateTime"),
         "conditionalAccessPolicies" => computed!("modifiedDateTime", "deletedDateTime"),
+        // what the strength satisfies follows from its combinations (authenticationstrengthpolicy)
+        "authenticationStrengths" => {
+            computed!("modifiedDateTime", "policyType", "requirementsSatisfied")
+        }
         // set by Intune as it processes an uploaded file
         "admxFiles" => computed!("status", "uploadDateTime"),
         // how many apps Intune deployed the policy to
@@ -199,6 +203,16 @@ pub(crate) fn name_field(type_key: &str) -> &'static str {
     }
 }
 
+/// Where the type's objects are created and updated, when not where they are read:
+/// authentication strengths are read under Conditional Access and written under
+/// `/policies/authenticationStrengthPolicies` (authenticationstrengthroot-post-policies).
+pub(crate) fn write_collection(type_key: &str) -> Option<&'static str> {
+    match type_key {
+        "authenticationStrengths" => Some("/policies/authenticationStrengthPolicies"),
+        _ => collection(type_key),
+    }
+}
+
 /// The type's Graph collection path (`/deviceManagement/...`).
 pub(crate) fn collection(type_key: &str) -> Option<&'static str> {
     POLICY_TYPES
@@ -245,11 +259,9 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         | "conditionalAccessPolicies"
         | "appProtection"
         | "appConfigManagedApps"
-        | "admxFiles" => return None,
+        | "admxFiles"
+        | "authenticationStrengths" => return None,
         "mobileApps" => "apps are backed up without their packages; re-add the app, then its assignments",
-        "authenticationStrengths" => {
-            "authentication strengths are not restored in this version (Graph writes them under /policies/authenticationStrengthPolicies, with their combinations through a separate action)"
-        }
         "roleDefinitions" => "Intune roles and their assignments are not restored in this version",
         "vppTokens" | "apnsCertificate" | "managedGooglePlay" | "depEnrollmentProfiles" => {
             "backed up without its secret (token, certificate, binding): re-connect it in Intune"
@@ -313,7 +325,7 @@ mod tests {
             .filter(|policy_type| not_restorable(policy_type.key).is_none())
             .map(|policy_type| policy_type.key)
             .collect();
-        assert_eq!(writable.len(), 35, "{writable:?}");
+        assert_eq!(writable.len(), 36, "{writable:?}");
         for key in writable {
             assert!(collection(key).is_some(), "{key}");
         }

@@ -1,6 +1,6 @@
 //! Conditional Access policies: written back into their own tenant as they were; into
 //! another tenant only whole, with every group of their conditions mapped and the named
-//! locations they exclude restored beside them under new ids.
+//! locations and authentication strengths they name restored beside them under new ids.
 
 use std::collections::BTreeSet;
 
@@ -9,10 +9,18 @@ use serde_json::{json, Value};
 use super::world::{actions, groups_listed, troubles, write_roles, RestoreWorld};
 use crate::graph_world::{graph_get, tenant_config};
 
-const TYPES: &[&str] = &["conditionalAccessPolicies", "namedLocations"];
+const TYPES: &[&str] = &[
+    "conditionalAccessPolicies",
+    "namedLocations",
+    "authenticationStrengths",
+];
 
 async fn world() -> (RestoreWorld, String) {
-    let mut source = tenant_config(&[("conditionalAccessPolicies", 4), ("namedLocations", 2)]);
+    let mut source = tenant_config(&[
+        ("conditionalAccessPolicies", 4),
+        ("namedLocations", 2),
+        ("authenticationStrengths", 1),
+    ]);
     source.roles = write_roles();
     let mut target = tenant_config(&[]);
     target.roles = write_roles();
@@ -46,18 +54,24 @@ async fn a_deleted_and_a_changed_policy_are_written_back_into_their_own_tenant()
     let azure = world.source.azure_tenant_id.clone();
     sim.delete(&azure, "conditionalAccessPolicies", 0).unwrap();
     sim.mutate(&azure, "conditionalAccessPolicies", 1).unwrap();
+    // the custom strength (after Microsoft's three) loses a combination
+    let custom = tenantpilot::graph_sim::BUILT_IN_STRENGTHS;
+    sim.mutate(&azure, "authenticationStrengths", custom)
+        .unwrap();
     let selection = json!({"source_backup_set_id": set, "selection": {"types": TYPES}});
     let (status, plan) = world.plan(&world.source_id, &selection).await;
     assert_eq!(status, 201, "{plan}");
     let planned = actions(&plan);
     assert_eq!(planned.get("create"), Some(&1), "{planned:?}");
-    assert_eq!(planned.get("update"), Some(&1), "{planned:?}");
+    assert_eq!(planned.get("update"), Some(&2), "{planned:?}");
     // the change the edit made: one more excluded group, which the restore takes away
     let update = plan["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|item| item["action"] == "update")
+        .find(|item| {
+            item["action"] == "update" && item["policy_type"] == "conditionalAccessPolicies"
+        })
         .unwrap();
     assert!(
         update["changes"]
@@ -87,7 +101,8 @@ async fn a_deleted_and_a_changed_policy_are_written_back_into_their_own_tenant()
 async fn into_another_tenant_a_policy_goes_whole_with_its_groups_mapped_or_not_at_all() {
     let (world, set) = world().await;
     let selection = json!({"source_backup_set_id": set, "selection": {"types": TYPES}});
-    // no mapping: every policy excludes a group, so none can go; the locations can
+    // no mapping: every policy excludes a group, so none can go; the locations and the
+    // custom strength can
     let (status, plan) = world.plan(&world.target_id, &selection).await;
     assert_eq!(status, 201, "{plan}");
     for item in plan["items"].as_array().unwrap() {
@@ -113,7 +128,7 @@ async fn into_another_tenant_a_policy_goes_whole_with_its_groups_mapped_or_not_a
     assert_eq!(status, 201, "{plan}");
     assert_eq!(
         actions(&plan).get("create"),
-        Some(&6),
+        Some(&7),
         "{:#?}",
         plan["items"]
     );
@@ -126,13 +141,18 @@ async fn into_another_tenant_a_policy_goes_whole_with_its_groups_mapped_or_not_a
         .into_iter()
         .map(|(_, id)| id)
         .collect();
-    let created_locations: BTreeSet<String> = done["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|item| item["policy_type"] == "namedLocations")
-        .map(|item| item["target_id"].as_str().unwrap().to_owned())
-        .collect();
+    let created = |policy_type: &str| -> BTreeSet<String> {
+        done["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["policy_type"] == policy_type && item["action"] == "create")
+            .map(|item| item["target_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let created_locations = created("namedLocations");
+    let created_strengths = created("authenticationStrengths");
+    assert_eq!(created_strengths.len(), 1);
     let policies = live_policies(&world).await;
     assert_eq!(policies.len(), 4);
     for policy in &policies {
@@ -145,6 +165,9 @@ async fn into_another_tenant_a_policy_goes_whole_with_its_groups_mapped_or_not_a
                 target_groups.contains(group.as_str().unwrap()),
                 "{policy:#}"
             );
+        }
+        if let Some(strength) = policy["grantControls"]["authenticationStrength"]["id"].as_str() {
+            assert!(created_strengths.contains(strength), "{policy:#}");
         }
         for location in policy["conditions"]["locations"]["excludeLocations"]
             .as_array()

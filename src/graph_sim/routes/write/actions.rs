@@ -18,6 +18,8 @@ use crate::graph_sim::store::{self, Stored};
 /// The answer of an action that succeeded.
 enum Done {
     NoContent,
+    /// 200 with an object.
+    Answer(Value),
     /// 200 with a collection (`value`).
     Collection(Vec<Value>),
     /// 201 with the member created.
@@ -52,6 +54,7 @@ pub(super) fn act(write: &Write<'_>, id: &str, action: Action) -> HttpResponse {
                     &json!({"@odata.context": write.context(&format!("('{id}')/{}", action.segment())), "value": members}),
                 ),
                 Done::Created(member) => write.json(StatusCode::CREATED, &member),
+                Done::Answer(answer) => write.json(StatusCode::OK, &answer),
             }
         }
     }
@@ -223,6 +226,22 @@ fn change(
         Action::UpdatePolicySet => {
             update_policy_set(key, id, body, stored)?;
             Done::NoContent
+        }
+        Action::UpdateAllowedCombinations => {
+            let combinations = body
+                .get("allowedCombinations")
+                .and_then(Value::as_array)
+                .filter(|list| !list.is_empty() && list.iter().all(Value::is_string))
+                .ok_or("'allowedCombinations' must list at least one combination.")?
+                .clone();
+            let previous = stored.detail["allowedCombinations"].clone();
+            stored.detail["allowedCombinations"] = json!(combinations);
+            store::touch(&mut stored.detail);
+            // updateAllowedCombinationsResult (authenticationstrengthpolicy-updateallowedcombinations)
+            Done::Answer(json!({
+                "previousCombinations": previous,
+                "currentCombinations": combinations,
+            }))
         }
         Action::TargetApps => {
             let apps = shapes::managed_apps(id, shapes::members(body, "apps")?)?;

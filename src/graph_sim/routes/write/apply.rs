@@ -87,6 +87,8 @@ pub(super) fn find(write: &Write<'_>, id: &str) -> Option<(usize, Value)> {
 fn built_in(write: &Write<'_>, object: &Value, kind: Option<Kind>) -> bool {
     match write.key() {
         "scopeTags" => object["isBuiltIn"] == true,
+        // Microsoft's strengths cannot be updated or deleted (authenticationstrengthpolicy-update)
+        "authenticationStrengths" => object["policyType"] == "builtIn",
         "enrollmentConfigurations" => kind.is_none() && object["priority"] == 0,
         _ => false,
     }

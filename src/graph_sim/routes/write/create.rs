@@ -148,6 +148,11 @@ fn new_object(write: &Write<'_>, mut body: Map<String, Value>) -> Result<Stored,
     if key == "enrollmentConfigurations" {
         detail.insert("priority".into(), json!(next_priority(write)));
     }
+    if key == "authenticationStrengths" {
+        detail.insert("policyType".into(), json!("custom"));
+        detail.insert("requirementsSatisfied".into(), json!("mfa"));
+        detail.insert("modifiedDateTime".into(), json!(now));
+    }
     // Intune takes the file in and reports it available
     if key == "admxFiles" {
         detail.insert("status".into(), json!("available"));

@@ -124,6 +124,7 @@ pub const SPECS: &[Spec] = &[
     // targeted and assigned on managedAppPolicies; WIP policies are not written
     Spec { read_only: &["deployedAppCount"], actions: &[Action::TargetApps], ..spec("appProtection", "displayName", Patch, A, Suffixes(&["ManagedAppProtection"])) },
     Spec { read_only: &["deployedAppCount"], actions: &[Action::TargetApps], ..spec("appConfigManagedApps", "displayName", Patch, A, Exact("targetedManagedAppConfiguration")) },
+    Spec { read_only: &["modifiedDateTime", "policyType", "requirementsSatisfied"], actions: &[Action::UpdateAllowedCombinations], ..spec("authenticationStrengths", "displayName", Patch, None, Exact("authenticationStrengthPolicy")) },
     Spec { read_only: &["modifiedDateTime", "deletedDateTime"], ..spec("conditionalAccessPolicies", "displayName", Patch, None, Exact("conditionalAccessPolicy")) },
     Spec { read_only: &["modifiedDateTime"], actions: &[Action::AddAssignment], ..spec("termsAndConditions", "displayName", Patch, None, Exact("termsAndConditions")) },
     spec("macosCustomAttributes", "displayName", Patch, SCRIPT, Exact("deviceCustomAttributeShellScript")),

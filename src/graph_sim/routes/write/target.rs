@@ -28,6 +28,8 @@ pub enum Action {
     UpdateSettings,
     /// app protection policies' and managed-app configurations' `targetApps`.
     TargetApps,
+    /// authentication strengths' `updateAllowedCombinations`.
+    UpdateAllowedCombinations,
 }
 
 impl Action {
@@ -43,6 +45,7 @@ impl Action {
             "update" => Self::UpdatePolicySet,
             "updateSettings" => Self::UpdateSettings,
             "targetApps" => Self::TargetApps,
+            "updateAllowedCombinations" => Self::UpdateAllowedCombinations,
             _ => return None,
         })
     }
@@ -60,6 +63,7 @@ impl Action {
             Self::UpdatePolicySet => "update",
             Self::UpdateSettings => "updateSettings",
             Self::TargetApps => "targetApps",
+            Self::UpdateAllowedCombinations => "updateAllowedCombinations",
         }
     }
 }
@@ -115,8 +119,21 @@ impl WriteTarget {
                 Op::CreateInstance(unquote(template)),
             );
         }
-        let (located, base) = catalog::locate_path(&segments)
-            .ok_or_else(|| Unroutable::Segment(segments.get(1).unwrap_or(&"").to_string()))?;
+        let (located, base) = match segments.as_slice() {
+            // authentication strengths are written where Entra documents their writes,
+            // not under Conditional Access where they are listed
+            // (authenticationstrengthroot-post-policies)
+            ["policies", "authenticationStrengthPolicies", ..] => (
+                catalog::locate(
+                    "identity",
+                    "conditionalAccess/authenticationStrengths/policies",
+                )
+                .ok_or_else(|| Unroutable::Segment("authenticationStrengthPolicies".into()))?,
+                2,
+            ),
+            _ => catalog::locate_path(&segments)
+                .ok_or_else(|| Unroutable::Segment(segments.get(1).unwrap_or(&"").to_string()))?,
+        };
         let rest = &segments[base.min(segments.len())..];
         match rest {
             [] => expect(method, Method::POST, located, Op::Create),

@@ -88,6 +88,18 @@ pub fn properties(
     if spec.key == "conditionalAccessPolicies" && kind == Kind::Create {
         return conditional_access(body);
     }
+    // an update names and describes; the combinations go through their action
+    // (authenticationstrengthpolicy-update)
+    if spec.key == "authenticationStrengths" && kind != Kind::Create {
+        if let Some(other) = body
+            .keys()
+            .find(|key| !["displayName", "description", "@odata.type"].contains(&key.as_str()))
+        {
+            return Err(format!(
+                "The property '{other}' cannot be updated here; use updateAllowedCombinations for the combinations."
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -207,6 +207,27 @@ pub fn without_unmapped_groups(
             false
         });
     }
+    // a role assignment names its admins' and its scope's groups: one the mapping lacks
+    // and the assignment is not sent (fewer people hold the role, never others)
+    if let Some(Value::Array(assignments)) = content.get_mut("roleAssignments") {
+        assignments.retain(|assignment| {
+            let missing: Vec<String> = ["members", "scopeMembers", "resourceScopes"]
+                .iter()
+                .filter_map(|field| assignment.get(*field).and_then(Value::as_array))
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter(|group| !groups.contains_key(*group))
+                .map(str::to_owned)
+                .collect();
+            for group in &missing {
+                unmapped.push(UnmappedAssignment {
+                    group_id: group.clone(),
+                    target_type: "#microsoft.graph.deviceAndAppManagementRoleAssignment".to_owned(),
+                });
+            }
+            missing.is_empty()
+        });
+    }
     (content, unmapped)
 }
 

@@ -81,11 +81,15 @@ pub async fn assigned_group_ids(
     Ok(rows.iter().map(|row| row.get(0)).collect())
 }
 
-/// Where groups are named: assignment targets, Conditional Access conditions.
-const GROUP_PATHS: [&str; 3] = [
+/// Where groups are named: assignment targets, Conditional Access conditions, role
+/// assignments.
+const GROUP_PATHS: [&str; 6] = [
     "$.assignments[*].target.groupId",
     "$.conditions.users.includeGroups[*]",
     "$.conditions.users.excludeGroups[*]",
+    "$.roleAssignments[*].members[*]",
+    "$.roleAssignments[*].scopeMembers[*]",
+    "$.roleAssignments[*].resourceScopes[*]",
 ];
 
 /// The tree items by their item id.

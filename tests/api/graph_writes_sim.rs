@@ -61,6 +61,7 @@ const WRITABLE: &[(&str, bool)] = &[
     ("appConfigManagedApps", false),
     ("admxFiles", true),
     ("authenticationStrengths", true),
+    ("roleDefinitions", false),
 ];
 
 fn tenant(write_roles: bool) -> TenantConfig {
@@ -242,6 +243,7 @@ async fn round_trip(
             | "conditionalAccessPolicies"
             | "admxFiles"
             | "authenticationStrengths"
+            | "roleDefinitions"
     );
     if has_assignments && targets(&assignments(&restored.content.to_value())) != targets(&wanted) {
         return Err(format!(

@@ -31,7 +31,7 @@ pub struct PlanRestoreRequest {
     #[serde(default)]
     pub group_mapping: Option<BTreeMap<String, String>>,
     /// Across tenants: map every source group that `group_mapping` leaves out (assigned,
-    /// or named by a Conditional Access condition) to the one target group with its
+    /// named by a Conditional Access condition or an Intune role assignment) to the one target group with its
     /// display name (read with `GET /groups` in both tenants, which needs `Group.Read.All`
     /// there). No group of that name, or several, and its assignments stay unsent (a
     /// Conditional Access policy naming it is not restorable); `group_matches` says which

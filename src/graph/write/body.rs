@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::roles;
 use super::rules::{self, is_annotation, server_computed, Update};
 use super::templates;
 use crate::graph::types::{GraphError, GraphErrorCode};
@@ -27,11 +28,13 @@ impl Step {
 }
 
 /// A create: the request that creates the object, then those that complete it, whose
-/// paths are relative to the new object (`{c}/{id}` + suffix).
+/// paths are relative to the new object (`{c}/{id}` + suffix), then objects of their own
+/// that refer to it (a role's assignments: `roles::NEW_ROLE_ID` stands for its id).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Creation {
     pub create: Step,
     pub then: Vec<(&'static str, String, Value)>,
+    pub after: Vec<Step>,
 }
 
 pub(crate) fn invalid(message: impl Into<String>) -> GraphError {
@@ -206,6 +209,7 @@ pub(crate) const TEMPLATE_CONTAINER: &[&str] = &["displayName", "description", "
 pub(crate) fn prepare_create(type_key: &str, content: &Value) -> Result<Creation, GraphError> {
     let c = collection(type_key)?;
     let mut then = Vec::new();
+    let mut after = Vec::new();
     let create = match type_key {
         "settingsCatalog" => {
             let mut body = strip(type_key, content, &["settings"])?;
@@ -289,6 +293,13 @@ pub(crate) fn prepare_create(type_key: &str, content: &Value) -> Result<Creation
             )
         }
         "admxFiles" => Step::post(c.to_owned(), admx_file(type_key, content)?),
+        "roleDefinitions" => {
+            after = roles::created(content);
+            Step::post(
+                c.to_owned(),
+                strip(type_key, content, &["roleAssignments"])?,
+            )
+        }
         "appProtection" | "appConfigManagedApps" => {
             // the policy, then its apps (a navigation property: `targetApps`)
             then.push(("POST", "/targetApps".to_owned(), target_apps(content)));
@@ -299,7 +310,11 @@ pub(crate) fn prepare_create(type_key: &str, content: &Value) -> Result<Creation
         }
         _ => Step::post(c.to_owned(), strip(type_key, content, &[])?),
     };
-    Ok(Creation { create, then })
+    Ok(Creation {
+        create,
+        then,
+        after,
+    })
 }
 
 pub(crate) fn prepare_update(
@@ -388,6 +403,11 @@ pub(crate) fn prepare_update(
                 steps
             }
             "admxFiles" => vec![patch(admx_file(type_key, content)?)],
+            "roleDefinitions" => {
+                let mut steps = vec![patch(strip(type_key, content, &["roleAssignments"])?)];
+                steps.extend(roles::reconciled(target_id, content, live));
+                steps
+            }
             // PATCH takes the name and description only; the combinations have an action
             // (authenticationstrengthpolicy-update, -updateallowedcombinations)
             "authenticationStrengths" => vec![

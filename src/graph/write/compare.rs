@@ -71,6 +71,11 @@ pub fn comparable(type_key: &str, content: &Value) -> Value {
             body
         }
         "admxFiles" => super::body::admx_file(type_key, content).unwrap_or(Value::Null),
+        "roleDefinitions" => {
+            let mut body = strip_with(&["roleAssignments"]);
+            body["roleAssignments"] = Value::Array(super::roles::assignments(content));
+            body
+        }
         "appProtection" | "appConfigManagedApps" => {
             let mut body = strip_with(&["apps"]);
             body["apps"] = super::body::managed_apps(content);

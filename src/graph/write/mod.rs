@@ -7,6 +7,7 @@ mod assignments;
 mod body;
 mod compare;
 mod operations;
+mod roles;
 mod rules;
 mod secrets;
 mod send;
@@ -52,6 +53,9 @@ pub fn object_not_restorable(type_key: &str, content: &Value) -> Option<String> 
                 .into(),
         ),
         "appProtection" => app_protection_kind(content),
+        "roleDefinitions" if flag("isBuiltIn") => {
+            Some("one of Microsoft's built-in roles: it exists in every tenant and cannot be changed".into())
+        }
         "authenticationStrengths"
             if content.get("policyType").and_then(Value::as_str) == Some("builtIn") =>
         {

@@ -69,7 +69,11 @@ fn built_in_objects_are_not_restorable_and_defaults_only_updated() {
         object_not_restorable("authenticationStrengths", &json!({"policyType": "custom"})),
         None
     );
-    assert!(object_not_restorable("roleDefinitions", &json!({})).is_some());
+    assert!(object_not_restorable("roleDefinitions", &json!({"isBuiltIn": true})).is_some());
+    assert_eq!(
+        object_not_restorable("roleDefinitions", &json!({"isBuiltIn": false})),
+        None
+    );
     assert!(update_only(
         "brandingProfiles",
         &json!({"isDefaultProfile": true})

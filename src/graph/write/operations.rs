@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::assignments::assignment_entries;
 use super::body::{invalid, prepare_create, prepare_update, Step};
+use super::roles::{NEW_ROLE_ID, ROLE_ASSIGNMENTS};
 use super::rules::{assign_rule, collection, name_field, write_collection, Assign};
 use super::send::Retry;
 use super::{
@@ -129,6 +130,28 @@ impl GraphClient {
             }
             sent.push(recorded(&step));
         }
+        // objects of their own that name the new one (a role's assignments)
+        for mut step in creation.after {
+            step.path = step.path.replace(NEW_ROLE_ID, &target_id);
+            step.body = step.body.map(|body| with_new_id(body, &target_id));
+            let outcome = inner
+                .write(
+                    credentials,
+                    step.method,
+                    &step.path,
+                    step.body.as_ref(),
+                    Retry::Create,
+                )
+                .await;
+            if let Err(mut error) = outcome {
+                error.message = format!(
+                    "created as {target_id}, but not completed: {}",
+                    error.message
+                );
+                return Err(error);
+            }
+            sent.push(recorded(&step));
+        }
         Ok(Written { target_id, sent })
     }
 
@@ -163,7 +186,12 @@ impl GraphClient {
             };
             // a localized message posted anew is created by its POST: not sent twice
             let retry = match step.method {
-                "POST" if step.path.ends_with("/localizedNotificationMessages") => Retry::Create,
+                "POST"
+                    if step.path.ends_with("/localizedNotificationMessages")
+                        || step.path == ROLE_ASSIGNMENTS =>
+                {
+                    Retry::Create
+                }
                 _ => Retry::Idempotent,
             };
             inner
@@ -336,4 +364,21 @@ fn each_post_steps(base: &str, assignments: &[Value], current: &[Value]) -> Vec<
         }
     }
     steps
+}
+
+/// `body` with [`NEW_ROLE_ID`] replaced by the id of the object just created.
+fn with_new_id(body: Value, id: &str) -> Value {
+    match body {
+        Value::String(text) => Value::String(text.replace(NEW_ROLE_ID, id)),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| with_new_id(v, id)).collect())
+        }
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (key, with_new_id(value, id)))
+                .collect(),
+        ),
+        other => other,
+    }
 }

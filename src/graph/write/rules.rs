@@ -260,9 +260,9 @@ pub(crate) fn not_restorable(type_key: &str) -> Option<&'static str> {
         | "appProtection"
         | "appConfigManagedApps"
         | "admxFiles"
-        | "authenticationStrengths" => return None,
+        | "authenticationStrengths"
+        | "roleDefinitions" => return None,
         "mobileApps" => "apps are backed up without their packages; re-add the app, then its assignments",
-        "roleDefinitions" => "Intune roles and their assignments are not restored in this version",
         "vppTokens" | "apnsCertificate" | "managedGooglePlay" | "depEnrollmentProfiles" => {
             "backed up without its secret (token, certificate, binding): re-connect it in Intune"
         }
@@ -325,7 +325,7 @@ mod tests {
             .filter(|policy_type| not_restorable(policy_type.key).is_none())
             .map(|policy_type| policy_type.key)
             .collect();
-        assert_eq!(writable.len(), 36, "{writable:?}");
+        assert_eq!(writable.len(), 37, "{writable:?}");
         for key in writable {
             assert!(collection(key).is_some(), "{key}");
         }

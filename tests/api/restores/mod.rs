@@ -7,6 +7,7 @@ mod conditional_access;
 mod further_types;
 mod group_names;
 mod items;
+mod roles;
 mod round_trip;
 mod selection;
 mod world;

@@ -9,7 +9,7 @@ use super::shapes;
 use super::spec::Update;
 use super::target::{Action, Op};
 use super::validate::{self, Kind};
-use super::{actions, create};
+use super::{actions, create, roles};
 use super::{method_not_allowed, Write};
 use crate::graph_sim::catalog::Child;
 use crate::graph_sim::state::Item;
@@ -33,6 +33,10 @@ pub fn apply(write: &Write<'_>, op: &Op) -> HttpResponse {
         Op::RemoveAssignment { id, assignment_id } if write.spec.takes(Action::AddAssignment) => {
             actions::remove_assignment(write, id, assignment_id)
         }
+        Op::RoleAssignment(id) if write.key() == "roleDefinitions" => {
+            roles::role_assignment(write, id.as_deref())
+        }
+        Op::RoleAssignment(_) => method_not_allowed(write.ids, write.call),
         Op::RemoveAssignment { .. } => {
             write.bad_request("Resource not found for the segment 'assignments'.")
         }
@@ -86,7 +90,7 @@ pub(super) fn find(write: &Write<'_>, id: &str) -> Option<(usize, Value)> {
 /// enrollment configurations (priority 0) may be patched only.
 fn built_in(write: &Write<'_>, object: &Value, kind: Option<Kind>) -> bool {
     match write.key() {
-        "scopeTags" => object["isBuiltIn"] == true,
+        "scopeTags" | "roleDefinitions" => object["isBuiltIn"] == true,
         // Microsoft's strengths cannot be updated or deleted (authenticationstrengthpolicy-update)
         "authenticationStrengths" => object["policyType"] == "builtIn",
         "enrollmentConfigurations" => kind.is_none() && object["priority"] == 0,

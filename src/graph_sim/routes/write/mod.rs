@@ -7,6 +7,7 @@
 mod actions;
 mod apply;
 mod create;
+mod roles;
 mod shapes;
 mod spec;
 mod target;

@@ -118,6 +118,8 @@ pub const SPECS: &[Spec] = &[
     // foundations and the further Intune types (README "Writes"; beta reference pages)
     spec("deviceCategories", "displayName", Patch, None, Exact("deviceCategory")),
     spec("admxFiles", "displayName", Patch, None, Exact("groupPolicyUploadedDefinitionFile")),
+    // custom roles; their assignments are objects of their own (routes/write/roles.rs)
+    spec("roleDefinitions", "displayName", Patch, None, Exact("deviceAndAppManagementRoleDefinition")),
     spec("mobileAppCategories", "displayName", Patch, None, Exact("mobileAppCategory")),
     Spec { read_only: &["modifiedDateTime"], ..spec("namedLocations", "displayName", Patch, None, Suffixes(&["NamedLocation"])) },
     // app protection is created in its typed collection (iosManagedAppProtections, ...) and

@@ -84,6 +84,9 @@ pub enum Op {
     CreateInstance(String),
     /// `DELETE {c}/{id}/assignments/{assignmentId}` (Autopilot profiles).
     RemoveAssignment { id: String, assignment_id: String },
+    /// `POST /deviceManagement/roleAssignments` (`None`), `PATCH` or `DELETE` of one
+    /// (`Some(id)`): Intune role assignments, bound to a role definition.
+    RoleAssignment(Option<String>),
     /// `PATCH` or `DELETE {c}/{id}/localizedNotificationMessages/{messageId}`.
     Message {
         id: String,
@@ -118,6 +121,21 @@ impl WriteTarget {
                 intents,
                 Op::CreateInstance(unquote(template)),
             );
+        }
+        if let ["deviceManagement", "roleAssignments", rest @ ..] = segments.as_slice() {
+            let roles = catalog::locate("deviceManagement", "roleDefinitions")
+                .ok_or_else(|| Unroutable::Segment("roleAssignments".into()))?;
+            let op = match (rest, method) {
+                ([], &Method::POST) => Op::RoleAssignment(None),
+                ([id], &Method::PATCH | &Method::DELETE) => Op::RoleAssignment(Some(unquote(id))),
+                ([] | [_], _) => return Err(Unroutable::Method),
+                _ => {
+                    return Err(Unroutable::Segment(
+                        rest.last().copied().unwrap_or_default().into(),
+                    ))
+                }
+            };
+            return Ok(Self { located: roles, op });
         }
         let (located, base) = match segments.as_slice() {
             // authentication strengths are written where Entra documents their writes,

@@ -75,7 +75,7 @@ fn policy(operation: &str) -> Option<(Needs, bool)> {
         }
         "verify_event_log" => (ReadAllEvents, false),
         "plan_restore" => (OperateRuns, true),
-        "list_restores" | "get_restore" | "list_restore_items" => (Read, true),
+        "list_restores" | "get_restore" | "list_restore_items" | "get_restore_item" => (Read, true),
         "approve_restore" | "apply_restore" => (ManageTenants, true),
         _ => return None,
     })
@@ -106,13 +106,13 @@ struct Fixture {
     webhook: String,
     /// A message of the webhook (`msg_...`), as the fan-out writes it.
     message: String,
-    /// A planned restore of nothing (planning a real one needs Graph).
+    /// A planned restore of one item (planning a real one needs Graph).
     restore: String,
 }
 
-/// A restore planned from `set` with no items, recorded as the API records one.
+/// A restore planned from `set` with one unchanged item, recorded as the API records one.
 async fn planned_restore(app: &TestApp, tenant: &str, set: &str) -> String {
-    use tenantpilot::domain::restore::{PlanRestore, RestoreCommand};
+    use tenantpilot::domain::restore::{ItemAction, PlanRestore, PlannedItem, RestoreCommand};
     let id = uuid::Uuid::now_v7();
     let tenant_id: uuid::Uuid = tenant.parse().unwrap();
     let mut client = app.pool.get().await.unwrap();
@@ -130,7 +130,19 @@ async fn planned_restore(app: &TestApp, tenant: &str, set: &str) -> String {
             selection: Default::default(),
             group_mapping: Default::default(),
             group_matches: Vec::new(),
-            items: Vec::new(),
+            // one item, under the id the matrix puts in `{item_id}`
+            items: vec![PlannedItem {
+                item_id: tenantpilot::backup::items::item_id("settingsCatalog", "graph-1"),
+                policy_type: "settingsCatalog".to_owned(),
+                source_graph_id: "graph-1".to_owned(),
+                display_name: "Baseline".to_owned(),
+                action: ItemAction::Unchanged,
+                reason: None,
+                target_id: Some("graph-1".to_owned()),
+                live_hash: None,
+                changes: Vec::new(),
+                unmapped_assignments: Vec::new(),
+            }],
             now,
         })),
         &tenantpilot::store::EventMetadata::system("test", "matrix", now).for_tenant(tenant_id),
@@ -415,6 +427,7 @@ async fn every_route_answers_every_role_and_tenant_as_the_policy_says() {
         "list_restores",
         "get_restore",
         "list_restore_items",
+        "get_restore_item",
         "approve_restore",
         "apply_restore",
     ]

@@ -33,6 +33,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_restores)
         .service(get_restore)
         .service(list_restore_items)
+        .service(get_restore_item)
         .service(approve_restore)
         .service(apply_restore);
 }
@@ -440,6 +441,39 @@ async fn list_restore_items(
         page,
         |item: &RestoreItemResponse| item.item_id,
     )))
+}
+
+/// Get one item of a restore: its plan, outcome, the Graph requests sent, Graph's refusal
+/// and its verification (an item of `.../items`, by its id in the source set).
+#[utoipa::path(
+    tag = TAG_RESTORES,
+    params(("tenant_id" = Uuid, Path, description = "The tenant written into"),
+           ("restore_id" = Uuid, Path, description = "The restore's id"),
+           ("item_id" = Uuid, Path, description = "The item's id in the source set")),
+    responses((status = 200, description = "The item", body = RestoreItemResponse))
+)]
+#[get("/tenants/{tenant_id}/restores/{restore_id}/items/{item_id}")]
+async fn get_restore_item(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant_id = parse_id(&path.0, "tenant_id")?;
+    let restore_id = parse_id(&path.1, "restore_id")?;
+    let item_id = parse_id(&path.2, "item_id")?;
+    principal.authorize(Permission::Read, Some(tenant_id))?;
+    find_restore(&state, tenant_id, restore_id).await?;
+    let sql =
+        format!("SELECT {ITEM_COLUMNS} FROM restore_items WHERE restore_id = $1 AND item_id = $2");
+    let item = state
+        .pool
+        .get()
+        .await?
+        .query_opt(&sql, &[&restore_id, &item_id])
+        .await?
+        .map(|row| RestoreItemResponse::from_row(&row))
+        .ok_or(ApiError::NotFound("restore item"))?;
+    Ok(HttpResponse::Ok().json(item))
 }
 
 /// Approve a planned restore (when `TENANTPILOT_RESTORE_APPROVALS` asks for more than the

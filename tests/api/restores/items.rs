@@ -101,6 +101,17 @@ async fn a_restores_items_are_paged_in_write_order_and_filtered_by_action_and_ou
     );
     let (_, failed) = page(&world, &format!("{base}/items?outcome=failed")).await;
     assert_eq!(failed["items"], json!([]));
+    // one item by its id: what the page has for it
+    let first = &applied[0];
+    let (status, one) = page(
+        &world,
+        &format!("{base}/items/{}", first["item_id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(&one, first);
+    let (status, _) = page(&world, &format!("{base}/items/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(status, 404);
 
     // bad input: clear problems
     let stranger = uuid::Uuid::now_v7();

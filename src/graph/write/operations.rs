@@ -101,17 +101,30 @@ impl GraphClient {
             "{}/{target_id}",
             write_collection(type_key).unwrap_or_default()
         );
-        for (method, suffix, body) in creation.then {
-            let step = Step {
-                method,
-                path: format!("{base}{suffix}"),
-                body: Some(body),
-            };
-            // a localized message is a child created by its POST: not sent twice either
+        // the object's own children, then objects of their own that name it (a role's
+        // assignments); a child created by its POST (a localized message, a role
+        // assignment) is not sent twice either
+        let children = creation.then.into_iter().map(|(method, suffix, body)| {
             let retry = match suffix.as_str() {
                 "/localizedNotificationMessages" => Retry::Create,
                 _ => Retry::Idempotent,
             };
+            let path = format!("{base}{suffix}");
+            (
+                Step {
+                    method,
+                    path,
+                    body: Some(body),
+                },
+                retry,
+            )
+        });
+        let referring = creation.after.into_iter().map(|mut step| {
+            step.path = step.path.replace(NEW_ROLE_ID, &target_id);
+            step.body = step.body.map(|body| with_new_id(body, &target_id));
+            (step, Retry::Create)
+        });
+        for (step, retry) in children.chain(referring) {
             let outcome = inner
                 .write(
                     credentials,
@@ -119,28 +132,6 @@ impl GraphClient {
                     &step.path,
                     step.body.as_ref(),
                     retry,
-                )
-                .await;
-            if let Err(mut error) = outcome {
-                error.message = format!(
-                    "created as {target_id}, but not completed: {}",
-                    error.message
-                );
-                return Err(error);
-            }
-            sent.push(recorded(&step));
-        }
-        // objects of their own that name the new one (a role's assignments)
-        for mut step in creation.after {
-            step.path = step.path.replace(NEW_ROLE_ID, &target_id);
-            step.body = step.body.map(|body| with_new_id(body, &target_id));
-            let outcome = inner
-                .write(
-                    credentials,
-                    step.method,
-                    &step.path,
-                    step.body.as_ref(),
-                    Retry::Create,
                 )
                 .await;
             if let Err(mut error) = outcome {
